@@ -1,0 +1,40 @@
+# Two entry points for a fresh machine: `make demo` and `make test`. Each builds .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_RECORDING := data/mobilised-lab/HA-001/data.mat
+
+.PHONY: demo test lint typecheck bench validate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/backstride analyze $(DEMO_RECORDING) --out-dir demo-output --json demo-output/analysis.json
+	$(BIN)/backstride validate data/mobilised-lab
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -q
+
+validate: $(STAMP)
+	$(BIN)/backstride validate data/mobilised-lab
+	$(BIN)/backstride validate ../shared/data/ipol-lumbar
+	$(BIN)/backstride validate ../shared/data/oxford-phone-steps
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/bench_analyze.py
+
+clean:
+	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,138 @@
+"""The Recording: the one data contract between the readers (`io`) and the algorithms (`gait`).
+
+Readers convert every device's units and axes to this contract at the boundary and nowhere
+else (see ``docs/data-contract.md``):
+
+- ``acc`` is an ``(n, 3)`` float array in m/s^2, ``gyr`` an optional ``(n, 3)`` array in deg/s.
+- Columns keep the *sensor's* axis order; which axis is vertical is found from gravity by
+  :func:`backstride.gait.orientation.body_frame`, not assumed, so any mounting works.
+- ``time_s`` is seconds from the first sample (uniform sampling at ``sample_rate_hz`` after the
+  reader has resampled irregular input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from backstride.exceptions import InvalidInputError
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Below this rate a walking rhythm of up to ~3 steps/s cannot be resolved with margin.
+MIN_SAMPLE_RATE_HZ = 20.0
+#: A recording must be at least this long to hold a single bout of 4 strides at a slow pace.
+MIN_DURATION_S = 3.0
+STANDARD_GRAVITY = 9.80665
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One continuous recording from one body-worn sensor.
+
+    Parameters
+    ----------
+    acc
+        Acceleration, ``(n, 3)``, m/s^2, sensor axes.
+    sample_rate_hz
+        Sampling rate of ``acc`` and ``gyr``, Hz.
+    gyr
+        Angular velocity, ``(n, 3)``, deg/s, sensor axes; ``None`` without a gyroscope.
+    start
+        Time-zone aware start of the first sample, if known.
+    device
+        Device or format name, e.g. ``"Mobilise-D MM+"``.
+    placement
+        Where it was worn: ``"lower_back"``, ``"hand"``, ``"pocket"``, ...
+    height_m
+        Wearer's body height, m, if known.
+    sensor_height_m
+        Height of the sensor above the ground when standing, m, if known.
+    name
+        A short label for reports (trial name or file stem).
+    notes
+        What the reader detected or assumed (units, time base), shown to the user.
+    """
+
+    acc: FloatArray
+    sample_rate_hz: float
+    gyr: FloatArray | None = None
+    start: dt.datetime | None = None
+    device: str = "unknown"
+    placement: str = "lower_back"
+    height_m: float | None = None
+    sensor_height_m: float | None = None
+    name: str = "recording"
+    notes: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        acc = np.asarray(self.acc, dtype=np.float64)
+        if acc.ndim != 2 or acc.shape[1] != 3:
+            raise InvalidInputError(
+                f"Acceleration must have three columns (x, y, z); got shape {acc.shape}."
+            )
+        object.__setattr__(self, "acc", acc)
+        if self.gyr is not None:
+            gyr = np.asarray(self.gyr, dtype=np.float64)
+            if gyr.shape != acc.shape:
+                raise InvalidInputError(
+                    "Gyroscope and accelerometer must have the same number of samples; "
+                    f"got {gyr.shape[0]} and {acc.shape[0]}."
+                )
+            object.__setattr__(self, "gyr", gyr)
+        if not np.isfinite(self.sample_rate_hz) or self.sample_rate_hz < MIN_SAMPLE_RATE_HZ:
+            raise InvalidInputError(
+                f"The sample rate is {self.sample_rate_hz:g} Hz; BackStride needs at least "
+                f"{MIN_SAMPLE_RATE_HZ:g} Hz to resolve steps, so record at a higher rate."
+            )
+        if self.start is not None and self.start.tzinfo is None:
+            raise InvalidInputError("The recording start time must be time-zone aware.")
+        for label, value in (("height", self.height_m), ("sensor height", self.sensor_height_m)):
+            if value is not None and not (0.2 < value < 2.8):
+                raise InvalidInputError(
+                    f"The {label} {value:g} m is not a plausible human value; give it in metres."
+                )
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return int(self.acc.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        """Duration, s."""
+        return self.n_samples / self.sample_rate_hz
+
+    @property
+    def time_s(self) -> FloatArray:
+        """Seconds from the first sample, one per sample."""
+        return np.arange(self.n_samples, dtype=np.float64) / self.sample_rate_hz
+
+    @property
+    def has_gyr(self) -> bool:
+        """Whether angular velocity is available."""
+        return self.gyr is not None
+
+
+def validate_signal(recording: Recording) -> None:
+    """Raise :class:`InvalidInputError` if the recording cannot be analysed at all.
+
+    NaN runs are tolerated up to 10% of samples (they are interpolated by the pipeline);
+    more means the file is broken rather than briefly interrupted.
+    """
+    if recording.duration_s < MIN_DURATION_S:
+        raise InvalidInputError(
+            f"The recording lasts {recording.duration_s:.1f} s; at least {MIN_DURATION_S:g} s "
+            "are needed to find a walking bout."
+        )
+    finite = np.isfinite(recording.acc).all(axis=1)
+    if finite.mean() < 0.9:
+        raise InvalidInputError(
+            f"{100 * (1 - finite.mean()):.0f}% of the acceleration samples are missing or not "
+            "numbers; check that the file holds the accelerometer data."
+        )
