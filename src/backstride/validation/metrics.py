@@ -1,0 +1,127 @@
+"""Agreement measures between detected and reference gait events and bouts.
+
+- Initial contacts: one-to-one matching within a tolerance (default 0.25 s) that minimises the
+  total timing difference (Hungarian assignment, as in mobgap's ``categorize_ic_list``),
+  then precision, recall, F1 and the mean absolute timing error of matched pairs.
+- Walking time: sample-wise F1 of "inside a bout" between detection and reference, on a 100 Hz
+  grid (Mobilise-D's gait-sequence evaluation does the same on samples).
+- Bouts: each reference bout is matched to the detected bout that overlaps it most (at least
+  one sample of overlap), and per-bout parameters are compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ContactAgreement:
+    """Agreement of detected with reference initial contacts."""
+
+    n_detected: int
+    n_reference: int
+    n_matched: int
+    abs_errors_s: tuple[float, ...]
+
+    @property
+    def precision(self) -> float:
+        """Matched share of detected contacts."""
+        return self.n_matched / self.n_detected if self.n_detected else float("nan")
+
+    @property
+    def recall(self) -> float:
+        """Matched share of reference contacts."""
+        return self.n_matched / self.n_reference if self.n_reference else float("nan")
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall (2 TP / (detected + reference))."""
+        total = self.n_detected + self.n_reference
+        return 2 * self.n_matched / total if total else float("nan")
+
+    @property
+    def mean_abs_error_s(self) -> float:
+        """Mean absolute timing error of matched contacts, s."""
+        return float(np.mean(self.abs_errors_s)) if self.abs_errors_s else float("nan")
+
+
+def match_contacts(
+    detected_s: Sequence[float] | Array, reference_s: Sequence[float] | Array, tolerance_s: float = 0.25
+) -> ContactAgreement:
+    """Match detected to reference contacts one-to-one within ``tolerance_s``."""
+    det = np.asarray(detected_s, dtype=np.float64)
+    ref = np.asarray(reference_s, dtype=np.float64)
+    if det.size == 0 or ref.size == 0:
+        return ContactAgreement(int(det.size), int(ref.size), 0, ())
+    cost = np.abs(det[:, None] - ref[None, :])
+    big = 1e6
+    masked = np.where(cost <= tolerance_s, cost, big)
+    rows, cols = linear_sum_assignment(masked)
+    ok = masked[rows, cols] <= tolerance_s
+    errors = tuple(float(e) for e in cost[rows[ok], cols[ok]])
+    return ContactAgreement(int(det.size), int(ref.size), int(ok.sum()), errors)
+
+
+def intervals_to_mask(
+    intervals: Sequence[tuple[float, float]], duration_s: float, rate_hz: float = 100.0
+) -> npt.NDArray[np.bool_]:
+    """Boolean mask on a ``rate_hz`` grid, true inside any ``(start_s, end_s)`` interval."""
+    n = max(1, round(duration_s * rate_hz))
+    mask = np.zeros(n, dtype=bool)
+    for start, end in intervals:
+        a = max(0, round(start * rate_hz))
+        b = min(n, round(end * rate_hz) + 1)
+        if b > a:
+            mask[a:b] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class WalkingTimeAgreement:
+    """Sample-wise agreement of walking vs not walking."""
+
+    true_positive_s: float
+    detected_s: float
+    reference_s: float
+
+    @property
+    def f1(self) -> float:
+        """Sample-wise F1 of walking."""
+        total = self.detected_s + self.reference_s
+        return 2 * self.true_positive_s / total if total else float("nan")
+
+
+def walking_time_agreement(
+    detected: Sequence[tuple[float, float]],
+    reference: Sequence[tuple[float, float]],
+    duration_s: float,
+    rate_hz: float = 100.0,
+) -> WalkingTimeAgreement:
+    """Compare the time covered by detected and reference bouts."""
+    d = intervals_to_mask(detected, duration_s, rate_hz)
+    r = intervals_to_mask(reference, duration_s, rate_hz)
+    return WalkingTimeAgreement(
+        float((d & r).sum() / rate_hz), float(d.sum() / rate_hz), float(r.sum() / rate_hz)
+    )
+
+
+def match_bouts(
+    detected: Sequence[tuple[float, float]], reference: Sequence[tuple[float, float]]
+) -> list[int | None]:
+    """For each reference bout, the index of the detected bout overlapping it most, or None."""
+    out: list[int | None] = []
+    for rs, re_ in reference:
+        best, best_overlap = None, 0.0
+        for k, (ds, de) in enumerate(detected):
+            overlap = min(re_, de) - max(rs, ds)
+            if overlap > best_overlap:
+                best, best_overlap = k, overlap
+        out.append(best)
+    return out

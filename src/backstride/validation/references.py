@@ -1,0 +1,99 @@
+"""Independent reference measurements that come with validation recordings.
+
+Each loader returns a :class:`Reference`: reference walking bouts (with their initial contacts
+and, where the reference system measured them, cadence, stride length and speed) or, for
+phone recordings, a ground-truth step total.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backstride.exceptions import InvalidInputError
+
+
+@dataclass(frozen=True)
+class ReferenceBout:
+    """One reference walking bout; None where the reference did not measure a value."""
+
+    start_s: float
+    end_s: float
+    initial_contacts_s: tuple[float, ...]
+    cadence_spm: float | None = None
+    stride_length_m: float | None = None
+    walking_speed_mps: float | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Reference for one recording."""
+
+    bouts: tuple[ReferenceBout, ...] = ()
+    steps_total: int | None = None
+    system: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def initial_contacts_s(self) -> list[float]:
+        """All reference initial contacts, s, sorted and without duplicates."""
+        return sorted({t for b in self.bouts for t in b.initial_contacts_s})
+
+
+def _opt(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def load_mobilised_reference(path: Path) -> Reference:
+    """Read a ``<Test>-<Trial>.reference.json`` exported from the INDIP reference system.
+
+    The Mobilise-D "micro walking bouts" are used: the reference's own assembly of strides
+    into bouts with the same rules BackStride's bouts follow.
+    """
+    try:
+        doc = json.loads(path.read_text())
+        bouts = tuple(
+            ReferenceBout(
+                start_s=float(b["start_s"]),
+                end_s=float(b["end_s"]),
+                initial_contacts_s=tuple(
+                    float(t) for t in b.get("initial_contacts_s", []) if t is not None
+                ),
+                cadence_spm=_opt(b.get("cadence_spm")),
+                stride_length_m=_opt(b.get("stride_length_m")),
+                walking_speed_mps=_opt(b.get("walking_speed_mps")),
+            )
+            for b in doc["micro_walking_bouts"]
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
+    return Reference(bouts=bouts, system=str(doc.get("reference_system", "INDIP")))
+
+
+def load_ipol_reference(path: Path, sample_rate_hz: float = 100.0) -> Reference:
+    """Read the IPOL gait-event JSON (Voisard et al. 2023) beside an ``*_lb.txt`` recording.
+
+    Every ``[toe-off, heel-strike]`` pair of either foot gives one initial contact (the
+    heel strike, a sample index). The protocol is one walk (10 m, U-turn, 10 m back), so the
+    whole trial from the first to the last contact is one reference bout. Cadence per stride
+    is derived from same-foot contacts; the data set has no stride length or speed.
+    """
+    try:
+        doc = json.loads(path.read_text())
+        contacts: list[float] = []
+        for key in ("LeftFootEvents", "RightFootEvents"):
+            events = doc[key]
+            if isinstance(events, str):
+                events = json.loads(events)
+            contacts.extend(float(e[1]) / sample_rate_hz for e in events)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
+    contacts.sort()
+    if len(contacts) < 3:
+        return Reference(system="IPOL foot IMUs (hand-checked)")
+    strides = [b - a for a, b in zip(contacts[:-2], contacts[2:], strict=True)]
+    cadence = sum(120.0 / s for s in strides) / len(strides)
+    bout = ReferenceBout(contacts[0], contacts[-1], tuple(contacts), cadence_spm=cadence)
+    return Reference(bouts=(bout,), system="IPOL foot IMUs (hand-checked)")
