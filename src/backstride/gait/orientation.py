@@ -68,6 +68,14 @@ def lowpass(x: FloatArray, cutoff_hz: float, fs: float, order: int = 2) -> Float
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
 
+def highpass(x: FloatArray, cutoff_hz: float, fs: float, order: int = 4) -> FloatArray:
+    """Zero-phase Butterworth high-pass along axis 0."""
+    sos = signal.butter(order, cutoff_hz / (fs / 2), btype="high", output="sos")
+    if x.shape[0] <= 3 * (2 * order + 1):
+        return x - x.mean(axis=0)
+    return np.asarray(signal.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
+
+
 def bandpass(x: FloatArray, lo_hz: float, hi_hz: float, fs: float, order: int = 2) -> FloatArray:
     """Zero-phase Butterworth band-pass along axis 0."""
     sos = signal.butter(order, [lo_hz / (fs / 2), hi_hz / (fs / 2)], btype="band", output="sos")

@@ -9,14 +9,17 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from backstride.gait.orientation import bandpass
+from backstride.gait.orientation import highpass
 from backstride.recording import FloatArray
 
 IntArray = npt.NDArray[np.int64]
 
-#: Zijlstra and Hof (2003) multiply the inverted-pendulum step length by 1.25 to account for
-#: the foot length and the double-support phase the pendulum model leaves out.
-ZIJLSTRA_CORRECTION = 1.25
+#: The inverted pendulum leaves out the foot and the double-support phase, so its step length
+#: is scaled up. Zijlstra and Hof (2003) proposed 1.25 with their own filtering; with the
+#: stronger 1 Hz drift removal used here, the Mobilise-D consortium's factor fitted on its
+#: whole MS-project cohort (Soltani et al. 2021, IEEE TNSRE 29:1955-1964; published in mobgap as
+#: ``step_length_scaling_factor_ms_all`` = 4.739 / 4) applies.
+ZIJLSTRA_CORRECTION = 4.739 / 4
 #: Leg length (greater trochanter to floor) is about 0.53 of body height (Winter, Biomechanics
 #: and Motor Control of Human Movement, 4th ed., 2009, segment proportions); used when no
 #: sensor height is given, as the height of a sensor at L5 is close to leg length.
@@ -41,16 +44,14 @@ def resample_segments(x: FloatArray, starts: IntArray, ends: IntArray, n_points:
 def vertical_displacement(vertical: FloatArray, fs: float) -> FloatArray:
     """Vertical position of the sensor, m, by double integration with drift removal.
 
-    The acceleration is band-limited (0.1-20 Hz) and each integral high-passed at 0.1 Hz, the
-    scheme used by Zijlstra and Hof (2003) and by mobgap's ``SlZijlstra``; the excursion over
-    a step is then taken from the position between that step's contacts.
+    The acceleration is high-passed at 0.1 Hz and the velocity, its integral, at 1 Hz (4th-order
+    Butterworth, zero phase) before the second integration: the Mobilise-D scheme of Soltani et
+    al. (2021). The 1 Hz cut-off keeps the step-frequency oscillation (about 1.5-2.5 Hz) and
+    removes the drift that otherwise inflates the excursion of slow steps.
     """
-    hi = min(20.0, 0.45 * fs)
-    a = bandpass(vertical, 0.1, hi, fs, order=2)
-    v = np.cumsum(a) / fs
-    v = bandpass(v, 0.1, hi, fs, order=2)
-    p = np.cumsum(v) / fs
-    return bandpass(p, 0.1, hi, fs, order=2)
+    a = highpass(vertical, 0.1, fs)
+    v = highpass(np.cumsum(a) / fs, 1.0, fs)
+    return np.asarray(np.cumsum(v) / fs)
 
 
 def step_lengths_zijlstra(
