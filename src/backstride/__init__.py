@@ -1,4 +1,10 @@
-"""BackStride: measure walks from wearable sensors for a stronger lower back."""
+"""BackStride: measure walks from wearable sensors for a stronger lower back.
+
+The public Python API::
+
+    import backstride
+    result = backstride.analyze("recording.csv")   # -> WalkingAnalysis
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -7,4 +13,15 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+from backstride.api import analyze, analyze_file  # noqa: E402
+from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis  # noqa: E402
+from backstride.recording import Recording  # noqa: E402
+
+__all__ = [
+    "AnalysisParameters",
+    "Recording",
+    "WalkingAnalysis",
+    "__version__",
+    "analyze",
+    "analyze_file",
+]

@@ -1,0 +1,55 @@
+"""Public entry points used by the CLI, the tests and other programs alike."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis
+from backstride.gait.pipeline import analyze as analyze_recording
+from backstride.recording import Recording
+
+
+def analyze(
+    recording: Recording | str | Path, params: AnalysisParameters | None = None
+) -> WalkingAnalysis:
+    """Analyse a Recording, or a file holding exactly one recording.
+
+    Parameters
+    ----------
+    recording
+        A :class:`~backstride.recording.Recording` or a path to a supported file.
+    params
+        Wearer heights and bout rules.
+    """
+    if isinstance(recording, Recording):
+        return analyze_recording(recording, params)
+    from backstride.io import read_recording
+
+    return analyze_recording(read_recording(Path(recording)), params)
+
+
+def analyze_file(
+    path: Path,
+    params: AnalysisParameters | None = None,
+    *,
+    sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+) -> list[WalkingAnalysis]:
+    """Analyse every recording in a file (a multi-trial container gives several)."""
+    from backstride.io import read_recordings
+
+    recs = read_recordings(
+        path, sample_rate_hz=sample_rate_hz, acc_unit=acc_unit, gyr_unit=gyr_unit
+    )
+    out = []
+    for rec in recs:
+        if params is not None and (params.height_m or params.sensor_height_m):
+            rec = replace(
+                rec,
+                height_m=params.height_m or rec.height_m,
+                sensor_height_m=params.sensor_height_m or rec.sensor_height_m,
+            )
+        out.append(analyze_recording(rec, params))
+    return out

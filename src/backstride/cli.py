@@ -1,0 +1,152 @@
+"""Command-line interface: a thin layer over :func:`backstride.analyze` and validation.
+
+Every error BackStride raises on purpose becomes one sentence on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from backstride import __version__
+from backstride.exceptions import BackstrideError
+from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class BackstrideGroup(click.Group):
+    """Turn BackStride errors into one sentence and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackstrideError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(2)
+        except MemoryError:
+            err_console.print("[bold red]error:[/] Not enough memory for this recording.")
+            sys.exit(2)
+        except OSError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}")
+            sys.exit(2)
+
+
+@click.group(cls=BackstrideGroup)
+@click.version_option(__version__, prog_name="backstride")
+def main() -> None:
+    """BackStride: measure walks from wearable sensors for a stronger lower back."""
+
+
+def _fmt(value: Any, spec: str = ".1f") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return format(value, spec)
+
+
+def _print_analysis(analysis: WalkingAnalysis) -> None:
+    rec = analysis.recording
+    s = analysis.summary
+    console.print(
+        f"[bold]{rec['name']}[/]  {rec['device']}, {rec['sample_rate_hz']:g} Hz, "
+        f"{rec['duration_s']:.1f} s, gyroscope: {'yes' if rec['has_gyroscope'] else 'no'}"
+    )
+    for note in rec["notes"]:
+        console.print(f"  [dim]{note}[/]")
+    console.print(
+        f"  walking {s['walking_s']:.0f} s in {s['n_bouts']} bouts, {s['steps']} steps, "
+        f"median cadence {_fmt(s['cadence_spm'], '.0f')} steps/min; "
+        f"moderate (>=100 steps/min) {s['moderate_s']:.0f} s, vigorous (>=130) "
+        f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
+    )
+    console.print(f"  [dim]stride length from {s['stride_length_basis']}; posture: "
+                  f"{s['posture_reference']}[/]")
+    if len(analysis.bouts) == 0:
+        console.print("  no walking bouts found")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for col in ("bout", "start s", "end s", "steps", "cadence /min", "stride m", "speed m/s",
+                "stride reg.", "trunk ROM sag/fro/tra deg", "lean fwd deg"):
+        table.add_column(col, justify="right")
+    for b in analysis.bouts.itertuples():
+        rom = "/".join(
+            _fmt(v, ".0f")
+            for v in (b.trunk_rom_sagittal_deg, b.trunk_rom_frontal_deg, b.trunk_rom_transverse_deg)
+        )
+        table.add_row(
+            str(b.bout_id), _fmt(b.start_s), _fmt(b.end_s), str(b.n_steps), _fmt(b.cadence_spm),
+            _fmt(b.stride_length_m, ".2f"), _fmt(b.walking_speed_mps, ".2f"),
+            _fmt(b.stride_regularity, ".2f"), rom, _fmt(b.forward_lean_deg),
+        )  # fmt: skip
+    console.print(table)
+
+
+@main.command()
+@click.argument("recording", type=click.Path(path_type=Path))
+@click.option("--height-m", type=float, help="Body height of the wearer, m.")
+@click.option("--sensor-height-m", type=float, help="Height of the sensor above the floor, m.")
+@click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
+@click.option("--acc-unit", type=click.Choice(["g", "mps2"]), help="Accelerometer unit (CSV).")
+@click.option("--gyr-unit", type=click.Choice(["dps", "rads"]), help="Gyroscope unit (CSV).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path),
+              help="Write the analysis as JSON (schema backstride.analysis/1).")
+@click.option("--out-dir", type=click.Path(path_type=Path),
+              help="Write bouts.csv, steps.csv and info.json to this folder.")
+def analyze(
+    recording: Path,
+    height_m: float | None,
+    sensor_height_m: float | None,
+    sample_rate_hz: float | None,
+    acc_unit: str | None,
+    gyr_unit: str | None,
+    json_path: Path | None,
+    out_dir: Path | None,
+) -> None:
+    """Find walking bouts, steps, cadence, stride length, speed and trunk motion."""
+    from backstride.api import analyze_file
+    from backstride.output import atomic_write_text, to_json_document, write_out_dir
+
+    params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
+    analyses = analyze_file(
+        recording, params, sample_rate_hz=sample_rate_hz, acc_unit=acc_unit, gyr_unit=gyr_unit
+    )
+    for a in analyses:
+        _print_analysis(a)
+    doc = to_json_document(analyses, recording)
+    if json_path is not None:
+        atomic_write_text(json_path, json.dumps(doc, indent=2))
+        console.print(f"wrote {json_path}")
+    if out_dir is not None:
+        parameters = {
+            "height_m": height_m, "sensor_height_m": sensor_height_m,
+            "sample_rate_hz": sample_rate_hz, "acc_unit": acc_unit, "gyr_unit": gyr_unit,
+            "bout_rules": params.bout_rules.__dict__,
+        }  # fmt: skip
+        for path in write_out_dir(out_dir, analyses, recording, parameters):
+            console.print(f"wrote {path}")
+
+
+@main.command()
+@click.argument("dataset_dir", type=click.Path(path_type=Path))
+@click.option("--json", "json_path", type=click.Path(path_type=Path),
+              help="Also write the per-recording and pooled agreement as JSON.")
+def validate(dataset_dir: Path, json_path: Path | None) -> None:
+    """Compare measurements with the independent reference of a dataset folder."""
+    from backstride.output import atomic_write_text, json_safe
+    from backstride.validation.report import report_table, report_to_dict
+    from backstride.validation.runner import run_validation
+
+    with console.status("analysing") as status:
+        report = run_validation(dataset_dir, progress=lambda n: status.update(f"analysing {n}"))
+    console.print(report_table(report))
+    if json_path is not None:
+        atomic_write_text(json_path, json.dumps(json_safe(report_to_dict(report)), indent=2))
+        console.print(f"wrote {json_path}")

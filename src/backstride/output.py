@@ -1,0 +1,132 @@
+"""Machine-readable outputs of an analysis: the JSON document and the CSV/JSON folder.
+
+Schema ``backstride.analysis/1`` is documented in ``docs/analysis-schema.md``. Values that
+cannot be known for a recording (no gyroscope, no height) are ``null``, never invented.
+Files are written to a temporary name in the same folder and renamed into place, so an
+interrupted run never leaves a half-written result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from backstride import __version__
+from backstride.gait.pipeline import WalkingAnalysis
+
+SCHEMA = "backstride.analysis/1"
+ROM_KEYS = {
+    "trunk_rom_sagittal_deg": "sagittal",
+    "trunk_rom_frontal_deg": "frontal",
+    "trunk_rom_transverse_deg": "transverse",
+}
+
+
+def json_safe(value: Any) -> Any:
+    """Replace NaN and infinity with None and numpy scalars with Python ones, recursively."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def bout_records(analysis: WalkingAnalysis) -> list[dict[str, Any]]:
+    """Bouts as JSON-ready dictionaries, trunk range of motion grouped by plane."""
+    out = []
+    for row in analysis.bouts.to_dict(orient="records"):
+        rom = {plane: row.pop(col) for col, plane in ROM_KEYS.items()}
+        row["trunk_rom_deg"] = rom
+        out.append(json_safe(row))
+    return out
+
+
+def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
+    """One recording's entry in the JSON schema."""
+    return {
+        "recording": json_safe(analysis.recording),
+        "bouts": bout_records(analysis),
+        "initial_contacts_s": [round(t, 3) for t in analysis.initial_contacts_s],
+        "summary": json_safe(analysis.summary),
+    }
+
+
+def to_json_document(
+    analyses: Sequence[WalkingAnalysis], source: Path | None = None
+) -> dict[str, Any]:
+    """The full JSON document; several recordings (a multi-trial file) go under ``recordings``."""
+    head: dict[str, Any] = {"schema": SCHEMA, "backstride_version": __version__}
+    if source is not None:
+        head["source"] = {"path": str(source), "sha256": file_sha256(source)}
+    if len(analyses) == 1:
+        return {**head, **analysis_document(analyses[0])}
+    return {**head, "recordings": [analysis_document(a) for a in analyses]}
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's content, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_out_dir(
+    out_dir: Path,
+    analyses: Sequence[WalkingAnalysis],
+    source: Path,
+    parameters: dict[str, Any],
+) -> list[Path]:
+    """Write ``bouts.csv``, ``steps.csv`` and ``info.json`` (one row set per recording)."""
+    bouts = []
+    steps = []
+    for a in analyses:
+        bouts.append(a.bouts.assign(recording=a.recording["name"]))
+        steps.append(a.steps.assign(recording=a.recording["name"]))
+    bouts_df = pd.concat(bouts, ignore_index=True) if bouts else pd.DataFrame()
+    steps_df = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame()
+    info = {
+        "schema": SCHEMA,
+        "backstride_version": __version__,
+        "input": {"path": str(source), "sha256": file_sha256(source)},
+        "parameters": json_safe(parameters),
+        "recordings": [json_safe(a.recording) for a in analyses],
+        "units": "times s from the first sample; cadence steps/min; lengths m; speed m/s; "
+        "angles degrees; acceleration m/s^2",
+    }
+    written = []
+    for name, text in (
+        ("bouts.csv", bouts_df.to_csv(index=False, float_format="%.4f")),
+        ("steps.csv", steps_df.to_csv(index=False, float_format="%.4f")),
+        ("info.json", json.dumps(info, indent=2)),
+    ):
+        target = out_dir / name
+        atomic_write_text(target, text)
+        written.append(target)
+    return written

@@ -1,0 +1,75 @@
+"""Printing a validation report: per recording and pooled, against the targets."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.table import Table
+
+from backstride.validation.runner import TARGETS, ValidationReport
+
+
+def _f(value: float | None, spec: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "-"
+    return format(value, spec)
+
+
+def report_table(report: ValidationReport) -> Table:
+    """A rich table: one row per recording, then one pooled row per dataset kind."""
+    table = Table(title="BackStride validation", header_style="bold", box=None)
+    for col in ("dataset", "recording", "IC P", "IC R", "IC F1", "IC MAE s", "walk F1",
+                "bouts", "cad MAE", "SL MAE m", "speed MAE", "steps err %"):
+        table.add_column(col, justify="right")
+    for r in report.results:
+        cad = sum(r.cadence_errors) / len(r.cadence_errors) if r.cadence_errors else None
+        sl = sum(r.stride_length_errors) / len(r.stride_length_errors) if r.stride_length_errors else None
+        sp = sum(r.speed_errors) / len(r.speed_errors) if r.speed_errors else None
+        table.add_row(
+            r.dataset, r.name, _f(r.ic_precision, ".2f"), _f(r.ic_recall, ".2f"),
+            _f(r.ic_f1, ".3f"), _f(r.ic_mae_s, ".3f"), _f(r.walking_f1, ".3f"),
+            f"{r.n_matched_bouts}/{r.n_ref_bouts}" if r.n_ref_bouts else "-",
+            _f(cad, ".1f"), _f(sl, ".3f"), _f(sp, ".3f"), _f(100 * r.steps_rel_error, "+.1f"),
+        )  # fmt: skip
+    for kind in sorted({r.dataset for r in report.results}):
+        p = report.pooled(kind)
+        table.add_row(
+            f"[bold]{kind}[/]", "[bold]overall[/]", _f(p["ic_precision"], ".2f"),
+            _f(p["ic_recall"], ".2f"), _f(p["ic_f1"], ".3f"), _f(p["ic_mae_s"], ".3f"),
+            _f(p["walking_f1"], ".3f"),
+            f"{int(p['matched_bouts'])}/{int(p['ref_bouts'])}" if p["ref_bouts"] else "-",
+            _f(p["cadence_mae_spm"], ".1f"), _f(p["stride_length_mae_m"], ".3f"),
+            _f(p["speed_mae_mps"], ".3f"), _f(100 * p["phone_mean_abs_rel_error"], ".1f"),
+        )  # fmt: skip
+    table.caption = (
+        "IC: initial contacts, +-0.25 s one-to-one; walk F1: sample-wise; bout errors are mean "
+        "absolute over matched reference bouts; steps err: phone step total vs ground truth "
+        f"(overall row: mean |error|). Targets: IC F1 >= {TARGETS['ic_f1_mobilised']} "
+        f"(Mobilise-D) / {TARGETS['ic_f1_ipol']} (IPOL), MAE <= {TARGETS['ic_mae_s']} s, walk "
+        f"F1 >= {TARGETS['walking_f1']}, cadence <= {TARGETS['cadence_mae_spm']}, stride <= "
+        f"{TARGETS['stride_length_mae_m']} m, speed <= {TARGETS['speed_mae_mps']} m/s, phone "
+        f"<= {100 * TARGETS['phone_mean_rel_error']:.0f}% mean, "
+        f"{100 * TARGETS['phone_max_rel_error']:.0f}% each."
+    )
+    return table
+
+
+def report_to_dict(report: ValidationReport) -> dict[str, Any]:
+    """JSON-ready report."""
+    kinds = sorted({r.dataset for r in report.results})
+    return {
+        "targets": TARGETS,
+        "pooled": {k: report.pooled(k) for k in kinds},
+        "recordings": [
+            {
+                "dataset": r.dataset, "name": r.name, "ic_precision": r.ic_precision,
+                "ic_recall": r.ic_recall, "ic_f1": r.ic_f1, "ic_mae_s": r.ic_mae_s,
+                "walking_f1": r.walking_f1, "ref_bouts": r.n_ref_bouts,
+                "matched_bouts": r.n_matched_bouts, "cadence_errors": r.cadence_errors,
+                "stride_length_errors": r.stride_length_errors, "speed_errors": r.speed_errors,
+                "steps_detected": r.steps_detected, "steps_reference": r.steps_reference,
+            }  # fmt: skip
+            for r in report.results
+        ],
+    }

@@ -1,0 +1,274 @@
+"""``backstride validate``: agreement with independent references, per recording and overall.
+
+Layouts recognised in a dataset folder (searched recursively):
+
+- Mobilise-D: ``<participant>/data.mat`` with ``<Test>-<Trial>.reference.json`` beside it
+  (INDIP reference exported per trial); trials without reference bouts are skipped.
+- IPOL (Voisard et al. 2023): ``GaitData/<s>-<t>_lb.txt`` with ``<s>-<t>.json``.
+- Phone step counts (Oxford step-counter set): headerless phone CSVs whose last columns are
+  cumulative step counts; the ground-truth device's count is the reference.
+
+Overall figures pool contacts over recordings (F1 = 2 TP / (detected + reference)), pool
+samples for walking time, and average per-bout errors over all matched reference bouts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from backstride.exceptions import InputNotFoundError, InvalidInputError
+from backstride.gait.pipeline import WalkingAnalysis, analyze
+from backstride.recording import Recording
+from backstride.validation.metrics import match_bouts, match_contacts, walking_time_agreement
+from backstride.validation.references import (
+    Reference,
+    load_ipol_reference,
+    load_mobilised_reference,
+)
+
+#: Targets from the issue that introduced validation (the bar the tests pin).
+TARGETS = {
+    "ic_f1_mobilised": 0.90,
+    "ic_f1_ipol": 0.97,
+    "ic_mae_s": 0.05,
+    "walking_f1": 0.85,
+    "cadence_mae_spm": 3.0,
+    "stride_length_mae_m": 0.08,
+    "speed_mae_mps": 0.08,
+    "phone_mean_rel_error": 0.02,
+    "phone_max_rel_error": 0.05,
+}
+
+
+@dataclass
+class RecordingResult:
+    """Agreement for one recording."""
+
+    dataset: str
+    name: str
+    n_detected: int = 0
+    n_reference: int = 0
+    n_matched: int = 0
+    abs_errors_s: tuple[float, ...] = ()
+    walking_tp_s: float = 0.0
+    walking_det_s: float = 0.0
+    walking_ref_s: float = 0.0
+    n_ref_bouts: int = 0
+    n_matched_bouts: int = 0
+    cadence_errors: list[float] = field(default_factory=list)
+    cadence_ref: list[float] = field(default_factory=list)
+    stride_length_errors: list[float] = field(default_factory=list)
+    stride_length_ref: list[float] = field(default_factory=list)
+    speed_errors: list[float] = field(default_factory=list)
+    speed_ref: list[float] = field(default_factory=list)
+    steps_detected: int | None = None
+    steps_reference: int | None = None
+
+    @property
+    def ic_f1(self) -> float:
+        """Initial-contact F1."""
+        total = self.n_detected + self.n_reference
+        return 2 * self.n_matched / total if total else float("nan")
+
+    @property
+    def ic_precision(self) -> float:
+        """Initial-contact precision."""
+        return self.n_matched / self.n_detected if self.n_detected else float("nan")
+
+    @property
+    def ic_recall(self) -> float:
+        """Initial-contact recall."""
+        return self.n_matched / self.n_reference if self.n_reference else float("nan")
+
+    @property
+    def ic_mae_s(self) -> float:
+        """Mean absolute timing error of matched contacts, s."""
+        return float(np.mean(self.abs_errors_s)) if self.abs_errors_s else float("nan")
+
+    @property
+    def walking_f1(self) -> float:
+        """Sample-wise walking-time F1."""
+        total = self.walking_det_s + self.walking_ref_s
+        return 2 * self.walking_tp_s / total if total else float("nan")
+
+    @property
+    def steps_rel_error(self) -> float:
+        """Relative error of the step total (phone recordings)."""
+        if self.steps_detected is None or not self.steps_reference:
+            return float("nan")
+        return (self.steps_detected - self.steps_reference) / self.steps_reference
+
+
+@dataclass
+class ValidationReport:
+    """All recordings of a validation run and their pooled agreement."""
+
+    results: list[RecordingResult]
+
+    def pooled(self, dataset: str | None = None) -> dict[str, float]:
+        """Overall figures, for one dataset kind or all."""
+        rs = [r for r in self.results if dataset is None or r.dataset == dataset]
+        det = sum(r.n_detected for r in rs)
+        ref = sum(r.n_reference for r in rs)
+        tp = sum(r.n_matched for r in rs)
+        errs = [e for r in rs for e in r.abs_errors_s]
+        wtp = sum(r.walking_tp_s for r in rs)
+        wdr = sum(r.walking_det_s + r.walking_ref_s for r in rs)
+
+        def mean(values: list[float]) -> float:
+            return float(np.mean(values)) if values else float("nan")
+
+        def rel(errors: list[float], refs: list[float]) -> float:
+            pairs = [e / r for e, r in zip(errors, refs, strict=True) if r]
+            return mean(pairs)
+
+        cad = [e for r in rs for e in r.cadence_errors]
+        sl = [e for r in rs for e in r.stride_length_errors]
+        sp = [e for r in rs for e in r.speed_errors]
+        phone = [abs(r.steps_rel_error) for r in rs if r.steps_detected is not None]
+        return {
+            "recordings": float(len(rs)),
+            "ic_precision": tp / det if det else float("nan"),
+            "ic_recall": tp / ref if ref else float("nan"),
+            "ic_f1": 2 * tp / (det + ref) if det + ref else float("nan"),
+            "ic_mae_s": mean(errs),
+            "walking_f1": 2 * wtp / wdr if wdr else float("nan"),
+            "ref_bouts": float(sum(r.n_ref_bouts for r in rs)),
+            "matched_bouts": float(sum(r.n_matched_bouts for r in rs)),
+            "cadence_mae_spm": mean(cad),
+            "cadence_rel": rel(cad, [c for r in rs for c in r.cadence_ref]),
+            "stride_length_mae_m": mean(sl),
+            "stride_length_rel": rel(sl, [c for r in rs for c in r.stride_length_ref]),
+            "speed_mae_mps": mean(sp),
+            "speed_rel": rel(sp, [c for r in rs for c in r.speed_ref]),
+            "phone_mean_abs_rel_error": mean(phone),
+            "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
+        }
+
+
+def compare(
+    dataset: str, recording: Recording, analysis: WalkingAnalysis, reference: Reference
+) -> RecordingResult:
+    """Compare one analysis with its reference."""
+    res = RecordingResult(dataset=dataset, name=recording.name)
+    if reference.steps_total is not None:
+        res.steps_detected = int(analysis.summary["steps"])
+        res.steps_reference = int(reference.steps_total)
+        return res
+    ca = match_contacts(analysis.initial_contacts_s, reference.initial_contacts_s)
+    res.n_detected, res.n_reference, res.n_matched = ca.n_detected, ca.n_reference, ca.n_matched
+    res.abs_errors_s = ca.abs_errors_s
+    det = [(float(b.start_s), float(b.end_s)) for b in analysis.bouts.itertuples()]
+    ref = [(b.start_s, b.end_s) for b in reference.bouts]
+    wt = walking_time_agreement(det, ref, recording.duration_s)
+    res.walking_tp_s, res.walking_det_s, res.walking_ref_s = (
+        wt.true_positive_s, wt.detected_s, wt.reference_s
+    )
+    res.n_ref_bouts = len(ref)
+    for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
+        if k is None:
+            continue
+        res.n_matched_bouts += 1
+        row = analysis.bouts.iloc[k]
+        for attr, col, errs, refs in (
+            ("cadence_spm", "cadence_spm", res.cadence_errors, res.cadence_ref),
+            ("stride_length_m", "stride_length_m", res.stride_length_errors, res.stride_length_ref),
+            ("walking_speed_mps", "walking_speed_mps", res.speed_errors, res.speed_ref),
+        ):
+            rv = getattr(ref_bout, attr)
+            dv = float(row[col])
+            if rv is not None and np.isfinite(dv):
+                errs.append(abs(dv - rv))
+                refs.append(rv)
+    return res
+
+
+Case = tuple[str, Recording, Reference]
+
+
+def _mobilised_cases(root: Path) -> Iterator[Case]:
+    from backstride.io.mobilised import read_mobilised_mat
+
+    for mat in sorted(root.rglob("data.mat")):
+        refs = {p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")}
+        if not refs:
+            continue
+        for rec in read_mobilised_mat(mat):
+            ref_path = refs.get(rec.name)
+            if ref_path is None:
+                continue
+            reference = load_mobilised_reference(ref_path)
+            if reference.bouts:
+                named = _rename(rec, f"{mat.parent.name}/{rec.name}")
+                yield "mobilised", named, reference
+
+
+def _ipol_cases(root: Path) -> Iterator[Case]:
+    from backstride.io.xsens_ipol import read_ipol_txt
+
+    for txt in sorted(root.rglob("*_lb.txt")):
+        ref_path = txt.with_name(txt.name.removesuffix("_lb.txt") + ".json")
+        if ref_path.exists():
+            rec = read_ipol_txt(txt)
+            yield "ipol", rec, load_ipol_reference(ref_path, rec.sample_rate_hz)
+
+
+def _phone_cases(root: Path) -> Iterator[Case]:
+    from backstride.io.phone_oxford import read_oxford_phone_csv
+
+    for csv in sorted(root.rglob("*.csv")):
+        if not _looks_like_oxford(csv):
+            continue
+        rec = read_oxford_phone_csv(csv)
+        steps = rec.meta.get("reference_steps")
+        if steps:
+            yield "phone", rec, Reference(steps_total=int(steps), system="ground-truth step device")
+
+
+def _looks_like_oxford(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            first = fh.readline().decode("ascii", "replace").strip().split(",")
+    except OSError:
+        return False
+    return len(first) == 7 and first[0].isdigit()
+
+
+def _rename(rec: Recording, name: str) -> Recording:
+    from dataclasses import replace
+
+    return replace(rec, name=name)
+
+
+FINDERS: tuple[Callable[[Path], Iterator[Case]], ...] = (_mobilised_cases, _ipol_cases, _phone_cases)
+
+
+def find_cases(root: Path) -> list[Case]:
+    """All recordings with a reference under ``root``."""
+    if not root.exists():
+        raise InputNotFoundError(f"No folder at {root}; give the path of a validation dataset.")
+    if not root.is_dir():
+        raise InvalidInputError(f"{root} is a file; give the folder that holds the dataset.")
+    cases = [case for finder in FINDERS for case in finder(root)]
+    if not cases:
+        raise InvalidInputError(
+            f"No recordings with a reference were found under {root}; expected the Mobilise-D, "
+            "IPOL or phone step-count layout (see docs/validation.md)."
+        )
+    return cases
+
+
+def run_validation(
+    root: Path, progress: Callable[[str], None] | None = None
+) -> ValidationReport:
+    """Analyse every recording with a reference under ``root`` and compare."""
+    results = []
+    for dataset, rec, reference in find_cases(root):
+        if progress:
+            progress(rec.name)
+        results.append(compare(dataset, rec, analyze(rec), reference))
+    return ValidationReport(results)
