@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import median_filter
+import pandas as pd
 
 IntArray = npt.NDArray[np.int64]
 
@@ -61,7 +61,15 @@ def assemble_bouts(
         return []
     d = np.diff(contact_s)
     plausible = (d >= rules.min_step_s) & (d <= rules.max_step_s)
-    local = median_filter(np.where(plausible, d, np.nan), size=5, mode="nearest")
+    # Median of the plausible steps in a centred 5-step window; at the ends of a sequence the
+    # window shrinks instead of repeating the edge value, so a first or last step that is much
+    # longer than the rhythm (gait initiation, a final shuffle) is not its own reference.
+    local = (
+        pd.Series(np.where(plausible, d, np.nan))
+        .rolling(5, center=True, min_periods=1)
+        .median()
+        .to_numpy()
+    )
     local = np.where(np.isnan(local), d, local)
     rhythmic = plausible & (np.abs(d - local) <= rules.rhythm_tolerance * local)
     # Runs of consecutive rhythmic steps -> (first contact, last contact) index pairs.
