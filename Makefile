@@ -32,9 +32,17 @@ validate: $(STAMP)
 	$(BIN)/backstride validate ../shared/data/ipol-lumbar
 	$(BIN)/backstride validate ../shared/data/oxford-phone-steps
 
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/bench_analyze.py
+# The benchmark installs mobgap (the comparison) into its own environment so that its
+# dependencies never change what `make test` runs against.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_VENV)/.installed
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python bench/bench_analyze.py
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench demo-output .pytest_cache .mypy_cache .ruff_cache
