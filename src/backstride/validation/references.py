@@ -72,13 +72,52 @@ def load_mobilised_reference(path: Path) -> Reference:
     return Reference(bouts=bouts, system=str(doc.get("reference_system", "INDIP")))
 
 
+def bouts_from_contacts(
+    contacts_s: list[float],
+    *,
+    min_stride_s: float = 0.2,
+    max_stride_s: float = 3.0,
+    max_break_s: float = 3.0,
+    min_strides: int = 4,
+) -> list[ReferenceBout]:
+    """Assemble reference walking bouts from contacts of both feet (Mobilise-D rules).
+
+    A stride joins a contact to the next contact of the same foot (two contacts later in the
+    sorted list) and is valid if it lasts 0.2-3.0 s; a bout ends when more than 3 s pass
+    between the end of one valid stride and the start of the next; bouts need 4 strides
+    (Kluge et al. 2021; mobgap's walking-bout assembly). Cadence per bout is the mean over its
+    strides of 120 / stride duration.
+    """
+    t = sorted(contacts_s)
+    strides = [
+        (a, b) for a, b in zip(t[:-2], t[2:], strict=True) if min_stride_s <= b - a <= max_stride_s
+    ]
+    groups: list[list[tuple[float, float]]] = []
+    for stride in strides:
+        if groups and stride[0] - groups[-1][-1][1] <= max_break_s:
+            groups[-1].append(stride)
+        else:
+            groups.append([stride])
+    bouts = []
+    for group in groups:
+        if len(group) < min_strides:
+            continue
+        start, end = group[0][0], max(b for _, b in group)
+        inside = tuple(x for x in t if start <= x <= end)
+        cadence = sum(120.0 / (b - a) for a, b in group) / len(group)
+        bouts.append(ReferenceBout(start, end, inside, cadence_spm=cadence))
+    return bouts
+
+
 def load_ipol_reference(path: Path, sample_rate_hz: float = 100.0) -> Reference:
     """Read the IPOL gait-event JSON (Voisard et al. 2023) beside an ``*_lb.txt`` recording.
 
     Every ``[toe-off, heel-strike]`` pair of either foot gives one initial contact (the
-    heel strike, a sample index). The protocol is one walk (10 m, U-turn, 10 m back), so the
-    whole trial from the first to the last contact is one reference bout. Cadence per stride
-    is derived from same-foot contacts; the data set has no stride length or speed.
+    heel strike, a sample index). The data set marks events, not bouts, so reference bouts are
+    assembled from the contacts with the Mobilise-D rules (:func:`bouts_from_contacts`), and, as
+    for the Mobilise-D reference, the contacts inside those bouts are the reference contacts
+    (a lone step after the walk has stopped is not walking). The data set has no stride length
+    or speed.
     """
     try:
         doc = json.loads(path.read_text())
@@ -91,9 +130,9 @@ def load_ipol_reference(path: Path, sample_rate_hz: float = 100.0) -> Reference:
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     contacts.sort()
-    if len(contacts) < 3:
-        return Reference(system="IPOL foot IMUs (hand-checked)")
-    strides = [b - a for a, b in zip(contacts[:-2], contacts[2:], strict=True)]
-    cadence = sum(120.0 / s for s in strides) / len(strides)
-    bout = ReferenceBout(contacts[0], contacts[-1], tuple(contacts), cadence_spm=cadence)
-    return Reference(bouts=(bout,), system="IPOL foot IMUs (hand-checked)")
+    bouts = bouts_from_contacts(contacts)
+    return Reference(
+        bouts=tuple(bouts),
+        system="IPOL foot IMUs (hand-checked)",
+        extra={"n_contacts_in_file": len(contacts)},
+    )
