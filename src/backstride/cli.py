@@ -19,7 +19,8 @@ from backstride import __version__
 from backstride.exceptions import BackstrideError
 from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis
 
-console = Console()
+# Tables are wide; when the output is a pipe or a file, do not squeeze them into 80 columns.
+console = Console() if Console().is_terminal else Console(width=160)
 err_console = Console(stderr=True)
 
 

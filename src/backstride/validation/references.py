@@ -109,7 +109,9 @@ def bouts_from_contacts(
     return bouts
 
 
-def load_ipol_reference(path: Path, sample_rate_hz: float = 100.0) -> Reference:
+def load_ipol_reference(
+    path: Path, sample_rate_hz: float = 100.0, first_sample_index: int = 0
+) -> Reference:
     """Read the IPOL gait-event JSON (Voisard et al. 2023) beside an ``*_lb.txt`` recording.
 
     Every ``[toe-off, heel-strike]`` pair of either foot gives one initial contact (the
@@ -126,7 +128,7 @@ def load_ipol_reference(path: Path, sample_rate_hz: float = 100.0) -> Reference:
             events = doc[key]
             if isinstance(events, str):
                 events = json.loads(events)
-            contacts.extend(float(e[1]) / sample_rate_hz for e in events)
+            contacts.extend((float(e[1]) - first_sample_index) / sample_rate_hz for e in events)
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     contacts.sort()

@@ -214,7 +214,8 @@ def _ipol_cases(root: Path) -> Iterator[Case]:
         ref_path = txt.with_name(txt.name.removesuffix("_lb.txt") + ".json")
         if ref_path.exists():
             rec = read_ipol_txt(txt)
-            yield "ipol", rec, load_ipol_reference(ref_path, rec.sample_rate_hz)
+            first = int(rec.meta.get("first_sample_index", 0))
+            yield "ipol", rec, load_ipol_reference(ref_path, rec.sample_rate_hz, first)
 
 
 def _phone_cases(root: Path) -> Iterator[Case]:
