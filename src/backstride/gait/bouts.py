@@ -11,7 +11,10 @@ Rules (Mobilise-D consensus as implemented in mobgap, Kluge et al. 2021, and EVI
 3. Runs of rhythmic steps are joined when the pause between them is at most ``max_pause_s``
    (3 s, Mobilise-D's break rule); runs shorter than ``min_run_contacts`` are dropped first
    so that noise does not bridge two walks.
-4. A bout needs at least ``min_strides`` (4) strides, i.e. ``min_strides + 2`` contacts.
+4. The ends of a bout are trimmed of contacts whose loading peak is weaker than
+   ``edge_relative_prominence`` (25%) of the bout's median: the weight shift that starts a
+   walk moves the trunk at a walking-like interval, but without a heel strike's loading.
+5. A bout needs at least ``min_strides`` (4) strides, i.e. ``min_strides + 2`` contacts.
    It starts at its first contact and ends at its last, as the Mobilise-D reference does.
 """
 
@@ -36,10 +39,13 @@ class BoutRules:
     max_pause_s: float = 3.0
     min_run_contacts: int = 3
     min_strides: int = 4
+    edge_relative_prominence: float = 0.25
 
 
 def assemble_bouts(
-    contact_s: npt.NDArray[np.float64], rules: BoutRules | None = None
+    contact_s: npt.NDArray[np.float64],
+    rules: BoutRules | None = None,
+    prominence_mps2: npt.NDArray[np.float64] | None = None,
 ) -> list[IntArray]:
     """Group candidate contacts into walking bouts.
 
@@ -49,6 +55,8 @@ def assemble_bouts(
         Sorted candidate contact times, s.
     rules
         Assembly parameters; defaults as documented.
+    prominence_mps2
+        Loading-peak prominence of each candidate, m/s^2, for trimming weak bout ends.
 
     Returns
     -------
@@ -93,6 +101,12 @@ def assemble_bouts(
             merged.append((start, end))
     bouts = []
     for start, end in merged:
+        if prominence_mps2 is not None and end > start:
+            floor = rules.edge_relative_prominence * np.median(prominence_mps2[start : end + 1])
+            while end > start and prominence_mps2[start] < floor:
+                start += 1
+            while end > start and prominence_mps2[end] < floor:
+                end -= 1
         if end - start + 1 >= rules.min_strides + 2:
             bouts.append(np.arange(start, end + 1, dtype=np.int64))
     return bouts

@@ -248,10 +248,10 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     acc = _interp_nans(recording.acc)
     up, vertical = gravity_and_vertical(acc, fs)
     cand = detect_contact_candidates(vertical, fs)
-    cand_s = cand.index / fs
-    order = np.argsort(cand_s, kind="stable")
-    cand_s, cand_idx = cand_s[order], cand.index[order]
-    bout_members = assemble_bouts(cand_s, params.bout_rules)
+    order = np.argsort(cand.index, kind="stable")
+    cand_idx = cand.index[order]
+    cand_s = cand_idx / fs
+    bout_members = assemble_bouts(cand_s, params.bout_rules, cand.prominence_mps2[order])
 
     n = acc.shape[0]
     walking = np.zeros(n, dtype=bool)
