@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from synthetic import rotation, standing_signal, walking_signal
 
 from backstride import analyze
 from backstride.exceptions import InvalidInputError
 from backstride.gait.parameters import ZIJLSTRA_CORRECTION
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
+
+from synthetic import rotation, standing_signal, walking_signal
 
 
 @pytest.mark.parametrize("step_hz", [1.5, 2.0, 2.3])
@@ -39,7 +40,9 @@ def test_bout_spans_the_walk_only() -> None:
     assert bout.end_s == pytest.approx(contacts[-1], abs=0.1)
 
 
-@pytest.mark.parametrize("angles", [(0, 0, 0), (90, 0, 0), (30, 40, -20), (0, 90, 0), (170, 10, 180)])
+@pytest.mark.parametrize(
+    "angles", [(0, 0, 0), (90, 0, 0), (30, 40, -20), (0, 90, 0), (170, 10, 180)]
+)
 def test_any_sensor_mounting_gives_the_same_result(angles: tuple[float, float, float]) -> None:
     rec, contacts = walking_signal(rot=rotation(*angles))
     result = analyze(rec)

@@ -13,9 +13,9 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-from backstride.api import analyze, analyze_file  # noqa: E402
-from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis  # noqa: E402
-from backstride.recording import Recording  # noqa: E402
+from backstride.api import analyze, analyze_file
+from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis
+from backstride.recording import Recording
 
 __all__ = [
     "AnalysisParameters",

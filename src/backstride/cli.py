@@ -28,6 +28,7 @@ class BackstrideGroup(click.Group):
     """Turn BackStride errors into one sentence and exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, reporting expected errors as one sentence."""
         try:
             return super().invoke(ctx)
         except BackstrideError as exc:
@@ -68,14 +69,26 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
         f"moderate (>=100 steps/min) {s['moderate_s']:.0f} s, vigorous (>=130) "
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
     )
-    console.print(f"  [dim]stride length from {s['stride_length_basis']}; posture: "
-                  f"{s['posture_reference']}[/]")
+    console.print(
+        f"  [dim]stride length from {s['stride_length_basis']}; posture: "
+        f"{s['posture_reference']}[/]"
+    )
     if len(analysis.bouts) == 0:
         console.print("  no walking bouts found")
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for col in ("bout", "start s", "end s", "steps", "cadence /min", "stride m", "speed m/s",
-                "stride reg.", "trunk ROM sag/fro/tra deg", "lean fwd deg"):
+    for col in (
+        "bout",
+        "start s",
+        "end s",
+        "steps",
+        "cadence /min",
+        "stride m",
+        "speed m/s",
+        "stride reg.",
+        "trunk ROM sag/fro/tra deg",
+        "lean fwd deg",
+    ):
         table.add_column(col, justify="right")
     for b in analysis.bouts.itertuples():
         rom = "/".join(
@@ -97,10 +110,17 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
 @click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
 @click.option("--acc-unit", type=click.Choice(["g", "mps2"]), help="Accelerometer unit (CSV).")
 @click.option("--gyr-unit", type=click.Choice(["dps", "rads"]), help="Gyroscope unit (CSV).")
-@click.option("--json", "json_path", type=click.Path(path_type=Path),
-              help="Write the analysis as JSON (schema backstride.analysis/1).")
-@click.option("--out-dir", type=click.Path(path_type=Path),
-              help="Write bouts.csv, steps.csv and info.json to this folder.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path),
+    help="Write the analysis as JSON (schema backstride.analysis/1).",
+)
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path),
+    help="Write bouts.csv, steps.csv and info.json to this folder.",
+)
 def analyze(
     recording: Path,
     height_m: float | None,
@@ -137,8 +157,12 @@ def analyze(
 
 @main.command()
 @click.argument("dataset_dir", type=click.Path(path_type=Path))
-@click.option("--json", "json_path", type=click.Path(path_type=Path),
-              help="Also write the per-recording and pooled agreement as JSON.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path),
+    help="Also write the per-recording and pooled agreement as JSON.",
+)
 def validate(dataset_dir: Path, json_path: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""
     from backstride.output import atomic_write_text, json_safe

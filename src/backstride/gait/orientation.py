@@ -145,9 +145,7 @@ def body_frame(
     dyn = acc - up * g_mag[:, None]
     e1, e2 = _horizontal_basis(up)
     h = np.column_stack([np.einsum("ij,ij->i", dyn, e1), np.einsum("ij,ij->i", dyn, e2)])
-    sel = (
-        walking_mask if walking_mask is not None and walking_mask.any() else slice(None)
-    )
+    sel = walking_mask if walking_mask is not None and walking_mask.any() else slice(None)
     hb = bandpass(h, 0.5, 4.0, fs) if h.shape[0] > 50 else h - h.mean(axis=0)
     hs = hb[sel]
     cov = hs.T @ hs if hs.size else np.eye(2)

@@ -79,7 +79,9 @@ def step_lengths_zijlstra(
     return np.asarray(ZIJLSTRA_CORRECTION * 2 * np.sqrt(2 * leg_length_m * h - h * h))
 
 
-def harmonic_ratio(x: FloatArray, starts: IntArray, ends: IntArray, odd_over_even: bool) -> FloatArray:
+def harmonic_ratio(
+    x: FloatArray, starts: IntArray, ends: IntArray, odd_over_even: bool
+) -> FloatArray:
     """Harmonic ratio per stride (Menz, Lord and Fitzpatrick 2003, Gait Posture 18:35-46).
 
     The stride is resampled to 128 points, its first 20 harmonics taken by FFT, and the sum
@@ -97,7 +99,9 @@ def harmonic_ratio(x: FloatArray, starts: IntArray, ends: IntArray, odd_over_eve
     return np.asarray(ratio)
 
 
-def angle_range_per_stride(rate_dps: FloatArray, fs: float, starts: IntArray, ends: IntArray) -> FloatArray:
+def angle_range_per_stride(
+    rate_dps: FloatArray, fs: float, starts: IntArray, ends: IntArray
+) -> FloatArray:
     """Range of a rotation angle within each stride, degrees.
 
     The angular rate is integrated, and within each stride the straight line between its

@@ -127,7 +127,10 @@ def _leg_length(rec: Recording, params: AnalysisParameters) -> tuple[float | Non
         return sensor_h, f"sensor height {sensor_h:.2f} m"
     height = params.height_m or rec.height_m
     if height:
-        return LEG_LENGTH_PER_HEIGHT * height, f"{LEG_LENGTH_PER_HEIGHT} x body height {height:.2f} m"
+        return (
+            LEG_LENGTH_PER_HEIGHT * height,
+            f"{LEG_LENGTH_PER_HEIGHT} x body height {height:.2f} m",
+        )
     return None, "no body or sensor height given: stride length and speed are not computed"
 
 
@@ -183,9 +186,7 @@ def _lean_deg(stand_up: FloatArray, walk_up: FloatArray, axis: FloatArray) -> fl
     return float(np.degrees(np.arcsin(np.clip(-(walk_up @ ax), -1, 1))))
 
 
-def _per_second_cadence(
-    ic_s: FloatArray, bout_ids: IntArray, n_bouts: int
-) -> pd.DataFrame:
+def _per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd.DataFrame:
     """Cadence for every whole second inside a bout, from the step durations covering it."""
     seconds: list[int] = []
     values: list[float] = []
@@ -206,7 +207,7 @@ def _per_second_cadence(
 
 
 def _brisk_intervals(cadence: FloatArray) -> list[tuple[int, int]]:
-    """Runs of clearly faster walking in a per-second cadence series: (start, length) in s."""
+    """Find runs of clearly faster walking in a per-second cadence series: (start, length), s."""
     if cadence.size < BRISK_MIN_S:
         return []
     smooth = pd.Series(cadence).rolling(10, center=True, min_periods=1).median().to_numpy()
@@ -225,6 +226,125 @@ def _brisk_intervals(cadence: FloatArray) -> list[tuple[int, int]]:
         else:
             i += 1
     return runs
+
+
+@dataclass(frozen=True)
+class _Signals:
+    """Whole-recording signals every bout's measures are taken from."""
+
+    fs: float
+    up: FloatArray
+    frame: BodyFrameSignals
+    position: FloatArray | None
+    leg_length_m: float | None
+    gyr_body: FloatArray | None
+    stand_up: FloatArray | None
+
+
+def _contact_features(
+    frame: BodyFrameSignals, ics: IntArray, fs: float
+) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+    """Impact (peak vertical acceleration in the 150 ms after contact) and side label per contact.
+
+    The trunk shifts towards the stance leg after contact, so the sign of the mean ML
+    acceleration in the next 100 ms alternates with the feet. Which sign is "left" needs the
+    ML axis direction, which acceleration alone cannot give, so sides are labelled A and B.
+    """
+    if ics.size == 0:
+        return np.zeros(0), np.zeros(0, dtype="<U1")
+    n = frame.vertical.size
+    post = np.arange(max(1, round(0.15 * fs)))
+    impact = frame.vertical[np.clip(ics[:, None] + post[None, :], 0, n - 1)].max(axis=1)
+    shift = np.arange(max(1, round(0.10 * fs)))
+    ml_after = frame.ml[np.clip(ics[:, None] + shift[None, :], 0, n - 1)].mean(axis=1)
+    return impact, np.where(ml_after >= 0, "A", "B")
+
+
+def _measure_bout(
+    b: int,
+    idx: IntArray,
+    sig: _Signals,
+    cadence_per_second: FloatArray,
+    impact: FloatArray,
+    sides: npt.NDArray[np.str_],
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One bout's row of :data:`BOUT_COLUMNS` and its rows of :data:`STEP_COLUMNS`."""
+    fs, frame = sig.fs, sig.frame
+    t = idx / fs
+    steps_d = np.diff(t)
+    strides_d = t[2:] - t[:-2]
+    nan = float("nan")
+    lengths = (
+        step_lengths_zijlstra(sig.position, idx, sig.leg_length_m)
+        if sig.position is not None and sig.leg_length_m
+        else None
+    )
+    stride_length = speed = nan
+    if lengths is not None and lengths.size >= 2:
+        stride_len = lengths[:-1] + lengths[1:]
+        stride_length = float(np.mean(stride_len))
+        speed = float(np.mean(stride_len / strides_d))
+    seg = slice(int(idx[0]), int(idx[-1]) + 1)
+    step_reg, stride_reg = autocorrelation_regularity(
+        frame.vertical[seg], fs, float(np.median(steps_d))
+    )
+    s0, s1 = idx[:-2], idx[2:]
+    rom = [nan, nan, nan]
+    if sig.gyr_body is not None:
+        rom = [
+            float(np.median(angle_range_per_stride(sig.gyr_body[:, k], fs, s0, s1)))
+            for k in range(3)
+        ]
+    brisk = _brisk_intervals(cadence_per_second)
+    fwd = side = nan
+    if sig.stand_up is not None:
+        walk_up = sig.up[seg].mean(axis=0)
+        walk_up /= np.linalg.norm(walk_up)
+        fwd = _lean_deg(sig.stand_up, walk_up, frame.ap_unit[seg].mean(axis=0))
+        side = _lean_deg(sig.stand_up, walk_up, frame.ml_unit[seg].mean(axis=0))
+    row = {
+        "bout_id": b,
+        "start_s": float(t[0]),
+        "end_s": float(t[-1]),
+        "duration_s": float(t[-1] - t[0]),
+        "n_steps": int(idx.size),
+        "n_strides": int(idx.size - 2),
+        # the INDIP reference's definition: mean over strides of 120 / stride duration
+        "cadence_spm": float(np.mean(120.0 / strides_d)),
+        "step_duration_s": float(np.median(steps_d)),
+        "stride_duration_s": float(np.median(strides_d)),
+        "stride_length_m": stride_length,
+        "walking_speed_mps": speed,
+        "step_regularity": step_reg,
+        "stride_regularity": stride_reg,
+        "step_symmetry": step_reg / stride_reg if stride_reg > 0 else nan,
+        "harmonic_ratio_v": float(np.nanmedian(harmonic_ratio(frame.vertical, s0, s1, False))),
+        "harmonic_ratio_ap": float(np.nanmedian(harmonic_ratio(frame.ap, s0, s1, False))),
+        "harmonic_ratio_ml": float(np.nanmedian(harmonic_ratio(frame.ml, s0, s1, True))),
+        "trunk_rom_sagittal_deg": rom[0],
+        "trunk_rom_frontal_deg": rom[1],
+        "trunk_rom_transverse_deg": rom[2],
+        "moderate_s": float((cadence_per_second >= MODERATE_SPM).sum()),
+        "vigorous_s": float((cadence_per_second >= VIGOROUS_SPM).sum()),
+        "brisk_intervals": len(brisk),
+        "brisk_s": float(sum(length for _, length in brisk)),
+        "impact_mps2": float(np.median(impact)),
+        "forward_lean_deg": fwd,
+        "sideways_lean_deg": side,
+        "alternation": float(np.mean(sides[1:] != sides[:-1])) if sides.size > 1 else nan,
+    }
+    steps = pd.DataFrame(
+        {
+            "bout_id": b,
+            "ic_s": t,
+            "step_duration_s": np.append(steps_d, nan),
+            "step_length_m": np.append(lengths, nan) if lengths is not None else nan,
+            "cadence_spm": np.append(60.0 / steps_d, nan),
+            "impact_mps2": impact,
+            "side": sides,
+        }
+    )
+    return row, steps
 
 
 def analyze(recording: Recording, params: AnalysisParameters | None = None) -> WalkingAnalysis:
@@ -247,130 +367,76 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     fs = recording.sample_rate_hz
     acc = _interp_nans(recording.acc)
     up, vertical = gravity_and_vertical(acc, fs)
+
     cand = detect_contact_candidates(vertical, fs)
     order = np.argsort(cand.index, kind="stable")
     cand_idx = cand.index[order]
-    cand_s = cand_idx / fs
-    bout_members = assemble_bouts(cand_s, params.bout_rules, cand.prominence_mps2[order])
-
-    n = acc.shape[0]
-    walking = np.zeros(n, dtype=bool)
-    ic_list, bout_list = [], []
-    for b, members in enumerate(bout_members):
-        idx = cand_idx[members]
-        walking[idx[0] : idx[-1] + 1] = True
-        ic_list.append(idx)
-        bout_list.append(np.full(idx.size, b))
-    ics = np.concatenate(ic_list) if ic_list else np.zeros(0, dtype=np.int64)
-    ic_bout = np.concatenate(bout_list) if bout_list else np.zeros(0, dtype=np.int64)
-    step_durations = np.diff(ics) / fs if ics.size > 1 else np.zeros(0)
-    same_bout = ic_bout[1:] == ic_bout[:-1] if ics.size > 1 else np.zeros(0, dtype=bool)
-    median_step = float(np.median(step_durations[same_bout])) if same_bout.any() else 0.55
-
-    frame: BodyFrameSignals = body_frame(
-        acc, fs, walking_mask=walking, step_period_s=median_step, contacts=ics
+    members = assemble_bouts(cand_idx / fs, params.bout_rules, cand.prominence_mps2[order])
+    bout_contacts = [cand_idx[m] for m in members]
+    ics = np.concatenate(bout_contacts) if bout_contacts else np.zeros(0, dtype=np.int64)
+    ic_bout = np.repeat(np.arange(len(bout_contacts)), [c.size for c in bout_contacts])
+    walking = np.zeros(acc.shape[0], dtype=bool)
+    for c in bout_contacts:
+        walking[c[0] : c[-1] + 1] = True
+    median_step_s = (
+        float(np.median(np.concatenate([np.diff(c) for c in bout_contacts]))) / fs
+        if bout_contacts
+        else 0.55  # a typical adult step; only used to tell AP from ML when nothing is walking
     )
-    leg, leg_note = _leg_length(recording, params)
-    position = vertical_displacement(frame.vertical, fs) if leg and ics.size else None
 
-    gyr_body: FloatArray | None = None
+    frame = body_frame(acc, fs, walking_mask=walking, step_period_s=median_step_s, contacts=ics)
+    leg, leg_note = _leg_length(recording, params)
+    gyr_body = None
     if recording.gyr is not None:
         gyr = _interp_nans(recording.gyr)
         # rotation about ML = sagittal plane, about AP = frontal, about vertical = transverse
-        gyr_body = np.column_stack([
-            np.einsum("ij,ij->i", gyr, frame.ml_unit),
-            np.einsum("ij,ij->i", gyr, frame.ap_unit),
-            np.einsum("ij,ij->i", gyr, frame.gravity_unit),
-        ])
+        gyr_body = np.column_stack(
+            [
+                np.einsum("ij,ij->i", gyr, u)
+                for u in (frame.ml_unit, frame.ap_unit, frame.gravity_unit)
+            ]
+        )
+    sig = _Signals(
+        fs=fs,
+        up=up,
+        frame=frame,
+        position=vertical_displacement(frame.vertical, fs) if leg and ics.size else None,
+        leg_length_m=leg,
+        gyr_body=gyr_body,
+        stand_up=_standing_reference(acc, up, fs, walking),
+    )
+    impact, sides = _contact_features(frame, ics, fs)
+    per_second = _per_second_cadence(ics / fs, ic_bout, len(bout_contacts))
 
-    stand_up = _standing_reference(acc, up, fs, walking)
-    post = max(1, round(0.15 * fs))
-    impact_all = np.array([frame.vertical[i : i + post].max() for i in ics]) if ics.size else np.zeros(0)
-    # ML acceleration sign in the 100 ms after contact: the trunk moves towards the stance leg,
-    # so alternating signs mark alternating feet. Which sign is "left" needs a known ML axis
-    # direction, which acceleration alone cannot give, so sides are labelled A and B.
-    ml_after = np.array([frame.ml[i : i + max(1, round(0.1 * fs))].mean() for i in ics]) if ics.size else np.zeros(0)
-    sides = np.where(ml_after >= 0, "A", "B")
-
-    per_second = _per_second_cadence(ics / fs, ic_bout, len(bout_members))
     bout_rows: list[dict[str, Any]] = []
     step_rows: list[pd.DataFrame] = []
-    for b in range(len(bout_members)):
+    for b, idx in enumerate(bout_contacts):
         sel = ic_bout == b
-        idx = ics[sel]
-        t = idx / fs
-        steps_d = np.diff(t)
-        strides_d = t[2:] - t[:-2]
-        cadence = float(np.mean(120.0 / strides_d))
-        lengths = step_lengths_zijlstra(position, idx, leg) if position is not None and leg else None
-        if lengths is not None and lengths.size >= 2:
-            stride_len = lengths[:-1] + lengths[1:]
-            stride_length = float(np.mean(stride_len))
-            speed = float(np.mean(stride_len / strides_d))
-        else:
-            stride_length = speed = float("nan")
-        seg = slice(idx[0], idx[-1] + 1)
-        step_reg, stride_reg = autocorrelation_regularity(frame.vertical[seg], fs, float(np.median(steps_d)))
-        s0, s1 = idx[:-2], idx[2:]
-        hr_v = float(np.nanmedian(harmonic_ratio(frame.vertical, s0, s1, False)))
-        hr_ap = float(np.nanmedian(harmonic_ratio(frame.ap, s0, s1, False)))
-        hr_ml = float(np.nanmedian(harmonic_ratio(frame.ml, s0, s1, True)))
-        rom = [float("nan")] * 3
-        if gyr_body is not None:
-            rom = [float(np.median(angle_range_per_stride(gyr_body[:, k], fs, s0, s1))) for k in range(3)]
-        sec = per_second[per_second["bout_id"] == b]["cadence_spm"].to_numpy()
-        brisk = _brisk_intervals(sec)
-        walk_up = up[seg].mean(axis=0)
-        walk_up /= np.linalg.norm(walk_up)
-        if stand_up is not None:
-            fwd = _lean_deg(stand_up, walk_up, frame.ap_unit[seg].mean(axis=0))
-            side = _lean_deg(stand_up, walk_up, frame.ml_unit[seg].mean(axis=0))
-        else:
-            fwd = side = float("nan")
-        bside = sides[sel]
-        alternation = float(np.mean(bside[1:] != bside[:-1])) if bside.size > 1 else float("nan")
-        bout_rows.append({
-            "bout_id": b, "start_s": float(t[0]), "end_s": float(t[-1]),
-            "duration_s": float(t[-1] - t[0]), "n_steps": int(idx.size),
-            "n_strides": int(idx.size - 2), "cadence_spm": cadence,
-            "step_duration_s": float(np.median(steps_d)),
-            "stride_duration_s": float(np.median(strides_d)),
-            "stride_length_m": stride_length, "walking_speed_mps": speed,
-            "step_regularity": step_reg, "stride_regularity": stride_reg,
-            "step_symmetry": step_reg / stride_reg if stride_reg and stride_reg > 0 else float("nan"),
-            "harmonic_ratio_v": hr_v, "harmonic_ratio_ap": hr_ap, "harmonic_ratio_ml": hr_ml,
-            "trunk_rom_sagittal_deg": rom[0], "trunk_rom_frontal_deg": rom[1],
-            "trunk_rom_transverse_deg": rom[2],
-            "moderate_s": float((sec >= MODERATE_SPM).sum()),
-            "vigorous_s": float((sec >= VIGOROUS_SPM).sum()),
-            "brisk_intervals": len(brisk), "brisk_s": float(sum(r[1] for r in brisk)),
-            "impact_mps2": float(np.median(impact_all[sel])),
-            "forward_lean_deg": fwd, "sideways_lean_deg": side, "alternation": alternation,
-        })  # fmt: skip
-        step_len = np.append(lengths, np.nan) if lengths is not None else np.full(idx.size, np.nan)
-        step_rows.append(pd.DataFrame({
-            "bout_id": b, "ic_s": t, "step_duration_s": np.append(steps_d, np.nan),
-            "step_length_m": step_len, "cadence_spm": np.append(60.0 / steps_d, np.nan),
-            "impact_mps2": impact_all[sel], "side": bside,
-        }))  # fmt: skip
-
+        cadence_s = per_second.loc[per_second["bout_id"] == b, "cadence_spm"].to_numpy()
+        row, steps = _measure_bout(b, idx, sig, cadence_s, impact[sel], sides[sel])
+        bout_rows.append(row)
+        step_rows.append(steps)
     bouts = pd.DataFrame(bout_rows, columns=BOUT_COLUMNS)
     steps = (
         pd.concat(step_rows, ignore_index=True) if step_rows else pd.DataFrame(columns=STEP_COLUMNS)
     )
-    walking_s = float(bouts["duration_s"].sum()) if len(bouts) else 0.0
     summary = {
         "n_bouts": len(bouts),
-        "walking_s": walking_s,
-        "steps": int(bouts["n_steps"].sum()) if len(bouts) else 0,
-        "cadence_spm": _nan_to_none(float(np.median(per_second["cadence_spm"]))) if len(per_second) else None,
-        "moderate_s": float(bouts["moderate_s"].sum()) if len(bouts) else 0.0,
-        "vigorous_s": float(bouts["vigorous_s"].sum()) if len(bouts) else 0.0,
-        "brisk_intervals": int(bouts["brisk_intervals"].sum()) if len(bouts) else 0,
-        "posture_reference": "quiet standing found in the recording" if stand_up is not None
-        else "no quiet standing found: trunk lean not computed",
+        "walking_s": float(bouts["duration_s"].sum()),
+        "steps": int(bouts["n_steps"].sum()),
+        "cadence_spm": (
+            _nan_to_none(float(np.median(per_second["cadence_spm"]))) if len(per_second) else None
+        ),
+        "moderate_s": float(bouts["moderate_s"].sum()),
+        "vigorous_s": float(bouts["vigorous_s"].sum()),
+        "brisk_intervals": int(bouts["brisk_intervals"].sum()),
+        "posture_reference": (
+            "quiet standing found in the recording"
+            if sig.stand_up is not None
+            else "no quiet standing found: trunk lean not computed"
+        ),
         "stride_length_basis": leg_note,
-    }  # fmt: skip
+    }
     rec_meta = {
         "name": recording.name,
         "device": recording.device,

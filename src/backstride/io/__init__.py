@@ -1,0 +1,313 @@
+"""Readers: turn a recording file into :class:`~backstride.recording.Recording` objects.
+
+:func:`read_recordings` recognises the format from the file's content (its first 8 KB), not
+its name, and hands it to the matching reader. Every reader converts units and time bases to
+the data contract (acceleration in m/s^2, angular velocity in deg/s, sensor axes, one uniform
+sample rate, a time-zone aware start when known) and raises only
+:mod:`backstride.exceptions` errors with one-sentence messages.
+
+Formats
+-------
+
+=================  ==============================================  =========================
+format id          recognised by                                   reader
+=================  ==============================================  =========================
+``mobilised_mat``  ``MATLAB 5.0 MAT-file`` header; Mobilise-D      :func:`read_mobilised_mat`
+                   ``data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack``
+                   (acc in g, gyr in deg/s); one recording a trial
+``xsens_ipol``     first line ``Acquisition frequency: N Hz``,     :func:`read_ipol_txt`
+                   tab-separated ``PacketCounter Acc_X ...`` header
+                   (acc m/s^2, gyr rad/s)
+``geneactiv_csv``  ``Device Type,GENEActiv`` header line, rows      :func:`read_geneactiv_csv`
+                   ``YYYY-MM-DD hh:mm:ss:mmm,x,y,z,...`` (g)
+``oxford_phone``   headerless 7 numeric columns, first an integer   :func:`read_oxford_phone_csv`
+                   of at least 1e9 ns since boot, last three
+                   integer step counts (acc m/s^2, ~100 Hz)
+``generic_csv``    a header row naming ``acc_x`` (or ``gyr_x``,     :func:`read_csv`
+                   ``time_s``, ``timestamp``, ``samples``);
+                   units and time base detected or given
+=================  ==============================================  =========================
+
+Glossary of ``Recording.meta`` keys
+-----------------------------------
+
+``format``
+    The format id above (every reader).
+``source_path``
+    The file read, as given (every reader).
+``participant_id``
+    Participant label from the file or its folder: ``"HA-001"`` (Mobilise-D folder), ``"1"``
+    (IPOL subject), ``"user1"`` (Oxford), the GENEActiv ``Subject Code``.
+``time_measure``, ``test``, ``trial``
+    Mobilise-D struct names of the recording (``"TimeMeasure1"``, ``"Test11"``,
+    ``"Trial1"``); IPOL gives ``trial`` only (``"1"``).
+``time_zone``
+    IANA time zone named by the file (Mobilise-D ``TimeZone``); ``start`` itself is UTC.
+``weight_kg``
+    Body mass from the IPOL sidecar JSON.
+``first_sample_index``
+    Source sample number of the recording's first sample (IPOL ``PacketCounter``): a
+    reference event at source sample ``k`` is recording sample ``k - first_sample_index``.
+``reference_steps``
+    Ground-truth step count over the file (Oxford: last minus first of column 6).
+``hardware_steps``
+    Steps counted by the phone's hardware step counter (Oxford column 7; 0 if it was off).
+``algorithm_steps``
+    Steps counted by the data set authors' own algorithm (Oxford column 5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from backstride.exceptions import InvalidInputError, UnsupportedFormatError
+from backstride.io._common import PathLike, existing_file, read_head
+from backstride.io.geneactiv_csv import read_geneactiv_csv
+from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
+from backstride.io.mobilised import read_mobilised_mat
+from backstride.io.phone_oxford import N_COLUMNS, read_oxford_phone_csv
+from backstride.io.xsens_ipol import read_ipol_txt
+from backstride.recording import Recording
+
+__all__ = [
+    "SUPPORTED_FORMATS",
+    "detect_format",
+    "read_csv",
+    "read_geneactiv_csv",
+    "read_ipol_txt",
+    "read_mobilised_mat",
+    "read_oxford_phone_csv",
+    "read_recording",
+    "read_recordings",
+]
+
+#: Format id -> description shown when a file is not recognised.
+SUPPORTED_FORMATS: dict[str, str] = {
+    "mobilised_mat": "Mobilise-D data.mat (MATLAB 5)",
+    "xsens_ipol": "Xsens text export with an 'Acquisition frequency' first line",
+    "geneactiv_csv": "GENEActiv CSV export",
+    "oxford_phone": "Oxford step-counter phone CSV (7 columns, no header)",
+    "generic_csv": "CSV with a header naming acc_x, acc_y and acc_z",
+}
+
+SNIFF_BYTES = 8192
+_GENEACTIV_RE = re.compile(r"device type\s*,\s*geneactiv")
+_NUMBER_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
+def _supported_list() -> str:
+    return "; ".join(SUPPORTED_FORMATS.values())
+
+
+def _is_integer_text(text: str) -> bool:
+    """Whether ``text`` is a number with no fractional part (``12``, ``12.0``)."""
+    if not _NUMBER_RE.match(text):
+        return False
+    value = float(text)
+    return value == int(value) if abs(value) < 1e300 else False
+
+
+def _looks_like_oxford(line: str) -> bool:
+    """Whether a first line is an Oxford phone log row (see the module table)."""
+    cells = [cell.strip() for cell in line.split(",")]
+    if len(cells) != N_COLUMNS or not all(_NUMBER_RE.match(cell) for cell in cells):
+        return False
+    return (
+        _is_integer_text(cells[0])
+        and float(cells[0]) >= 1e9
+        and all(_is_integer_text(cell) for cell in cells[4:])
+    )
+
+
+def detect_format(path: PathLike) -> str:
+    """Return the format id of a file from its content.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    str
+        One of the keys of :data:`SUPPORTED_FORMATS`.
+
+    Raises
+    ------
+    InputNotFoundError
+        No file at ``path``.
+    InvalidInputError
+        ``path`` is a folder or the file is empty.
+    UnsupportedFormatError
+        The content matches no supported format.
+    """
+    p = existing_file(path)
+    head = read_head(p, SNIFF_BYTES)
+    if head.startswith(b"MATLAB 5.0 MAT-file"):
+        return "mobilised_mat"
+    if head.startswith(b"MATLAB 7.3 MAT-file"):
+        raise UnsupportedFormatError(
+            f"The file {p.name} is a MATLAB 7.3 (HDF5) file, which BackStride cannot read; "
+            "re-save it in MATLAB with save(..., '-v7')."
+        )
+    if not head.strip():
+        raise InvalidInputError(
+            f"The file {p.name} holds only blank space; check that the recording was exported "
+            "completely."
+        )
+    # Some exports pad header fields with NUL bytes (GENEActiv "Subject Notes"): drop them.
+    text = head.replace(b"\x00", b"").decode("utf-8-sig", errors="replace")
+    lines = [line.strip() for line in text.splitlines()]
+    content = [line for line in lines if line]
+    first = content[0] if content else ""
+    lowered = text.lower()
+    if (
+        first.lower().startswith("acquisition frequency")
+        and len(content) > 1
+        and "acc_x" in content[1].lower()
+    ):
+        return "xsens_ipol"
+    if _GENEACTIV_RE.search(lowered):
+        return "geneactiv_csv"
+    if _looks_like_oxford(first):
+        return "oxford_phone"
+    header = next((line for line in content if not line.startswith("#")), "")
+    delimiter = max(DELIMITERS, key=header.count)
+    names = {normalise_name(name) for name in header.split(delimiter)}
+    if names & KNOWN_COLUMNS:
+        return "generic_csv"
+    raise UnsupportedFormatError(
+        f"The file {p.name} is not in a format BackStride reads; the supported formats are: "
+        f"{_supported_list()}."
+    )
+
+
+def read_recordings(
+    path: PathLike,
+    *,
+    sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+) -> list[Recording]:
+    """Read every recording in a file, whatever its supported format.
+
+    Parameters
+    ----------
+    path
+        The file; its format is detected from its content (:func:`detect_format`).
+    sample_rate_hz, acc_unit, gyr_unit
+        Passed to :func:`read_csv` for generic CSV files; the other formats state their own
+        rate and units, so these are ignored for them (with a note).
+    height_m, sensor_height_m
+        Wearer's height and sensor height, m; when given they replace what the file says.
+
+    Returns
+    -------
+    list of Recording
+        One or more recordings (several for a Mobilise-D file with several trials).
+
+    Raises
+    ------
+    InputNotFoundError
+        No file at ``path``.
+    InvalidInputError
+        A folder, an empty file, or content that cannot be used.
+    UnsupportedFormatError
+        The content matches no supported format.
+    """
+    fmt = detect_format(path)
+    if fmt == "generic_csv":
+        return [
+            read_csv(
+                path,
+                sample_rate_hz=sample_rate_hz,
+                acc_unit=acc_unit,
+                gyr_unit=gyr_unit,
+                height_m=height_m,
+                sensor_height_m=sensor_height_m,
+            )
+        ]
+    if fmt == "mobilised_mat":
+        recordings = read_mobilised_mat(path)
+    elif fmt == "xsens_ipol":
+        recordings = [read_ipol_txt(path)]
+    elif fmt == "geneactiv_csv":
+        recordings = [read_geneactiv_csv(path)]
+    else:
+        recordings = [read_oxford_phone_csv(path)]
+    ignored = [
+        option
+        for option, value in (
+            ("--sample-rate-hz", sample_rate_hz),
+            ("--acc-unit", acc_unit),
+            ("--gyr-unit", gyr_unit),
+        )
+        if value is not None
+    ]
+    extra: list[str] = []
+    if ignored:
+        extra.append(
+            f"{', '.join(ignored)} ignored because the {SUPPORTED_FORMATS[fmt]} states its own "
+            "rate and units"
+        )
+    if height_m is not None:
+        extra.append(f"height {height_m:g} m as given")
+    if sensor_height_m is not None:
+        extra.append(f"sensor height {sensor_height_m:g} m as given")
+    if not extra:
+        return recordings
+    return [
+        dataclasses.replace(
+            recording,
+            notes=recording.notes + tuple(extra),
+            height_m=recording.height_m if height_m is None else height_m,
+            sensor_height_m=(
+                recording.sensor_height_m if sensor_height_m is None else sensor_height_m
+            ),
+        )
+        for recording in recordings
+    ]
+
+
+def read_recording(
+    path: PathLike,
+    *,
+    sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+) -> Recording:
+    """Read a file that holds exactly one recording.
+
+    Parameters are those of :func:`read_recordings`.
+
+    Returns
+    -------
+    Recording
+        The one recording.
+
+    Raises
+    ------
+    InvalidInputError
+        The file holds several recordings (e.g. a Mobilise-D file with several trials), or
+        any error of :func:`read_recordings`.
+    """
+    recordings = read_recordings(
+        path,
+        sample_rate_hz=sample_rate_hz,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+        height_m=height_m,
+        sensor_height_m=sensor_height_m,
+    )
+    if len(recordings) != 1:
+        names = ", ".join(recording.name for recording in recordings[:5])
+        raise InvalidInputError(
+            f"The file {path} holds {len(recordings)} recordings ({names}); read them with "
+            "read_recordings and analyse them one at a time."
+        )
+    return recordings[0]

@@ -53,7 +53,9 @@ class ContactAgreement:
 
 
 def match_contacts(
-    detected_s: Sequence[float] | Array, reference_s: Sequence[float] | Array, tolerance_s: float = 0.25
+    detected_s: Sequence[float] | Array,
+    reference_s: Sequence[float] | Array,
+    tolerance_s: float = 0.25,
 ) -> ContactAgreement:
     """Match detected to reference contacts one-to-one within ``tolerance_s``."""
     det = np.asarray(detected_s, dtype=np.float64)

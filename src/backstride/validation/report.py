@@ -19,12 +19,28 @@ def _f(value: float | None, spec: str) -> str:
 def report_table(report: ValidationReport) -> Table:
     """A rich table: one row per recording, then one pooled row per dataset kind."""
     table = Table(title="BackStride validation", header_style="bold", box=None)
-    for col in ("dataset", "recording", "IC P", "IC R", "IC F1", "IC MAE s", "walk F1",
-                "bouts", "cad MAE", "SL MAE m", "speed MAE", "steps err %"):
+    for col in (
+        "dataset",
+        "recording",
+        "IC P",
+        "IC R",
+        "IC F1",
+        "IC MAE s",
+        "walk F1",
+        "bouts",
+        "cad MAE",
+        "SL MAE m",
+        "speed MAE",
+        "steps err %",
+    ):
         table.add_column(col, justify="right")
     for r in report.results:
         cad = sum(r.cadence_errors) / len(r.cadence_errors) if r.cadence_errors else None
-        sl = sum(r.stride_length_errors) / len(r.stride_length_errors) if r.stride_length_errors else None
+        sl = (
+            sum(r.stride_length_errors) / len(r.stride_length_errors)
+            if r.stride_length_errors
+            else None
+        )
         sp = sum(r.speed_errors) / len(r.speed_errors) if r.speed_errors else None
         table.add_row(
             r.dataset, r.name, _f(r.ic_precision, ".2f"), _f(r.ic_recall, ".2f"),
@@ -63,13 +79,21 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
         "pooled": {k: report.pooled(k) for k in kinds},
         "recordings": [
             {
-                "dataset": r.dataset, "name": r.name, "ic_precision": r.ic_precision,
-                "ic_recall": r.ic_recall, "ic_f1": r.ic_f1, "ic_mae_s": r.ic_mae_s,
-                "walking_f1": r.walking_f1, "ref_bouts": r.n_ref_bouts,
-                "matched_bouts": r.n_matched_bouts, "cadence_errors": r.cadence_errors,
-                "stride_length_errors": r.stride_length_errors, "speed_errors": r.speed_errors,
-                "steps_detected": r.steps_detected, "steps_reference": r.steps_reference,
-            }  # fmt: skip
+                "dataset": r.dataset,
+                "name": r.name,
+                "ic_precision": r.ic_precision,
+                "ic_recall": r.ic_recall,
+                "ic_f1": r.ic_f1,
+                "ic_mae_s": r.ic_mae_s,
+                "walking_f1": r.walking_f1,
+                "ref_bouts": r.n_ref_bouts,
+                "matched_bouts": r.n_matched_bouts,
+                "cadence_errors": r.cadence_errors,
+                "stride_length_errors": r.stride_length_errors,
+                "speed_errors": r.speed_errors,
+                "steps_detected": r.steps_detected,
+                "steps_reference": r.steps_reference,
+            }
             for r in report.results
         ],
     }

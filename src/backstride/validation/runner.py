@@ -162,18 +162,26 @@ def compare(
     ca = match_contacts(analysis.initial_contacts_s, reference.initial_contacts_s)
     res.n_detected, res.n_reference, res.n_matched = ca.n_detected, ca.n_reference, ca.n_matched
     res.abs_errors_s = ca.abs_errors_s
-    det = [(float(b.start_s), float(b.end_s)) for b in analysis.bouts.itertuples()]
+    det = list(
+        zip(
+            analysis.bouts["start_s"].astype(float).tolist(),
+            analysis.bouts["end_s"].astype(float).tolist(),
+            strict=True,
+        )
+    )
     ref = [(b.start_s, b.end_s) for b in reference.bouts]
     wt = walking_time_agreement(det, ref, recording.duration_s)
     res.walking_tp_s, res.walking_det_s, res.walking_ref_s = (
-        wt.true_positive_s, wt.detected_s, wt.reference_s
+        wt.true_positive_s,
+        wt.detected_s,
+        wt.reference_s,
     )
     res.n_ref_bouts = len(ref)
     for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
         if k is None:
             continue
         res.n_matched_bouts += 1
-        row = analysis.bouts.iloc[k]
+        row = analysis.bouts.iloc[k].to_dict()
         for attr, col, errs, refs in (
             ("cadence_spm", "cadence_spm", res.cadence_errors, res.cadence_ref),
             ("stride_length_m", "stride_length_m", res.stride_length_errors, res.stride_length_ref),
@@ -194,7 +202,9 @@ def _mobilised_cases(root: Path) -> Iterator[Case]:
     from backstride.io.mobilised import read_mobilised_mat
 
     for mat in sorted(root.rglob("data.mat")):
-        refs = {p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")}
+        refs = {
+            p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")
+        }
         if not refs:
             continue
         for rec in read_mobilised_mat(mat):
@@ -245,7 +255,11 @@ def _rename(rec: Recording, name: str) -> Recording:
     return replace(rec, name=name)
 
 
-FINDERS: tuple[Callable[[Path], Iterator[Case]], ...] = (_mobilised_cases, _ipol_cases, _phone_cases)
+FINDERS: tuple[Callable[[Path], Iterator[Case]], ...] = (
+    _mobilised_cases,
+    _ipol_cases,
+    _phone_cases,
+)
 
 
 def find_cases(root: Path) -> list[Case]:
@@ -263,9 +277,7 @@ def find_cases(root: Path) -> list[Case]:
     return cases
 
 
-def run_validation(
-    root: Path, progress: Callable[[str], None] | None = None
-) -> ValidationReport:
+def run_validation(root: Path, progress: Callable[[str], None] | None = None) -> ValidationReport:
     """Analyse every recording with a reference under ``root`` and compare."""
     results = []
     for dataset, rec, reference in find_cases(root):

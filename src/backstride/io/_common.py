@@ -1,0 +1,498 @@
+"""Helpers shared by the readers: file checks, numeric columns, time bases and units.
+
+Every function here raises only :mod:`backstride.exceptions` errors, each with a one-sentence
+message that names the problem and the fix, so a reader built from them does the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from backstride.exceptions import InputNotFoundError, InvalidInputError
+from backstride.recording import STANDARD_GRAVITY, FloatArray
+
+PathLike = str | os.PathLike[str]
+IntArray = npt.NDArray[np.int64]
+
+#: Steps between timestamps that differ from the median step by more than this fraction of it
+#: make the time base irregular, and the signal is resampled onto a uniform grid.
+JITTER_TOLERANCE = 0.05
+#: A resampled grid may hold at most this many times the real samples; more means the file has
+#: a gap longer than its data, which interpolation would only invent.
+MAX_GRID_GROWTH = 2.0
+#: Median acceleration magnitudes accepted as "in g" and "in m/s^2" by unit detection.
+G_MAGNITUDE_RANGE = (0.6, 1.6)
+MPS2_MAGNITUDE_RANGE = (6.0, 16.0)
+#: If the 99th percentile of |angular velocity| is at most this, it is read as rad/s: 10 rad/s
+#: (573 deg/s) is beyond trunk motion, while 10 deg/s is far below that of any walk in deg/s.
+GYR_RADS_MAX_P99 = 10.0
+
+ACC_UNITS = {"g": "g", "mps2": "mps2", "m/s^2": "mps2", "m/s2": "mps2", "ms2": "mps2"}
+GYR_UNITS = {"dps": "dps", "deg/s": "dps", "degs": "dps", "rads": "rads", "rad/s": "rads"}
+
+
+def existing_file(path: PathLike) -> Path:
+    """Return ``path`` as a :class:`Path` after checking it is a non-empty regular file.
+
+    Raises
+    ------
+    InputNotFoundError
+        Nothing exists at ``path``.
+    InvalidInputError
+        ``path`` is a folder, not a regular file, unreadable or empty.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputNotFoundError(f"No file at {p}; check the path.")
+    if p.is_dir():
+        raise InvalidInputError(
+            f"{p} is a folder, not a recording file; give the path of one file inside it."
+        )
+    if not p.is_file():
+        raise InvalidInputError(f"{p} is not a regular file; give the path of a recording file.")
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{p} cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
+    if size == 0:
+        raise InvalidInputError(
+            f"The file {p} is empty; check that the recording was exported completely."
+        )
+    return p
+
+
+def read_head(path: Path, n_bytes: int = 8192) -> bytes:
+    """Return the first ``n_bytes`` of ``path``, raising :class:`InvalidInputError` on failure."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(n_bytes)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{path} cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
+
+
+def read_text_lines(path: Path, max_lines: int) -> list[str]:
+    """Return up to ``max_lines`` first lines of ``path`` as text, without line endings."""
+    lines: list[str] = []
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace", newline=None) as handle:
+            for line in handle:
+                lines.append(line.rstrip("\r\n"))
+                if len(lines) >= max_lines:
+                    break
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{path} cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
+    return lines
+
+
+def read_table(path: Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a delimited text file with the fast C parser, turning parser errors into ours.
+
+    Parameters
+    ----------
+    path
+        The file.
+    **kwargs
+        Passed to :func:`pandas.read_csv` (``engine="c"`` is set; mixed-type warnings are
+        silenced because :func:`numeric_column` reports bad values itself).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as parsed.
+    """
+    kwargs.setdefault("engine", "c")
+    kwargs.setdefault("encoding", "utf-8")
+    kwargs.setdefault("encoding_errors", "replace")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return pd.read_csv(path, **kwargs)
+    except pd.errors.EmptyDataError as exc:
+        raise InvalidInputError(
+            f"The file {path.name} holds no data rows; check that the recording was exported "
+            "completely."
+        ) from exc
+    except (pd.errors.ParserError, ValueError, UnicodeError, OverflowError, IndexError) as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        if match:
+            raise InvalidInputError(
+                f"Line {match.group(1)} of {path.name} does not have the same number of fields "
+                "as the header; fix or delete that line."
+            ) from exc
+        raise InvalidInputError(
+            f"The file {path.name} could not be parsed as delimited text; check that it is an "
+            "unmodified export of the recording."
+        ) from exc
+
+
+def shorten(value: object, limit: int = 24) -> str:
+    """Return a short, printable quotation of a cell value for an error message."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return repr(text)
+
+
+def where(index: int, line_of: IntArray | None) -> str:
+    """Describe the position of row ``index``: its file line if known, else its sample number."""
+    if line_of is not None and 0 <= index < line_of.size:
+        return f"on line {int(line_of[index])}"
+    return f"at sample {index + 1}"
+
+
+def numeric_column(
+    series: pd.Series, label: str, line_of: IntArray | None, *, fix: str = "fix or delete that line"
+) -> FloatArray:
+    """Return a column as float64, NaN where empty, raising on the first non-numeric value.
+
+    Parameters
+    ----------
+    series
+        The column as parsed (numeric if every value parsed, else text).
+    label
+        Column name for the error message.
+    line_of
+        File line number of each row, for the error message.
+    fix
+        What to tell the user to do about a bad value.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, float64.
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        raise InvalidInputError(
+            f"The {label} column holds true/false values instead of numbers; give numeric values."
+        )
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    coerced = pd.to_numeric(series, errors="coerce")
+    text = series.astype("string")
+    bad = (coerced.isna() & text.notna() & (text.str.strip() != "")).to_numpy(
+        dtype=bool, na_value=False
+    )
+    if bad.any():
+        index = int(np.argmax(bad))
+        raise InvalidInputError(
+            f"The {label} column has the non-numeric value {shorten(series.iloc[index])} "
+            f"{where(index, line_of)}; {fix}."
+        )
+    return coerced.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+@dataclass(frozen=True)
+class TimeSteps:
+    """Statistics of the steps between consecutive sample times.
+
+    Attributes
+    ----------
+    median_s
+        Median step, s.
+    measured_rate_hz
+        Rate implied by the steps: from the mean step when regular, the median when not.
+    irregular
+        Whether any step differs from the median by more than :data:`JITTER_TOLERANCE`.
+    min_s, max_s
+        Smallest and largest step, s.
+    max_index
+        Index of the sample that ends the largest step.
+    """
+
+    median_s: float
+    measured_rate_hz: float
+    irregular: bool
+    min_s: float
+    max_s: float
+    max_index: int
+
+
+def time_steps(time_s: FloatArray, label: str, line_of: IntArray | None = None) -> TimeSteps:
+    """Check that sample times are finite and increasing, and describe their steps.
+
+    Parameters
+    ----------
+    time_s
+        Sample times, s, any origin.
+    label
+        Name of the time column for error messages.
+    line_of
+        File line number of each sample, for error messages.
+
+    Returns
+    -------
+    TimeSteps
+        Step statistics.
+    """
+    n = int(time_s.size)
+    if n < 2:
+        raise InvalidInputError(
+            "The file holds fewer than two samples; record for at least a few seconds."
+        )
+    finite = np.isfinite(time_s)
+    if not finite.all():
+        index = int(np.argmin(finite))
+        raise InvalidInputError(
+            f"The {label} column has no valid time {where(index, line_of)}; fill it in or "
+            "delete that line."
+        )
+    steps = np.diff(time_s)
+    not_increasing = steps <= 0
+    if not_increasing.any():
+        index = int(np.argmax(not_increasing)) + 1
+        raise InvalidInputError(
+            f"The {label} column does not increase {where(index, line_of)}; sort the rows by "
+            "time and remove duplicate times."
+        )
+    median = float(np.median(steps))
+    deviation = np.abs(steps - median)
+    irregular = bool(deviation.max() > JITTER_TOLERANCE * median)
+    span = float(time_s[-1] - time_s[0])
+    measured = 1.0 / median if irregular else (n - 1) / span
+    max_index = int(np.argmax(steps))
+    return TimeSteps(
+        median_s=median,
+        measured_rate_hz=measured,
+        irregular=irregular,
+        min_s=float(steps.min()),
+        max_s=float(steps[max_index]),
+        max_index=max_index + 1,
+    )
+
+
+def snap_rate(rate_hz: float) -> float:
+    """Round a measured rate to the nearest integer Hz if within 0.2%, else to 6 digits."""
+    nearest = round(rate_hz)
+    if nearest > 0 and abs(rate_hz - nearest) <= 0.002 * rate_hz:
+        return float(nearest)
+    return float(f"{rate_hz:.6g}")
+
+
+def resample_uniform(
+    time_s: FloatArray,
+    values: FloatArray,
+    rate_hz: float,
+    steps: TimeSteps,
+    label: str,
+    line_of: IntArray | None = None,
+) -> tuple[FloatArray, str]:
+    """Linearly interpolate ``values`` sampled at ``time_s`` onto a uniform grid.
+
+    The grid starts at the first sample time and has period ``1 / rate_hz``.
+
+    Parameters
+    ----------
+    time_s
+        Increasing sample times, s.
+    values
+        ``(n, k)`` samples.
+    rate_hz
+        Rate of the uniform grid, Hz.
+    steps
+        Statistics from :func:`time_steps`, for the note and the gap check.
+    label
+        Name of the time column for messages.
+    line_of
+        File line number of each sample, for messages.
+
+    Returns
+    -------
+    tuple
+        The ``(m, k)`` resampled values and a note describing what was done.
+    """
+    n = int(time_s.size)
+    span = float(time_s[-1] - time_s[0])
+    n_grid = int(np.floor(span * rate_hz + 1e-6)) + 1
+    if n_grid > MAX_GRID_GROWTH * n + 10:
+        raise InvalidInputError(
+            f"The {label} column jumps by {steps.max_s:.3g} s "
+            f"{where(steps.max_index, line_of)}, a gap longer than the data around it; split "
+            "the file at the gap and analyse the parts separately."
+        )
+    grid = time_s[0] + np.arange(n_grid, dtype=np.float64) / rate_hz
+    out = np.empty((n_grid, values.shape[1]), dtype=np.float64)
+    for column in range(values.shape[1]):
+        out[:, column] = np.interp(grid, time_s, values[:, column])
+    note = (
+        f"time steps in the {label} column were irregular "
+        f"({1000 * steps.min_s:.3g} to {1000 * steps.max_s:.3g} ms around a median of "
+        f"{1000 * steps.median_s:.3g} ms), so the signal was resampled onto a uniform "
+        f"{rate_hz:g} Hz grid by linear interpolation"
+    )
+    if steps.max_s > 2 * steps.median_s:
+        note += f" (the largest gap, {steps.max_s:.3g} s, was bridged by a straight line)"
+    return out, note
+
+
+def unix_seconds_scale(value: float) -> tuple[float, str] | None:
+    """Guess the unit of a Unix timestamp from its magnitude.
+
+    Values from 1e8 to 1e11 are seconds (1973 to 5138), up to 1e14 milliseconds, up to 1e17
+    microseconds and up to 1e20 nanoseconds.
+
+    Returns
+    -------
+    tuple or None
+        ``(divisor to seconds, unit name)``, or ``None`` if the value is not a plausible
+        Unix time in any of these units.
+    """
+    magnitude = abs(value)
+    if not np.isfinite(magnitude):
+        return None
+    for upper, divisor, name in (
+        (1e11, 1.0, "seconds"),
+        (1e14, 1e3, "milliseconds"),
+        (1e17, 1e6, "microseconds"),
+        (1e20, 1e9, "nanoseconds"),
+    ):
+        if 1e8 * divisor <= magnitude < upper:
+            return divisor, name
+    return None
+
+
+def unix_to_datetime(seconds: float) -> dt.datetime:
+    """Return the UTC datetime of a Unix time in seconds, raising ours if out of range."""
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise InvalidInputError(
+            f"The Unix time {seconds:g} s is outside the calendar; check the time column."
+        ) from exc
+
+
+def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | None]:
+    """Convert acceleration to m/s^2, detecting the unit if ``unit`` is ``None``.
+
+    Detection uses the median magnitude of the acceleration vector, which is about 1 g for any
+    recording of a person: between 0.6 and 1.6 it is read as g, between 6 and 16 as m/s^2.
+
+    Parameters
+    ----------
+    acc
+        ``(n, 3)`` acceleration in the file's unit.
+    unit
+        ``"g"`` or ``"mps2"`` (aliases ``"m/s^2"``, ``"m/s2"``, ``"ms2"``), or ``None``.
+
+    Returns
+    -------
+    tuple
+        Acceleration in m/s^2 and a note on how the unit was detected (``None`` if given).
+    """
+    if unit is not None:
+        key = ACC_UNITS.get(unit.strip().lower())
+        if key is None:
+            raise InvalidInputError(
+                f"The acceleration unit {shorten(unit)} is not known; use g or mps2."
+            )
+        return (acc * STANDARD_GRAVITY if key == "g" else acc), None
+    magnitude = np.sqrt(np.sum(acc * acc, axis=1))
+    magnitude = magnitude[np.isfinite(magnitude)]
+    if magnitude.size == 0:
+        raise InvalidInputError(
+            "The acceleration columns hold no numeric values; check that the file holds "
+            "accelerometer data."
+        )
+    median = float(np.median(magnitude))
+    if G_MAGNITUDE_RANGE[0] <= median <= G_MAGNITUDE_RANGE[1]:
+        return (
+            acc * STANDARD_GRAVITY,
+            f"acceleration unit detected as g from a median magnitude of {median:.2f}",
+        )
+    if MPS2_MAGNITUDE_RANGE[0] <= median <= MPS2_MAGNITUDE_RANGE[1]:
+        return acc, f"acceleration unit detected as m/s^2 from a median magnitude of {median:.2f}"
+    raise InvalidInputError(
+        f"The median acceleration magnitude is {median:.3g}, which is neither about 1 g nor "
+        "about 9.81 m/s^2; pass --acc-unit g or --acc-unit mps2 and check the columns."
+    )
+
+
+def gyr_to_dps(gyr: FloatArray, unit: str | None) -> tuple[FloatArray | None, str | None]:
+    """Convert angular velocity to deg/s, detecting the unit if ``unit`` is ``None``.
+
+    Detection: if the 99th percentile of |angular velocity| over all axes is at most
+    :data:`GYR_RADS_MAX_P99` (10) the unit is rad/s, else deg/s. A recording that is almost
+    entirely still and in deg/s can be misread as rad/s; pass the unit for such files.
+
+    Parameters
+    ----------
+    gyr
+        ``(n, 3)`` angular velocity in the file's unit.
+    unit
+        ``"dps"`` or ``"rads"`` (aliases ``"deg/s"``, ``"rad/s"``), or ``None``.
+
+    Returns
+    -------
+    tuple
+        Angular velocity in deg/s (``None`` if the columns are empty) and a note.
+    """
+    if unit is not None:
+        key = GYR_UNITS.get(unit.strip().lower())
+        if key is None:
+            raise InvalidInputError(
+                f"The gyroscope unit {shorten(unit)} is not known; use dps or rads."
+            )
+        return (np.degrees(gyr) if key == "rads" else gyr), None
+    finite = np.abs(gyr[np.isfinite(gyr)])
+    if finite.size == 0:
+        return None, "the gyroscope columns are empty and were ignored"
+    p99 = float(np.percentile(finite, 99))
+    if p99 <= GYR_RADS_MAX_P99:
+        return (
+            np.degrees(gyr),
+            f"gyroscope unit detected as rad/s because the 99th percentile of |rate| is "
+            f"{p99:.2f} (at most {GYR_RADS_MAX_P99:g})",
+        )
+    return (
+        gyr,
+        f"gyroscope unit detected as deg/s because the 99th percentile of |rate| is {p99:.1f} "
+        f"(above {GYR_RADS_MAX_P99:g})",
+    )
+
+
+def height_in_m(value: object) -> float | None:
+    """Return a body or sensor height in metres from metres or centimetres, or ``None``.
+
+    Values above 3 are taken as centimetres. Anything that is not a number between 0.2 and
+    2.8 m after conversion gives ``None``, so bad metadata never stops a file from loading.
+    """
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(number) or number <= 0:
+        return None
+    if number > 3:
+        number /= 100.0
+    return round(number, 4) if 0.2 < number < 2.8 else None
+
+
+def check_rate(rate_hz: float | None, label: str = "--sample-rate-hz") -> float | None:
+    """Return a user-given sample rate after checking it is a positive finite number."""
+    if rate_hz is None:
+        return None
+    try:
+        rate = float(rate_hz)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"The sample rate {shorten(rate_hz)} is not a number; give {label} in Hz."
+        ) from exc
+    if not np.isfinite(rate) or rate <= 0:
+        raise InvalidInputError(f"The sample rate {rate:g} Hz is not positive; give {label} in Hz.")
+    return rate

@@ -1,0 +1,373 @@
+"""Reader for a plain CSV with named accelerometer (and optional gyroscope) columns.
+
+The file needs a header row. Column names are matched case-insensitively after trimming:
+
+- ``acc_x, acc_y, acc_z`` (required), in g or m/s^2 (``acc_unit``, detected when omitted);
+- ``gyr_x, gyr_y, gyr_z`` (optional), in deg/s or rad/s (``gyr_unit``, detected when omitted);
+- one time base, in this order of preference:
+
+  - ``time_s``: seconds, any origin;
+  - ``timestamp``: ISO 8601 text (with or without an offset; without one it is read as UTC)
+    or a number of Unix seconds, milliseconds, microseconds or nanoseconds (told apart by
+    magnitude, see :func:`backstride.io._common.unix_seconds_scale`);
+  - ``samples``: a sample index, which needs ``sample_rate_hz``;
+  - none, which needs ``sample_rate_hz``.
+
+The delimiter is the one of comma, semicolon and tab that occurs most in the header; lines
+starting with ``#`` before the header are skipped, and blank lines are ignored. Irregular time
+steps (any step off the median by more than 5%, or gaps) are resampled onto a uniform grid by
+linear interpolation; everything detected or assumed is recorded in ``Recording.notes``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from backstride.exceptions import InvalidInputError
+from backstride.io._common import (
+    IntArray,
+    PathLike,
+    acc_to_mps2,
+    check_rate,
+    existing_file,
+    gyr_to_dps,
+    numeric_column,
+    read_table,
+    read_text_lines,
+    resample_uniform,
+    shorten,
+    snap_rate,
+    time_steps,
+    unix_seconds_scale,
+    unix_to_datetime,
+)
+from backstride.recording import FloatArray, Recording
+
+ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
+GYR_COLUMNS = ("gyr_x", "gyr_y", "gyr_z")
+TIME_COLUMNS = ("time_s", "timestamp", "samples")
+#: Header names that identify a file as meant for this reader (used by format detection).
+KNOWN_COLUMNS = frozenset(ACC_COLUMNS + GYR_COLUMNS + TIME_COLUMNS)
+DELIMITERS = (",", ";", "\t")
+DEVICE = "CSV"
+#: A relative mismatch above this between a given sample rate and the time column is an error.
+RATE_MISMATCH_TOLERANCE = 0.05
+
+_OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+
+
+def normalise_name(name: str) -> str:
+    """Return a header name trimmed of spaces and quotes, in lower case."""
+    return name.strip().strip("\"'").strip().lower()
+
+
+def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
+    """Locate the header row among the first lines of a file.
+
+    Parameters
+    ----------
+    lines
+        The first lines of the file.
+
+    Returns
+    -------
+    tuple or None
+        ``(index of the header line, delimiter, normalised column names)``, or ``None`` if
+        every line is blank or a ``#`` comment.
+    """
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        delimiter = max(DELIMITERS, key=line.count)
+        return index, delimiter, [normalise_name(name) for name in line.split(delimiter)]
+    return None
+
+
+def stem_name(path: Path) -> str:
+    """Return a short label for a file: its name without ``.csv``/``.txt`` and ``.imu``."""
+    name = path.name
+    for suffix in (".gz", ".csv", ".txt", ".tsv", ".imu"):
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
+def read_csv(
+    path: PathLike,
+    *,
+    sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+) -> Recording:
+    """Read a CSV with ``acc_x, acc_y, acc_z`` (and optional ``gyr_*``) columns.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    sample_rate_hz
+        Sample rate, Hz; required when the file has no ``time_s`` or ``timestamp`` column.
+        When the file has one, a rate that differs from it by more than 5% is an error.
+    acc_unit
+        ``"g"`` or ``"mps2"``; detected from the median magnitude when ``None``.
+    gyr_unit
+        ``"dps"`` or ``"rads"``; detected from the 99th percentile of |rate| when ``None``.
+    height_m
+        Wearer's body height, m.
+    sensor_height_m
+        Sensor height above the ground when standing, m.
+
+    Returns
+    -------
+    Recording
+        The recording, resampled onto a uniform grid if the time steps were irregular.
+
+    Raises
+    ------
+    InputNotFoundError
+        No file at ``path``.
+    InvalidInputError
+        Missing columns, non-numeric values, a time column that does not increase, no way to
+        know the sample rate, an undetectable unit, or a rate below 20 Hz.
+    """
+    p = existing_file(path)
+    rate_given = check_rate(sample_rate_hz)
+    lines = read_text_lines(p, 200)
+    found = find_header(lines)
+    if found is None:
+        raise InvalidInputError(
+            f"The file {p.name} has no header line; add one naming the acc_x, acc_y and acc_z "
+            "columns."
+        )
+    header_index, delimiter, _ = found
+    labels = [
+        str(label)
+        for label in read_table(p, sep=delimiter, header=0, skiprows=header_index, nrows=0).columns
+    ]
+    names = [normalise_name(label) for label in labels]
+    by_name: dict[str, str] = {}
+    for name, label in zip(names, labels, strict=True):
+        by_name.setdefault(name, label)
+    missing = [name for name in ACC_COLUMNS if name not in by_name]
+    if missing:
+        shown = ", ".join(name for name in names[:8] if name) or "none"
+        raise InvalidInputError(
+            f"The file {p.name} has no {' or '.join(missing)} column (its columns are: {shown}); "
+            "name the accelerometer columns acc_x, acc_y and acc_z."
+        )
+    gyr_present = [name for name in GYR_COLUMNS if name in by_name]
+    if gyr_present and len(gyr_present) < 3:
+        absent = ", ".join(name for name in GYR_COLUMNS if name not in by_name)
+        raise InvalidInputError(
+            f"The file {p.name} has only some gyroscope columns (no {absent}); give all of "
+            "gyr_x, gyr_y and gyr_z or none."
+        )
+    time_column = next((name for name in TIME_COLUMNS if name in by_name), None)
+    wanted = list(ACC_COLUMNS) + gyr_present + ([time_column] if time_column else [])
+    parse_dates: list[str] = []
+    if time_column == "timestamp" and _first_cell_is_text(
+        lines, header_index, delimiter, names.index("timestamp")
+    ):
+        parse_dates = [by_name["timestamp"]]
+
+    frame = read_table(
+        p,
+        sep=delimiter,
+        header=0,
+        skiprows=header_index,
+        usecols=[by_name[name] for name in wanted],
+        skip_blank_lines=False,
+        parse_dates=parse_dates or None,
+        date_format="ISO8601" if parse_dates else None,
+    )
+    frame = frame.dropna(how="all")
+    if frame.empty:
+        raise InvalidInputError(
+            f"The file {p.name} holds no data rows; check that the recording was exported "
+            "completely."
+        )
+    line_of: IntArray = frame.index.to_numpy(dtype=np.int64) + header_index + 2
+
+    signal_columns = list(ACC_COLUMNS) + gyr_present
+    values: FloatArray = np.empty((len(frame), len(signal_columns)), dtype=np.float64)
+    for position, name in enumerate(signal_columns):
+        values[:, position] = numeric_column(frame[by_name[name]], name, line_of)
+
+    notes: list[str] = []
+    start: dt.datetime | None = None
+    time_s: FloatArray | None = None
+    if time_column == "time_s":
+        time_s = numeric_column(frame[by_name["time_s"]], "time_s", line_of)
+    elif time_column == "timestamp":
+        time_s, start, note = _timestamp_seconds(frame[by_name["timestamp"]], line_of)
+        notes.append(note)
+    elif time_column == "samples":
+        if rate_given is None:
+            raise InvalidInputError(
+                f"The file {p.name} has a samples column but no time_s or timestamp column; "
+                "pass --sample-rate-hz to give the sample rate."
+            )
+        time_s = numeric_column(frame[by_name["samples"]], "samples", line_of) / rate_given
+    elif rate_given is None:
+        raise InvalidInputError(
+            f"The file {p.name} has no time_s, timestamp or samples column; add one or pass "
+            "--sample-rate-hz."
+        )
+
+    if time_s is None:
+        assert rate_given is not None
+        rate = rate_given
+        if values.shape[0] < 2:
+            raise InvalidInputError(
+                "The file holds fewer than two samples; record for at least a few seconds."
+            )
+        notes.append(f"sample rate {rate:g} Hz as given; the file has no time column")
+    else:
+        label = time_column or "time"
+        steps = time_steps(time_s, label, line_of)
+        if time_column == "samples":
+            assert rate_given is not None
+            rate = rate_given
+        elif rate_given is not None:
+            mismatch = abs(steps.measured_rate_hz - rate_given) / rate_given
+            if mismatch > RATE_MISMATCH_TOLERANCE:
+                raise InvalidInputError(
+                    f"The {label} column gives {steps.measured_rate_hz:.4g} Hz but "
+                    f"--sample-rate-hz says {rate_given:g} Hz; drop the option or fix the "
+                    "time column."
+                )
+            rate = rate_given
+        else:
+            rate = snap_rate(steps.measured_rate_hz)
+            notes.append(f"sample rate {rate:g} Hz from the {label} column")
+        if steps.irregular:
+            values, note = resample_uniform(time_s, values, rate, steps, label, line_of)
+            notes.append(note)
+
+    acc, acc_note = acc_to_mps2(values[:, :3], acc_unit)
+    if acc_note:
+        notes.append(acc_note)
+    gyr: FloatArray | None = None
+    if gyr_present:
+        gyr, gyr_note = gyr_to_dps(values[:, 3:], gyr_unit)
+        if gyr_note:
+            notes.append(gyr_note)
+
+    return Recording(
+        acc=acc,
+        sample_rate_hz=rate,
+        gyr=gyr,
+        start=start,
+        device=DEVICE,
+        height_m=height_m,
+        sensor_height_m=sensor_height_m,
+        name=stem_name(p),
+        notes=tuple(notes),
+        meta={"format": "generic_csv", "source_path": str(p)},
+    )
+
+
+def _first_cell_is_text(lines: list[str], header_index: int, delimiter: str, column: int) -> bool:
+    """Whether the first non-empty value of a column in the first lines is not a number."""
+    for line in lines[header_index + 1 :]:
+        cells = line.split(delimiter)
+        if column < len(cells):
+            cell = cells[column].strip().strip("\"'").strip()
+            if cell:
+                try:
+                    float(cell)
+                except ValueError:
+                    return True
+                return False
+    return False
+
+
+def _timestamp_seconds(column: pd.Series, line_of: IntArray) -> tuple[FloatArray, dt.datetime, str]:
+    """Turn a ``timestamp`` column into seconds from its first value, its start and a note."""
+    dtype = column.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return _unix_seconds(column.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
+    if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
+        parsed = column
+    else:
+        text = column.astype("string").str.strip()
+        numeric = pd.to_numeric(text, errors="coerce")
+        blank = (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
+        is_number = numeric.notna().to_numpy(dtype=bool, na_value=False)
+        if bool((is_number | blank).all()) and not blank.all():
+            return _unix_seconds(numeric.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
+        parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+        bad = (parsed.isna().to_numpy(dtype=bool) & ~blank) | (is_number & ~blank)
+        if bad.any():
+            bad_row = int(np.argmax(bad))
+            raise InvalidInputError(
+                f"The timestamp column has the value {shorten(column.iloc[bad_row])} on line "
+                f"{int(line_of[bad_row])}, which is not an ISO 8601 time like the others; fix or "
+                "delete that line."
+            )
+    stamps = pd.DatetimeIndex(parsed)
+    has_offset = stamps.tz is not None
+    utc = stamps.tz_convert("UTC") if has_offset else stamps.tz_localize("UTC")
+    index_utc = utc.as_unit("ns")
+    valid = ~np.asarray(index_utc.isna(), dtype=bool)
+    if not valid.any():
+        raise InvalidInputError(
+            "The timestamp column holds no times; fill it in or use a time_s column."
+        )
+    nanoseconds = index_utc.asi8
+    first = int(np.argmax(valid))
+    time_s = np.where(valid, (nanoseconds - nanoseconds[first]) / 1e9, np.nan)
+    start: dt.datetime = index_utc[first].floor("us").to_pydatetime()
+    if parsed is column:
+        if has_offset:  # one offset for the whole column (parsed by read_csv): keep it
+            start = stamps[first].floor("us").to_pydatetime()
+    else:  # parsed here to UTC, perhaps from mixed offsets: keep the first row's offset
+        first_text = str(column.iloc[first]).strip()
+        has_offset = bool(_OFFSET_RE.search(first_text))
+        if has_offset:
+            start = _with_offset_of(first_text, start)
+    if has_offset:
+        return time_s, start, "timestamp column read as ISO 8601 times with a UTC offset"
+    return (
+        time_s,
+        start,
+        "timestamp column read as ISO 8601 times without a UTC offset, taken as UTC",
+    )
+
+
+def _with_offset_of(text: str, start_utc: dt.datetime) -> dt.datetime:
+    """Return ``start_utc`` in the UTC offset written in ``text``, if it can be parsed."""
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, OverflowError):
+        return start_utc
+    return start_utc.astimezone(stamp.tzinfo) if stamp.tzinfo is not None else start_utc
+
+
+def _unix_seconds(raw: FloatArray, line_of: IntArray) -> tuple[FloatArray, dt.datetime, str]:
+    """Turn numeric Unix timestamps into seconds from the first, the start time and a note."""
+    finite = np.isfinite(raw)
+    if not finite.any():
+        raise InvalidInputError(
+            "The timestamp column holds no times; fill it in or use a time_s column."
+        )
+    first = int(np.argmax(finite))
+    scale = unix_seconds_scale(float(np.median(raw[finite])))
+    if scale is None:
+        raise InvalidInputError(
+            f"The timestamp values (such as {raw[first]:g} on line {int(line_of[first])}) are "
+            "not Unix times in seconds or milliseconds; name the column time_s if it holds "
+            "seconds from the start."
+        )
+    divisor, unit = scale
+    time_s = (raw - raw[first]) / divisor
+    start = unix_to_datetime(float(raw[first]) / divisor)
+    return time_s, start, f"timestamp column read as Unix {unit} (UTC)"

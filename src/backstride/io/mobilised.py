@@ -1,0 +1,343 @@
+"""Reader for the Mobilise-D MATLAB layout (``data.mat``).
+
+The file holds ``data.<TimeMeasure>.<Test>.<Trial>.SU.LowerBack`` with ``Acc`` (g),
+``Gyr`` (deg/s), ``Mag``, ``Bar``, ``Timestamp`` (Unix time of every sample) and ``Fs`` (a
+number or one per sensor, e.g. ``Fs.Acc``). Every trial with a lower-back sensor becomes one
+:class:`~backstride.recording.Recording` named ``"<Test>-<Trial>"``.
+
+Participant height and sensor height are taken from the first of these that has them:
+
+1. a ``Participant``/``Subject`` struct in ``data.mat`` (top level, in ``data`` or in the time
+   measure);
+2. ``infoForAlgo.mat`` next to it (``infoForAlgo.<TimeMeasure>.Height`` and ``SensorHeight``,
+   in cm);
+3. ``participant_metadata.json`` in the folder above, keyed by cohort and participant number
+   taken from the participant folder name (``HA-001`` -> ``["HA"]["001"]``).
+
+The standardised reference (``Standards``) is left to the reference readers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backstride.exceptions import InvalidInputError
+from backstride.io._common import (
+    PathLike,
+    existing_file,
+    height_in_m,
+    unix_seconds_scale,
+    unix_to_datetime,
+)
+from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
+
+DEVICE = "Mobilise-D"
+METADATA_FILE = "participant_metadata.json"
+INFO_FILE = "infoForAlgo.mat"
+
+_FOLDER_RE = re.compile(r"^([A-Za-z]+)[-_]?(\d+)$")
+
+
+def _load_mat(path: Path) -> dict[str, Any]:
+    """Load a MATLAB 5 file with cells simplified, turning any failure into our error."""
+    from scipy.io import loadmat
+
+    try:
+        content = loadmat(path, simplify_cells=True)
+    except NotImplementedError as exc:  # MATLAB 7.3 (HDF5) files
+        raise InvalidInputError(
+            f"The MATLAB file {path.name} is in the HDF5-based v7.3 format; re-save it in "
+            "MATLAB with save(..., '-v7')."
+        ) from exc
+    except Exception as exc:  # scipy raises many types for damaged files
+        raise InvalidInputError(
+            f"The MATLAB file {path.name} could not be read ({type(exc).__name__}); check "
+            "that it was copied completely."
+        ) from exc
+    if not isinstance(content, dict):
+        raise InvalidInputError(
+            f"The MATLAB file {path.name} holds no variables; check that it was copied completely."
+        )
+    return content
+
+
+def _field(struct: object, *names: str) -> object:
+    """Return ``struct[name0][name1]...`` matching names case-insensitively, or ``None``."""
+    current = struct
+    for name in names:
+        if not isinstance(current, Mapping):
+            return None
+        key = next((k for k in current if str(k).lower() == name.lower()), None)
+        if key is None:
+            return None
+        current = current[key]
+    return current
+
+
+def _heights_in(struct: object) -> tuple[float | None, float | None, str | None]:
+    """Find body height, sensor height (m) and sensor type in a participant struct."""
+    if not isinstance(struct, Mapping):
+        return None, None, None
+    height = sensor = None
+    sensor_type: str | None = None
+    for key, value in struct.items():
+        norm = re.sub(r"[^a-z]", "", str(key).lower())
+        if norm in {"height", "heightm", "heightcm", "bodyheight", "bodyheightm"}:
+            height = height if height is not None else height_in_m(value)
+        elif norm in {"sensorheight", "sensorheightm", "sensorheightcm"}:
+            sensor = sensor if sensor is not None else height_in_m(value)
+        elif norm in {"sensortypesu", "sensortype"} and isinstance(value, str) and value.strip():
+            sensor_type = sensor_type or value.strip()
+    return height, sensor, sensor_type
+
+
+def _participant_structs(mat: Mapping[str, Any], time_measure: str) -> list[object]:
+    """Return the participant/subject structs of a loaded ``data.mat``, nearest first."""
+    found: list[object] = []
+    data = mat.get("data")
+    for container in (_field(data, time_measure), data, mat):
+        if isinstance(container, Mapping):
+            for key, value in container.items():
+                lowered = str(key).lower()
+                if ("participant" in lowered or "subject" in lowered) and isinstance(
+                    value, Mapping
+                ):
+                    found.append(value)
+    return found
+
+
+class _Participant:
+    """Participant facts gathered from the sources listed in the module docstring."""
+
+    def __init__(self, mat_path: Path, mat: Mapping[str, Any]) -> None:
+        self.mat_path = mat_path
+        self.mat = mat
+        folder = mat_path.parent.name
+        match = _FOLDER_RE.match(folder)
+        self.participant_id = folder if match else None
+        self.cohort: str | None = match.group(1) if match else None
+        self.number: str | None = match.group(2) if match else None
+        self._info: dict[str, Any] | None = None
+        self._metadata: object = None
+        self._loaded_side_files = False
+
+    def _load_side_files(self) -> None:
+        if self._loaded_side_files:
+            return
+        self._loaded_side_files = True
+        info_path = self.mat_path.with_name(INFO_FILE)
+        if info_path.is_file() and info_path != self.mat_path:
+            try:
+                self._info = _load_mat(info_path)
+            except InvalidInputError:
+                self._info = None
+        metadata_path = self.mat_path.parent.parent / METADATA_FILE
+        if metadata_path.is_file() and self.cohort is not None:
+            try:
+                metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                metadata = None
+            self._metadata = _field(metadata, self.cohort, self.number or "")
+
+    def lookup(self, time_measure: str) -> tuple[float | None, float | None, str | None, str]:
+        """Return height (m), sensor height (m), sensor type and the source description."""
+        for struct in _participant_structs(self.mat, time_measure):
+            height, sensor, sensor_type = _heights_in(struct)
+            if height is not None or sensor is not None:
+                return height, sensor, sensor_type, self.mat_path.name
+        self._load_side_files()
+        if self._info is not None:
+            info = _field(self._info, "infoForAlgo", time_measure)
+            height, sensor, sensor_type = _heights_in(info)
+            if height is not None or sensor is not None:
+                return height, sensor, sensor_type, INFO_FILE
+        height, sensor, sensor_type = _heights_in(self._metadata)
+        if height is not None or sensor is not None:
+            return height, sensor, sensor_type, METADATA_FILE
+        return None, None, sensor_type, ""
+
+
+def _rate(fs: object, sensor: str) -> float | None:
+    """Return the sample rate for ``sensor`` from an ``Fs`` number or per-sensor struct."""
+    value = _field(fs, sensor) if isinstance(fs, Mapping) else fs
+    try:
+        rate = float(np.asarray(value, dtype=np.float64).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return rate if np.isfinite(rate) and rate > 0 else None
+
+
+def _xyz(value: object, label: str, trial: str) -> FloatArray:
+    """Return a sensor array as ``(n, 3)`` float64, transposing a ``(3, n)`` one."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(
+            f"The {label} data of {trial} is not numeric; check that the file is a Mobilise-D "
+            "data.mat."
+        ) from exc
+    if array.ndim == 2 and array.shape[1] != 3 and array.shape[0] == 3:
+        array = array.T
+    if array.ndim != 2 or array.shape[1] != 3 or array.shape[0] < 2:
+        raise InvalidInputError(
+            f"The {label} data of {trial} has shape {array.shape} instead of (samples, 3); "
+            "check that the file is a Mobilise-D data.mat."
+        )
+    return array
+
+
+def _start_time(trial_struct: Mapping[str, Any], sensor: Mapping[str, Any]) -> dt.datetime | None:
+    """Return the tz-aware start of a trial from ``Timestamp`` or ``StartDateTime``."""
+    stamps = sensor.get("Timestamp")
+    try:
+        first = float(np.asarray(stamps, dtype=np.float64).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        first = float("nan")
+    scale = unix_seconds_scale(first)
+    if scale is not None:
+        try:
+            return unix_to_datetime(first / scale[0])
+        except InvalidInputError:
+            pass
+    text = _field(trial_struct, "StartDateTime")
+    if isinstance(text, str):
+        try:
+            parsed = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(dt.UTC)
+    return None
+
+
+def _trial_recording(
+    trial_name: str,
+    test_trial: tuple[str, str],
+    trial_struct: Mapping[str, Any],
+    sensor: Mapping[str, Any],
+    participant: _Participant,
+    time_measure: str,
+    path: Path,
+) -> Recording:
+    """Build the recording of one trial's lower-back sensor."""
+    notes: list[str] = []
+    acc = _xyz(sensor.get("Acc"), "Acc", trial_name) * STANDARD_GRAVITY
+    fs = sensor.get("Fs")
+    rate = _rate(fs, "Acc")
+    if rate is None:
+        raise InvalidInputError(
+            f"The trial {trial_name} has no sample rate (SU.LowerBack.Fs); check that the file "
+            "is a Mobilise-D data.mat."
+        )
+    gyr: FloatArray | None = None
+    if sensor.get("Gyr") is not None:
+        gyr = _xyz(sensor.get("Gyr"), "Gyr", trial_name)
+        gyr_rate = _rate(fs, "Gyr") or rate
+        if gyr_rate != rate:
+            source_t = np.arange(gyr.shape[0]) / gyr_rate
+            target_t = np.arange(acc.shape[0]) / rate
+            gyr = np.column_stack([np.interp(target_t, source_t, gyr[:, k]) for k in range(3)])
+            notes.append(f"gyroscope resampled from {gyr_rate:g} Hz to {rate:g} Hz")
+        elif gyr.shape[0] != acc.shape[0]:
+            n = min(gyr.shape[0], acc.shape[0])
+            notes.append(
+                f"accelerometer and gyroscope had {acc.shape[0]} and {gyr.shape[0]} samples; "
+                f"both were cut to {n}"
+            )
+            acc, gyr = acc[:n], gyr[:n]
+    notes.append("acceleration converted from g, gyroscope in deg/s as stored")
+    height, sensor_height, sensor_type, source = participant.lookup(time_measure)
+    if source:
+        notes.append(f"participant height and sensor height from {source}")
+    meta: dict[str, Any] = {
+        "format": "mobilised_mat",
+        "source_path": str(path),
+        "time_measure": time_measure,
+    }
+    meta["test"], meta["trial"] = test_trial
+    if participant.participant_id:
+        meta["participant_id"] = participant.participant_id
+    zone = _field(trial_struct, "TimeZone")
+    if isinstance(zone, str) and zone.strip():
+        meta["time_zone"] = zone.strip()
+    return Recording(
+        acc=acc,
+        sample_rate_hz=rate,
+        gyr=gyr,
+        start=_start_time(trial_struct, sensor),
+        device=f"{DEVICE} {sensor_type}" if sensor_type else f"{DEVICE} SU",
+        placement="lower_back",
+        height_m=height,
+        sensor_height_m=sensor_height,
+        name=trial_name,
+        notes=tuple(notes),
+        meta=meta,
+    )
+
+
+def read_mobilised_mat(path: PathLike) -> list[Recording]:
+    """Read every lower-back trial of a Mobilise-D ``data.mat``.
+
+    Parameters
+    ----------
+    path
+        The ``data.mat`` file (MATLAB 5 format).
+
+    Returns
+    -------
+    list of Recording
+        One per trial with ``SU.LowerBack`` data, in file order, named ``"<Test>-<Trial>"``
+        (prefixed with the time measure when the file has more than one).
+
+    Raises
+    ------
+    InputNotFoundError
+        No file at ``path``.
+    InvalidInputError
+        The file cannot be loaded or holds no lower-back trials.
+    """
+    p = existing_file(path)
+    mat = _load_mat(p)
+    data = mat.get("data")
+    if not isinstance(data, Mapping):
+        raise InvalidInputError(
+            f"The MATLAB file {p.name} has no data struct; BackStride reads the Mobilise-D "
+            "layout data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack."
+        )
+    time_measures = [
+        key
+        for key, value in data.items()
+        if str(key).lower().startswith("timemeasure") and isinstance(value, Mapping)
+    ]
+    participant = _Participant(p, mat)
+    recordings: list[Recording] = []
+    for time_measure in time_measures:
+        tests = data[time_measure]
+        for test, trials in tests.items():
+            if not isinstance(trials, Mapping):
+                continue
+            for trial, content in trials.items():
+                sensor = _field(content, "SU", "LowerBack")
+                if not isinstance(content, Mapping) or not isinstance(sensor, Mapping):
+                    continue
+                name = f"{test}-{trial}"
+                if len(time_measures) > 1:
+                    name = f"{time_measure}-{name}"
+                recordings.append(
+                    _trial_recording(
+                        name, (str(test), str(trial)), content, sensor, participant, time_measure, p
+                    )
+                )
+    if not recordings:
+        raise InvalidInputError(
+            f"The MATLAB file {p.name} holds no SU.LowerBack sensor data; BackStride reads the "
+            "Mobilise-D layout data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack."
+        )
+    return recordings

@@ -1,0 +1,169 @@
+"""Reader for Xsens MTw text exports as published in the IPOL lumbar gait data set.
+
+Layout (tab-separated)::
+
+    Acquisition frequency: 100 Hz
+    PacketCounter  Acc_X  Acc_Y  Acc_Z  Gyr_X  Gyr_Y  Gyr_Z  Mag_X  Mag_Y  Mag_Z
+    0.0            8.22   0.09   5.89   -0.003 ...
+
+Acceleration is in m/s^2 and angular velocity in rad/s (converted to deg/s). Dropped packets
+show as jumps in ``PacketCounter``; they are filled by linear interpolation so that sample
+``i`` of the recording is packet ``PacketCounter[0] + i`` (kept in
+``meta["first_sample_index"]``, because the data set's gait events are packet numbers).
+
+A sibling ``<subject>-<trial>.json`` (``1-1_lb.txt`` -> ``1-1.json``) supplies the body height
+(cm), weight and identifiers. The data set is AGPL-licensed: read it where it lies, never copy
+it into this repository.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from backstride.exceptions import InvalidInputError
+from backstride.io._common import (
+    IntArray,
+    PathLike,
+    existing_file,
+    height_in_m,
+    numeric_column,
+    read_table,
+    read_text_lines,
+    resample_uniform,
+    time_steps,
+)
+from backstride.recording import FloatArray, Recording
+
+DEVICE = "Xsens MTw"
+_RATE_RE = re.compile(r"acquisition\s+frequency\s*:?\s*([0-9]+(?:\.[0-9]*)?)\s*hz", re.IGNORECASE)
+#: Xsens packet counters are 16-bit and wrap around.
+COUNTER_MODULUS = 65536
+
+
+def read_ipol_txt(path: PathLike) -> Recording:
+    """Read an Xsens ``*_lb.txt`` export with an ``Acquisition frequency`` first line.
+
+    Parameters
+    ----------
+    path
+        The text file.
+
+    Returns
+    -------
+    Recording
+        The lower-back recording, with dropped packets filled by interpolation.
+
+    Raises
+    ------
+    InputNotFoundError
+        No file at ``path``.
+    InvalidInputError
+        No rate line, missing ``Acc_*`` columns, non-numeric values or a packet counter that
+        goes backwards.
+    """
+    p = existing_file(path)
+    lines = read_text_lines(p, 2)
+    match = _RATE_RE.search(lines[0]) if lines else None
+    if match is None:
+        raise InvalidInputError(
+            f"The first line of {p.name} does not state the rate as 'Acquisition frequency: "
+            "N Hz'; export the file again from Xsens software with that header."
+        )
+    rate = float(match.group(1))
+    if not 0 < rate < 1e6:
+        raise InvalidInputError(
+            f"The file {p.name} states an acquisition frequency of {rate:g} Hz; correct the "
+            "rate in its first line."
+        )
+    frame = read_table(p, sep="\t", header=0, skiprows=1, skip_blank_lines=False)
+    by_name = {str(column).strip().lower(): column for column in frame.columns}
+    acc_names = ("acc_x", "acc_y", "acc_z")
+    missing = [name for name in acc_names if name not in by_name]
+    if missing:
+        raise InvalidInputError(
+            f"The file {p.name} has no {' or '.join(n.title() for n in missing)} column; "
+            "export the calibrated acceleration Acc_X, Acc_Y and Acc_Z."
+        )
+    frame = frame.dropna(how="all")
+    if len(frame) < 2:
+        raise InvalidInputError(
+            f"The file {p.name} holds fewer than two samples; record for at least a few seconds."
+        )
+    line_of: IntArray = frame.index.to_numpy(dtype=np.int64) + 3
+    gyr_names = ("gyr_x", "gyr_y", "gyr_z")
+    has_gyr = all(name in by_name for name in gyr_names)
+    names = list(acc_names) + (list(gyr_names) if has_gyr else [])
+    values: FloatArray = np.empty((len(frame), len(names)), dtype=np.float64)
+    for position, name in enumerate(names):
+        values[:, position] = numeric_column(frame[by_name[name]], by_name[name], line_of)
+
+    notes = [f"sample rate {rate:g} Hz from the file header"]
+    meta: dict[str, Any] = {"format": "xsens_ipol", "source_path": str(p)}
+    if "packetcounter" in by_name:
+        counter = numeric_column(frame[by_name["packetcounter"]], "PacketCounter", line_of)
+        counter = _unwrap(counter)
+        meta["first_sample_index"] = int(counter[0]) if np.isfinite(counter[0]) else 0
+        steps = time_steps((counter - counter[0]) / rate, "PacketCounter", line_of)
+        if steps.irregular:
+            values, _ = resample_uniform(
+                (counter - counter[0]) / rate, values, rate, steps, "PacketCounter", line_of
+            )
+            notes.append(
+                f"{values.shape[0] - len(frame)} dropped packets were filled by linear "
+                "interpolation"
+            )
+
+    gyr = np.degrees(values[:, 3:6]) if has_gyr else None
+    notes.append("acceleration in m/s^2 as stored, gyroscope converted from rad/s")
+    stem = p.stem.removesuffix("_lb")
+    height = _sidecar(p, stem, meta, notes)
+    return Recording(
+        acc=values[:, :3],
+        sample_rate_hz=rate,
+        gyr=gyr,
+        device=DEVICE,
+        placement="lower_back",
+        height_m=height,
+        name=stem,
+        notes=tuple(notes),
+        meta=meta,
+    )
+
+
+def _unwrap(counter: FloatArray) -> FloatArray:
+    """Undo the 16-bit wrap-around of an Xsens packet counter."""
+    steps = np.diff(counter)
+    wraps = steps < -COUNTER_MODULUS / 2
+    if not wraps.any():
+        return counter
+    return counter + COUNTER_MODULUS * np.concatenate([[0], np.cumsum(wraps)])
+
+
+def _sidecar(path: Path, stem: str, meta: dict[str, Any], notes: list[str]) -> float | None:
+    """Read ``<stem>.json`` next to ``path`` into ``meta``; return the height in m if given."""
+    sidecar = path.with_name(f"{stem}.json")
+    if not sidecar.is_file():
+        return None
+    try:
+        info = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        notes.append(f"{sidecar.name} could not be read and was ignored")
+        return None
+    if not isinstance(info, dict):
+        return None
+    if "Subject" in info:
+        meta["participant_id"] = str(info["Subject"])
+    if "Trial" in info:
+        meta["trial"] = str(info["Trial"])
+    weight = info.get("Weight")
+    if isinstance(weight, int | float) and 20 <= weight <= 300:
+        meta["weight_kg"] = float(weight)
+    height = height_in_m(info.get("Height"))
+    if height is not None:
+        notes.append(f"height {height:g} m from {sidecar.name}")
+    return height
