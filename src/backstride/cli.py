@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,15 @@ class BackstrideGroup(click.Group):
         except OSError as exc:
             err_console.print(f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}")
             sys.exit(2)
+        except Exception as exc:
+            # A bug, not bad input: say so in one line; BACKSTRIDE_DEBUG=1 shows the traceback.
+            if os.environ.get("BACKSTRIDE_DEBUG"):
+                raise
+            err_console.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. This is a bug in "
+                "BackStride; please report it (set BACKSTRIDE_DEBUG=1 for details)."
+            )
+            sys.exit(1)
 
 
 @click.group(cls=BackstrideGroup)

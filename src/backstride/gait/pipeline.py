@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy.ndimage import maximum_filter1d
 
 from backstride.gait.bouts import BoutRules, assemble_bouts
 from backstride.gait.initial_contacts import detect_contact_candidates
@@ -48,6 +49,8 @@ BRISK_ABOVE_BASE = 1.08
 #: and the sensor's "up" within 30 degrees of its mean walking "up".
 STANDING_MIN_S = 3.0
 STANDING_MAX_SD_MPS2 = 0.15
+#: ... and within 10 s of the start or end of a walking bout.
+STANDING_NEAR_WALK_S = 10.0
 
 BOUT_COLUMNS = [
     "bout_id", "start_s", "end_s", "duration_s", "n_steps", "n_strides", "cadence_spm",
@@ -134,40 +137,49 @@ def _leg_length(rec: Recording, params: AnalysisParameters) -> tuple[float | Non
     return None, "no body or sensor height given: stride length and speed are not computed"
 
 
+def _runs_at_least(flags: npt.NDArray[np.bool_], length: int) -> npt.NDArray[np.bool_]:
+    """Mark the elements of runs of ``True`` that are at least ``length`` long."""
+    padded = np.concatenate([[False], flags, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    out = np.zeros(flags.size, dtype=bool)
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start >= length:
+            out[start:stop] = True
+    return out
+
+
 def _standing_reference(
     acc: FloatArray, up: FloatArray, fs: float, walking: npt.NDArray[np.bool_]
 ) -> FloatArray | None:
-    """Mean "up" vector over quiet standing, or None if the recording has none.
+    """Mean "up" vector over quiet standing next to walking, or None if there is none.
 
-    Quiet standing is still (low vector-magnitude variability over 1 s windows) and upright:
-    within 30 degrees of the mean "up" while walking (sitting and lying tilt the trunk more).
+    Quiet standing is still (the vector magnitude's standard deviation below 0.15 m/s^2 in
+    1-s windows, for at least 3 s), upright (within 30 degrees of the mean "up" while
+    walking) and within ``STANDING_NEAR_WALK_S`` of a bout: the stand just before setting off
+    or just after stopping is the wearer's own upright posture, while a still, fairly upright
+    trunk far from any walk may be sitting (which tilts the pelvis back by 20-30 degrees).
     """
     if not walking.any():
         return None
-    walk_up = up[walking].mean(axis=0)
-    walk_up /= np.linalg.norm(walk_up)
     win = max(1, round(fs))
     n_win = acc.shape[0] // win
     if n_win == 0:
         return None
+    walk_up = up[walking].mean(axis=0)
+    walk_up /= np.linalg.norm(walk_up)
     mag = np.linalg.norm(acc[: n_win * win], axis=1).reshape(n_win, win)
     still = mag.std(axis=1) < STANDING_MAX_SD_MPS2
     win_up = up[: n_win * win].reshape(n_win, win, 3).mean(axis=1)
     win_up /= np.linalg.norm(win_up, axis=1, keepdims=True)
     upright = win_up @ walk_up > math.cos(math.radians(30))
-    not_walking = ~walking[: n_win * win].reshape(n_win, win).any(axis=1)
-    ok = still & upright & not_walking
-    # require runs of at least STANDING_MIN_S
-    need = max(1, round(STANDING_MIN_S))
-    run = np.zeros(n_win, dtype=bool)
-    count = 0
-    for i, flag in enumerate(ok):
-        count = count + 1 if flag else 0
-        if count >= need:
-            run[i - need + 1 : i + 1] = True
-    if not run.any():
+    walk_win = walking[: n_win * win].reshape(n_win, win).any(axis=1)
+    reach = round(STANDING_NEAR_WALK_S)
+    near = maximum_filter1d(walk_win.astype(np.uint8), size=2 * reach + 1) > 0
+    quiet = _runs_at_least(still & upright & ~walk_win, round(STANDING_MIN_S))
+    chosen = quiet & near
+    if not chosen.any():
         return None
-    ref = win_up[run].mean(axis=0)
+    ref = win_up[chosen].mean(axis=0)
     return np.asarray(ref / np.linalg.norm(ref))
 
 
