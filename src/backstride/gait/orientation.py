@@ -8,8 +8,9 @@ Method
    the projection of the acceleration on ``g(t)`` minus ``|g(t)|`` (Moe-Nilssen 1998, "A new
    method for evaluating motor control in gait under real-life environmental conditions",
    Clin Biomech 13:320-327: tilt correction of trunk accelerometry by the gravity direction).
-2. Horizontal plane: two unit vectors orthogonal to ``g(t)`` are built from the sensor axis
-   least aligned with gravity, so the basis turns with the trunk.
+2. Horizontal plane: the sensor is fixed to the trunk, so the horizontal axes are taken
+   orthogonal to the mean "up" while walking (the trunk tilts only a few degrees within a
+   stride), built from the sensor axis least aligned with gravity.
 3. Anterior-posterior vs medio-lateral: the principal axes of the horizontal acceleration
    (band-passed 0.5-4 Hz) are computed; the trunk moves forward and back once per *step* but
    sideways once per *stride* (left, then right), so the axis whose autocorrelation at the step
@@ -25,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy import signal
 
 from backstride.recording import FloatArray
@@ -44,18 +46,18 @@ class BodyFrameSignals:
         Anterior-posterior acceleration, positive forward (sign from the gait pattern).
     ml
         Medio-lateral acceleration (sign not determined).
-    gravity_unit
-        ``(n, 3)`` unit vector of gravity ("up") in sensor axes.
+    mean_up
+        ``(3,)`` mean "up" while walking, sensor axes.
     ap_unit
-        ``(n, 3)`` unit vector of the anterior-posterior axis in sensor axes.
+        ``(3,)`` unit vector of the anterior-posterior axis (forward), sensor axes.
     ml_unit
-        ``(n, 3)`` unit vector of the medio-lateral axis in sensor axes.
+        ``(3,)`` unit vector of the medio-lateral axis, sensor axes.
     """
 
     vertical: FloatArray
     ap: FloatArray
     ml: FloatArray
-    gravity_unit: FloatArray
+    mean_up: FloatArray
     ap_unit: FloatArray
     ml_unit: FloatArray
 
@@ -84,24 +86,28 @@ def bandpass(x: FloatArray, lo_hz: float, hi_hz: float, fs: float, order: int = 
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0), dtype=np.float64)
 
 
-def gravity_and_vertical(acc: FloatArray, fs: float) -> tuple[FloatArray, FloatArray]:
-    """Return the unit gravity vector per sample and the dynamic vertical acceleration."""
-    g = lowpass(acc, GRAVITY_CUTOFF_HZ, fs)
-    norm = np.linalg.norm(g, axis=1, keepdims=True)
-    norm[norm == 0] = 1.0
-    unit = g / norm
-    vertical = np.einsum("ij,ij->i", acc, unit) - norm[:, 0]
-    return unit, vertical
+def gravity_and_vertical(acc: FloatArray, fs: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Unit gravity vector ("up"), gravity magnitude and dynamic vertical acceleration per sample.
+
+    Filtered one axis at a time so that a day-long recording needs no 3-column temporaries.
+    """
+    sos = signal.butter(2, GRAVITY_CUTOFF_HZ / (fs / 2), output="sos")
+    up = np.empty_like(acc)
+    for k in range(3):
+        up[:, k] = signal.sosfiltfilt(sos, acc[:, k]) if acc.shape[0] > 15 else acc[:, k]
+    g_mag = np.sqrt(np.einsum("ij,ij->i", up, up))
+    g_mag[g_mag == 0] = 1.0
+    up /= g_mag[:, None]
+    vertical = np.einsum("ij,ij->i", acc, up) - g_mag
+    return up, g_mag, vertical
 
 
-def _horizontal_basis(up: FloatArray) -> tuple[FloatArray, FloatArray]:
-    mean_up = up.mean(axis=0)
+def _horizontal_basis(mean_up: FloatArray) -> tuple[FloatArray, FloatArray]:
     ref = np.zeros(3)
     ref[int(np.argmin(np.abs(mean_up)))] = 1.0
-    e1 = ref[None, :] - np.einsum("ij,j->i", up, ref)[:, None] * up
-    e1 /= np.linalg.norm(e1, axis=1, keepdims=True)
-    e2 = np.cross(up, e1)
-    return e1, e2
+    e1 = ref - (ref @ mean_up) * mean_up
+    e1 /= np.linalg.norm(e1)
+    return e1, np.cross(mean_up, e1)
 
 
 def _lag_correlation(x: FloatArray, lag: int) -> float:
@@ -116,11 +122,15 @@ def body_frame(
     acc: FloatArray,
     fs: float,
     *,
-    walking_mask: np.ndarray | None = None,
+    gravity: tuple[FloatArray, FloatArray, FloatArray] | None = None,
+    walking_mask: npt.NDArray[np.bool_] | None = None,
     step_period_s: float = 0.55,
-    contacts: np.ndarray | None = None,
+    contacts: npt.NDArray[np.int64] | None = None,
 ) -> BodyFrameSignals:
     """Resolve a lower-back acceleration signal into vertical, AP and ML components.
+
+    The sensor is fixed to the trunk, so the AP and ML axes are constant in sensor axes; they
+    are taken orthogonal to the mean "up" while walking.
 
     Parameters
     ----------
@@ -128,6 +138,8 @@ def body_frame(
         ``(n, 3)`` acceleration, m/s^2, sensor axes.
     fs
         Sample rate, Hz.
+    gravity
+        ``(up, g_mag, vertical)`` from :func:`gravity_and_vertical` if already computed.
     walking_mask
         Samples known to be walking; the AP/ML axes are estimated from these (all samples
         when ``None`` or empty).
@@ -140,34 +152,45 @@ def body_frame(
     -------
     BodyFrameSignals
     """
-    up, vertical = gravity_and_vertical(acc, fs)
-    g_mag = np.linalg.norm(lowpass(acc, GRAVITY_CUTOFF_HZ, fs), axis=1)
-    dyn = acc - up * g_mag[:, None]
-    e1, e2 = _horizontal_basis(up)
-    h = np.column_stack([np.einsum("ij,ij->i", dyn, e1), np.einsum("ij,ij->i", dyn, e2)])
-    sel = walking_mask if walking_mask is not None and walking_mask.any() else slice(None)
-    hb = bandpass(h, 0.5, 4.0, fs) if h.shape[0] > 50 else h - h.mean(axis=0)
-    hs = hb[sel]
+    up, g_mag, vertical = gravity if gravity is not None else gravity_and_vertical(acc, fs)
+    use_all = walking_mask is None or not walking_mask.any()
+    sel = np.flatnonzero(walking_mask) if not use_all and walking_mask is not None else None
+    mean_up = (up if sel is None else up[sel]).mean(axis=0)
+    mean_up /= np.linalg.norm(mean_up)
+    e1, e2 = _horizontal_basis(mean_up)
+    basis = np.column_stack([e1, e2])
+    # dynamic horizontal acceleration: (acc - g) projected on the constant horizontal basis
+    h = acc @ basis
+    h -= (up @ basis) * g_mag[:, None]
+    # Axes from the walking samples only (band-passed to the gait band), which also bounds
+    # the memory the filter needs on a day-long recording with little walking.
+    hw = h if sel is None else h[sel]
+    hs = bandpass(hw, 0.5, 4.0, fs) if hw.shape[0] > 50 else hw - hw.mean(axis=0)
     cov = hs.T @ hs if hs.size else np.eye(2)
     _, vecs = np.linalg.eigh(cov)
     lag = max(1, round(step_period_s * fs))
     axes = [vecs[:, 0], vecs[:, 1]]
     step_corr = [_lag_correlation(hs @ v, lag) for v in axes]
+    del hw, hs
     ap_vec, ml_vec = (axes[0], axes[1]) if step_corr[0] >= step_corr[1] else (axes[1], axes[0])
     ap = h @ ap_vec
-    ml = h @ ml_vec
     if contacts is not None and len(contacts) > 2:
         pre = max(1, round(0.08 * fs))
         post = max(1, round(0.10 * fs))
         idx = np.asarray(contacts)
         idx = idx[(idx - pre >= 0) & (idx + post < ap.size)]
         if idx.size:
-            ap_lp = lowpass(ap, 5.0, fs)
-            before = np.mean([ap_lp[i - pre : i].mean() for i in idx])
-            after = np.mean([ap_lp[i : i + post].mean() for i in idx])
+            before = ap[idx[:, None] - np.arange(1, pre + 1)[None, :]].mean()
+            after = ap[idx[:, None] + np.arange(post)[None, :]].mean()
             if before < after:
                 ap_vec = -ap_vec
                 ap = -ap
-    ap_unit = ap_vec[0] * e1 + ap_vec[1] * e2
-    ml_unit = ml_vec[0] * e1 + ml_vec[1] * e2
-    return BodyFrameSignals(vertical, ap, ml, up, ap_unit, ml_unit)
+    ml = h @ ml_vec
+    return BodyFrameSignals(
+        vertical=vertical,
+        ap=ap,
+        ml=ml,
+        mean_up=mean_up,
+        ap_unit=basis @ ap_vec,
+        ml_unit=basis @ ml_vec,
+    )

@@ -55,27 +55,27 @@ def vertical_displacement(vertical: FloatArray, fs: float) -> FloatArray:
 
 
 def step_lengths_zijlstra(
-    position: FloatArray, contacts: IntArray, leg_length_m: float
+    position: FloatArray, starts: IntArray, ends: IntArray, leg_length_m: float
 ) -> FloatArray:
     """Step lengths, m, by the inverted pendulum model (Zijlstra and Hof 2003).
 
-    ``step = K * 2 * sqrt(2 l h - h^2)``, with ``h`` the vertical excursion of the sensor between
-    two consecutive contacts, ``l`` the pendulum (leg or sensor) length, ``K`` = 1.25.
+    ``step = K * 2 * sqrt(2 l h - h^2)``, with ``h`` the vertical excursion of the sensor
+    between a step's two contacts, ``l`` the pendulum (leg or sensor) length and ``K`` the
+    scaling factor above.
 
     Parameters
     ----------
     position
         Vertical position, m.
-    contacts
-        Sorted contact sample indices; returns ``len(contacts) - 1`` step lengths.
+    starts, ends
+        Sample index of each step's first and second contact.
     leg_length_m
         Pendulum length, m.
     """
-    if contacts.size < 2:
+    if starts.size == 0:
         return np.zeros(0)
-    seg = resample_segments(position, contacts[:-1], contacts[1:], 32)
-    h = seg.max(axis=1) - seg.min(axis=1)
-    h = np.minimum(h, leg_length_m)
+    seg = resample_segments(position, starts, ends, 32)
+    h = np.minimum(seg.max(axis=1) - seg.min(axis=1), leg_length_m)
     return np.asarray(ZIJLSTRA_CORRECTION * 2 * np.sqrt(2 * leg_length_m * h - h * h))
 
 
@@ -99,19 +99,17 @@ def harmonic_ratio(
     return np.asarray(ratio)
 
 
-def angle_range_per_stride(
-    rate_dps: FloatArray, fs: float, starts: IntArray, ends: IntArray
-) -> FloatArray:
+def angle_range_per_stride(angle_deg: FloatArray, starts: IntArray, ends: IntArray) -> FloatArray:
     """Range of a rotation angle within each stride, degrees.
 
-    The angular rate is integrated, and within each stride the straight line between its
-    start and end angle is removed (the trunk returns to the same orientation after a stride,
-    so any net change is gyroscope drift or a turn), then max minus min is taken.
+    ``angle_deg`` is the integrated angular rate (computed once for the whole recording).
+    Within each stride the straight line between its start and end angle is removed (the
+    trunk returns to the same orientation after a stride, so any net change is gyroscope
+    drift or a turn), then max minus min is taken.
     """
     if starts.size == 0:
         return np.zeros(0)
-    angle = np.cumsum(rate_dps) / fs
-    seg = resample_segments(angle, starts, ends, 64)
+    seg = resample_segments(angle_deg, starts, ends, 64)
     trend = seg[:, :1] + (seg[:, -1:] - seg[:, :1]) * np.linspace(0, 1, 64)[None, :]
     d = seg - trend
     return np.asarray(d.max(axis=1) - d.min(axis=1))

@@ -106,8 +106,10 @@ class WalkingAnalysis:
 
 
 def _interp_nans(acc: FloatArray) -> FloatArray:
+    bad = ~np.isfinite(acc)
+    if not bad.any():
+        return acc  # no copy: a day at 100 Hz is 200 MB per 3-axis signal
     out = acc.copy()
-    bad = ~np.isfinite(out)
     if bad.any():
         idx = np.arange(out.shape[0])
         for k in range(out.shape[1]):
@@ -240,19 +242,6 @@ def _brisk_intervals(cadence: FloatArray) -> list[tuple[int, int]]:
     return runs
 
 
-@dataclass(frozen=True)
-class _Signals:
-    """Whole-recording signals every bout's measures are taken from."""
-
-    fs: float
-    up: FloatArray
-    frame: BodyFrameSignals
-    position: FloatArray | None
-    leg_length_m: float | None
-    gyr_body: FloatArray | None
-    stand_up: FloatArray | None
-
-
 def _contact_features(
     frame: BodyFrameSignals, ics: IntArray, fs: float
 ) -> tuple[FloatArray, npt.NDArray[np.str_]]:
@@ -272,91 +261,65 @@ def _contact_features(
     return impact, np.where(ml_after >= 0, "A", "B")
 
 
-def _measure_bout(
-    b: int,
-    idx: IntArray,
-    sig: _Signals,
-    cadence_per_second: FloatArray,
-    impact: FloatArray,
-    sides: npt.NDArray[np.str_],
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """One bout's row of :data:`BOUT_COLUMNS` and its rows of :data:`STEP_COLUMNS`."""
-    fs, frame = sig.fs, sig.frame
-    t = idx / fs
-    steps_d = np.diff(t)
-    strides_d = t[2:] - t[:-2]
-    nan = float("nan")
-    lengths = (
-        step_lengths_zijlstra(sig.position, idx, sig.leg_length_m)
-        if sig.position is not None and sig.leg_length_m
-        else None
-    )
-    stride_length = speed = nan
-    if lengths is not None and lengths.size >= 2:
-        stride_len = lengths[:-1] + lengths[1:]
-        stride_length = float(np.mean(stride_len))
-        speed = float(np.mean(stride_len / strides_d))
-    seg = slice(int(idx[0]), int(idx[-1]) + 1)
-    step_reg, stride_reg = autocorrelation_regularity(
-        frame.vertical[seg], fs, float(np.median(steps_d))
-    )
-    s0, s1 = idx[:-2], idx[2:]
-    rom = [nan, nan, nan]
-    if sig.gyr_body is not None:
-        rom = [
-            float(np.median(angle_range_per_stride(sig.gyr_body[:, k], fs, s0, s1)))
-            for k in range(3)
-        ]
-    brisk = _brisk_intervals(cadence_per_second)
-    fwd = side = nan
-    if sig.stand_up is not None:
-        walk_up = sig.up[seg].mean(axis=0)
-        walk_up /= np.linalg.norm(walk_up)
-        fwd = _lean_deg(sig.stand_up, walk_up, frame.ap_unit[seg].mean(axis=0))
-        side = _lean_deg(sig.stand_up, walk_up, frame.ml_unit[seg].mean(axis=0))
-    row = {
-        "bout_id": b,
-        "start_s": float(t[0]),
-        "end_s": float(t[-1]),
-        "duration_s": float(t[-1] - t[0]),
-        "n_steps": int(idx.size),
-        "n_strides": int(idx.size - 2),
-        # the INDIP reference's definition: mean over strides of 120 / stride duration
-        "cadence_spm": float(np.mean(120.0 / strides_d)),
-        "step_duration_s": float(np.median(steps_d)),
-        "stride_duration_s": float(np.median(strides_d)),
-        "stride_length_m": stride_length,
-        "walking_speed_mps": speed,
-        "step_regularity": step_reg,
-        "stride_regularity": stride_reg,
-        "step_symmetry": step_reg / stride_reg if stride_reg > 0 else nan,
-        "harmonic_ratio_v": float(np.nanmedian(harmonic_ratio(frame.vertical, s0, s1, False))),
-        "harmonic_ratio_ap": float(np.nanmedian(harmonic_ratio(frame.ap, s0, s1, False))),
-        "harmonic_ratio_ml": float(np.nanmedian(harmonic_ratio(frame.ml, s0, s1, True))),
-        "trunk_rom_sagittal_deg": rom[0],
-        "trunk_rom_frontal_deg": rom[1],
-        "trunk_rom_transverse_deg": rom[2],
-        "moderate_s": float((cadence_per_second >= MODERATE_SPM).sum()),
-        "vigorous_s": float((cadence_per_second >= VIGOROUS_SPM).sum()),
-        "brisk_intervals": len(brisk),
-        "brisk_s": float(sum(length for _, length in brisk)),
-        "impact_mps2": float(np.median(impact)),
-        "forward_lean_deg": fwd,
-        "sideways_lean_deg": side,
-        "alternation": float(np.mean(sides[1:] != sides[:-1])) if sides.size > 1 else nan,
+def _segment_means(x: FloatArray, starts: IntArray, stops: IntArray) -> FloatArray:
+    """Mean of ``x[start:stop]`` for each segment (segments sorted and not overlapping)."""
+    edges = np.column_stack([starts, stops]).ravel()
+    sums = np.add.reduceat(x, np.minimum(edges, x.shape[0] - 1), axis=0)[::2]
+    return np.asarray(sums / (stops - starts)[:, None])
+
+
+def _step_lengths_by_contact(
+    ics: IntArray, ic_bout: IntArray, position: FloatArray | None, leg_length_m: float | None
+) -> FloatArray:
+    """Length of the step that starts at each contact (NaN for a bout's last contact)."""
+    out = np.full(ics.size, np.nan)
+    same = ic_bout[1:] == ic_bout[:-1]
+    if position is not None and leg_length_m and same.any():
+        out[:-1][same] = step_lengths_zijlstra(
+            position, ics[:-1][same], ics[1:][same], leg_length_m
+        )
+    return out
+
+
+def _stride_table(
+    ics: IntArray,
+    ic_bout: IntArray,
+    frame: BodyFrameSignals,
+    step_len_from: FloatArray,
+    gyr: FloatArray | None,
+    fs: float,
+) -> pd.DataFrame:
+    """One row per stride (contact i to i + 2 in the same bout), all strides at once."""
+    nan = np.nan
+    first = np.flatnonzero(ic_bout[2:] == ic_bout[:-2])
+    s0, s1 = ics[first], ics[first + 2]
+    duration = (s1 - s0) / fs
+    length = step_len_from[first] + step_len_from[first + 1]
+    table = {
+        "bout_id": ic_bout[first],
+        "stride_duration_s": duration,
+        "cadence_spm": 120.0 / duration,
+        "stride_length_m": length,
+        "speed_mps": length / duration,
+        "harmonic_ratio_v": harmonic_ratio(frame.vertical, s0, s1, False),
+        "harmonic_ratio_ap": harmonic_ratio(frame.ap, s0, s1, False),
+        "harmonic_ratio_ml": harmonic_ratio(frame.ml, s0, s1, True),
     }
-    steps = pd.DataFrame(
-        {
-            "bout_id": b,
-            "ic_s": t,
-            "step_duration_s": np.append(steps_d, nan),
-            "step_length_m": np.append(lengths, nan) if lengths is not None else nan,
-            "cadence_spm": np.append(60.0 / steps_d, nan),
-            "impact_mps2": impact,
-            "side": sides,
-        }
-    )
-    return row, steps
+    # rotation about ML = sagittal plane, about AP = frontal, about vertical = transverse;
+    # one axis at a time so that only one day-long angle signal exists at once
+    for plane, axis in (
+        ("sagittal", frame.ml_unit),
+        ("frontal", frame.ap_unit),
+        ("transverse", frame.mean_up),
+    ):
+        rom = np.full(first.size, nan)
+        if gyr is not None:
+            angle = gyr @ axis
+            np.cumsum(angle, out=angle)
+            angle /= fs
+            rom = angle_range_per_stride(angle, s0, s1)
+        table[f"trunk_rom_{plane}_deg"] = rom
+    return pd.DataFrame(table)
 
 
 def analyze(recording: Recording, params: AnalysisParameters | None = None) -> WalkingAnalysis:
@@ -378,62 +341,121 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     validate_signal(recording)
     fs = recording.sample_rate_hz
     acc = _interp_nans(recording.acc)
-    up, vertical = gravity_and_vertical(acc, fs)
+    gravity = gravity_and_vertical(acc, fs)
+    up, _, vertical = gravity
 
     cand = detect_contact_candidates(vertical, fs)
     order = np.argsort(cand.index, kind="stable")
     cand_idx = cand.index[order]
     members = assemble_bouts(cand_idx / fs, params.bout_rules, cand.prominence_mps2[order])
     bout_contacts = [cand_idx[m] for m in members]
+    n_bouts = len(bout_contacts)
     ics = np.concatenate(bout_contacts) if bout_contacts else np.zeros(0, dtype=np.int64)
-    ic_bout = np.repeat(np.arange(len(bout_contacts)), [c.size for c in bout_contacts])
+    ic_bout = np.repeat(np.arange(n_bouts), [c.size for c in bout_contacts]).astype(np.int64)
+    b_start = np.array([c[0] for c in bout_contacts], dtype=np.int64)
+    b_stop = np.array([c[-1] + 1 for c in bout_contacts], dtype=np.int64)
     walking = np.zeros(acc.shape[0], dtype=bool)
-    for c in bout_contacts:
-        walking[c[0] : c[-1] + 1] = True
+    for a, b in zip(b_start, b_stop, strict=True):
+        walking[a:b] = True
+    same = ic_bout[1:] == ic_bout[:-1]
     median_step_s = (
-        float(np.median(np.concatenate([np.diff(c) for c in bout_contacts]))) / fs
-        if bout_contacts
+        float(np.median(np.diff(ics)[same])) / fs
+        if same.any()
         else 0.55  # a typical adult step; only used to tell AP from ML when nothing is walking
     )
 
-    frame = body_frame(acc, fs, walking_mask=walking, step_period_s=median_step_s, contacts=ics)
-    leg, leg_note = _leg_length(recording, params)
-    gyr_body = None
-    if recording.gyr is not None:
-        gyr = _interp_nans(recording.gyr)
-        # rotation about ML = sagittal plane, about AP = frontal, about vertical = transverse
-        gyr_body = np.column_stack(
-            [
-                np.einsum("ij,ij->i", gyr, u)
-                for u in (frame.ml_unit, frame.ap_unit, frame.gravity_unit)
-            ]
-        )
-    sig = _Signals(
-        fs=fs,
-        up=up,
-        frame=frame,
-        position=vertical_displacement(frame.vertical, fs) if leg and ics.size else None,
-        leg_length_m=leg,
-        gyr_body=gyr_body,
-        stand_up=_standing_reference(acc, up, fs, walking),
+    frame = body_frame(
+        acc, fs, gravity=gravity, walking_mask=walking, step_period_s=median_step_s, contacts=ics
     )
+    leg, leg_note = _leg_length(recording, params)
+    position = vertical_displacement(vertical, fs) if leg and ics.size else None
+    # "up" per sample is the largest array; keep only what later steps need from it
+    stand_up = _standing_reference(acc, up, fs, walking)
+    walk_up = _segment_means(up, b_start, b_stop) if n_bouts else np.zeros((0, 3))
+    if n_bouts:
+        walk_up /= np.linalg.norm(walk_up, axis=1, keepdims=True)
+    del gravity, up
+    gyr = _interp_nans(recording.gyr) if recording.gyr is not None and ics.size else None
+    step_len_from = _step_lengths_by_contact(ics, ic_bout, position, leg)
+    del position
+    strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
     impact, sides = _contact_features(frame, ics, fs)
-    per_second = _per_second_cadence(ics / fs, ic_bout, len(bout_contacts))
 
-    bout_rows: list[dict[str, Any]] = []
-    step_rows: list[pd.DataFrame] = []
-    for b, idx in enumerate(bout_contacts):
-        sel = ic_bout == b
-        cadence_s = per_second.loc[per_second["bout_id"] == b, "cadence_spm"].to_numpy()
-        row, steps = _measure_bout(b, idx, sig, cadence_s, impact[sel], sides[sel])
-        bout_rows.append(row)
-        step_rows.append(steps)
-    bouts = pd.DataFrame(bout_rows, columns=BOUT_COLUMNS)
-    steps = (
-        pd.concat(step_rows, ignore_index=True) if step_rows else pd.DataFrame(columns=STEP_COLUMNS)
+    per_bout = strides.groupby("bout_id").agg(
+        cadence_spm=("cadence_spm", "mean"),
+        stride_duration_s=("stride_duration_s", "median"),
+        stride_length_m=("stride_length_m", "mean"),
+        walking_speed_mps=("speed_mps", "mean"),
+        harmonic_ratio_v=("harmonic_ratio_v", "median"),
+        harmonic_ratio_ap=("harmonic_ratio_ap", "median"),
+        harmonic_ratio_ml=("harmonic_ratio_ml", "median"),
+        trunk_rom_sagittal_deg=("trunk_rom_sagittal_deg", "median"),
+        trunk_rom_frontal_deg=("trunk_rom_frontal_deg", "median"),
+        trunk_rom_transverse_deg=("trunk_rom_transverse_deg", "median"),
+    )
+    per_second = _per_second_cadence(ics / fs, ic_bout, n_bouts)
+    sec_bounds = np.searchsorted(per_second["bout_id"].to_numpy(), np.arange(n_bouts + 1))
+    sec_cadence = per_second["cadence_spm"].to_numpy()
+    contact_bounds = np.searchsorted(ic_bout, np.arange(n_bouts + 1))
+
+    rows: list[dict[str, Any]] = []
+    for b in range(n_bouts):
+        idx = bout_contacts[b]
+        steps_d = np.diff(idx) / fs
+        step_reg, stride_reg = autocorrelation_regularity(
+            vertical[b_start[b] : b_stop[b]], fs, float(np.median(steps_d))
+        )
+        cad_s = sec_cadence[sec_bounds[b] : sec_bounds[b + 1]]
+        brisk = _brisk_intervals(cad_s)
+        bside = sides[contact_bounds[b] : contact_bounds[b + 1]]
+        fwd = side = float("nan")
+        if stand_up is not None:
+            fwd = _lean_deg(stand_up, walk_up[b], frame.ap_unit)
+            side = _lean_deg(stand_up, walk_up[b], frame.ml_unit)
+        rows.append(
+            {
+                "bout_id": b,
+                "start_s": idx[0] / fs,
+                "end_s": idx[-1] / fs,
+                "duration_s": (idx[-1] - idx[0]) / fs,
+                "n_steps": int(idx.size),
+                "n_strides": int(idx.size - 2),
+                "step_duration_s": float(np.median(steps_d)),
+                "step_regularity": step_reg,
+                "stride_regularity": stride_reg,
+                "step_symmetry": step_reg / stride_reg if stride_reg > 0 else float("nan"),
+                "moderate_s": float((cad_s >= MODERATE_SPM).sum()),
+                "vigorous_s": float((cad_s >= VIGOROUS_SPM).sum()),
+                "brisk_intervals": len(brisk),
+                "brisk_s": float(sum(length for _, length in brisk)),
+                "impact_mps2": float(np.median(impact[contact_bounds[b] : contact_bounds[b + 1]])),
+                "forward_lean_deg": fwd,
+                "sideways_lean_deg": side,
+                "alternation": float(np.mean(bside[1:] != bside[:-1])),
+            }
+        )
+    bouts = pd.DataFrame(rows, columns=[c for c in BOUT_COLUMNS if c not in per_bout.columns])
+    bouts = (
+        bouts.join(per_bout, on="bout_id")[BOUT_COLUMNS]
+        if n_bouts
+        else pd.DataFrame(columns=BOUT_COLUMNS)
+    )
+    step_d = np.full(ics.size, np.nan)
+    step_d[:-1][same] = np.diff(ics)[same] / fs
+    steps = pd.DataFrame(
+        {
+            "bout_id": ic_bout,
+            "ic_s": ics / fs,
+            "step_duration_s": step_d,
+            "step_length_m": step_len_from,
+            "cadence_spm": 60.0 / step_d,
+            "impact_mps2": impact,
+            "side": sides,
+        },
+        columns=STEP_COLUMNS,
     )
     summary = {
-        "n_bouts": len(bouts),
+        "n_bouts": n_bouts,
         "walking_s": float(bouts["duration_s"].sum()),
         "steps": int(bouts["n_steps"].sum()),
         "cadence_spm": (
@@ -444,7 +466,7 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
         "brisk_intervals": int(bouts["brisk_intervals"].sum()),
         "posture_reference": (
             "quiet standing found in the recording"
-            if sig.stand_up is not None
+            if stand_up is not None
             else "no quiet standing found: trunk lean not computed"
         ),
         "stride_length_basis": leg_note,

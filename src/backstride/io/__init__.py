@@ -9,24 +9,24 @@ sample rate, a time-zone aware start when known) and raises only
 Formats
 -------
 
-=================  ==============================================  =========================
-format id          recognised by                                   reader
-=================  ==============================================  =========================
-``mobilised_mat``  ``MATLAB 5.0 MAT-file`` header; Mobilise-D      :func:`read_mobilised_mat`
-                   ``data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack``
-                   (acc in g, gyr in deg/s); one recording a trial
-``xsens_ipol``     first line ``Acquisition frequency: N Hz``,     :func:`read_ipol_txt`
-                   tab-separated ``PacketCounter Acc_X ...`` header
-                   (acc m/s^2, gyr rad/s)
-``geneactiv_csv``  ``Device Type,GENEActiv`` header line, rows      :func:`read_geneactiv_csv`
-                   ``YYYY-MM-DD hh:mm:ss:mmm,x,y,z,...`` (g)
-``oxford_phone``   headerless 7 numeric columns, first an integer   :func:`read_oxford_phone_csv`
-                   of at least 1e9 ns since boot, last three
-                   integer step counts (acc m/s^2, ~100 Hz)
-``generic_csv``    a header row naming ``acc_x`` (or ``gyr_x``,     :func:`read_csv`
-                   ``time_s``, ``timestamp``, ``samples``);
-                   units and time base detected or given
-=================  ==============================================  =========================
+Each entry: format id, reader, what identifies it, and the units read.
+
+``mobilised_mat`` (:func:`read_mobilised_mat`)
+    ``MATLAB 5.0 MAT-file`` header; Mobilise-D layout
+    ``data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack``; acc in g, gyr in deg/s; one recording
+    per trial.
+``xsens_ipol`` (:func:`read_ipol_txt`)
+    First line ``Acquisition frequency: N Hz``, then a tab-separated
+    ``PacketCounter Acc_X ... Mag_Z`` header; acc in m/s^2, gyr in rad/s.
+``geneactiv_csv`` (:func:`read_geneactiv_csv`)
+    A ``Device Type,GENEActiv`` header line, then rows ``YYYY-MM-DD hh:mm:ss:mmm,x,y,z,...``;
+    acc in g.
+``oxford_phone`` (:func:`read_oxford_phone_csv`)
+    No header; 7 numeric columns, the first an integer of at least 1e9 (ns since boot), the
+    last three integer step counts; acc in m/s^2 at about 100 Hz.
+``generic_csv`` (:func:`read_csv`)
+    A header row naming ``acc_x`` (or ``gyr_x``, ``time_s``, ``timestamp``, ``samples``);
+    units and time base detected or given as options.
 
 Glossary of ``Recording.meta`` keys
 -----------------------------------

@@ -108,8 +108,9 @@ def read_table(path: Path, **kwargs: Any) -> pd.DataFrame:
     path
         The file.
     **kwargs
-        Passed to :func:`pandas.read_csv` (``engine="c"`` is set; mixed-type warnings are
-        silenced because :func:`numeric_column` reports bad values itself).
+        Passed to :func:`pandas.read_csv` (``engine="c"`` and ``index_col=False`` are set;
+        mixed-type warnings are silenced because :func:`numeric_column` reports bad values
+        itself).
 
     Returns
     -------
@@ -117,6 +118,7 @@ def read_table(path: Path, **kwargs: Any) -> pd.DataFrame:
         The table as parsed.
     """
     kwargs.setdefault("engine", "c")
+    kwargs.setdefault("index_col", False)  # never turn surplus leading fields into an index
     kwargs.setdefault("encoding", "utf-8")
     kwargs.setdefault("encoding_errors", "replace")
     try:
@@ -341,6 +343,31 @@ def resample_uniform(
     return out, note
 
 
+_TICKS_PER_SECOND = {"s": 1.0, "ms": 1e3, "us": 1e6, "ns": 1e9}
+
+
+def seconds_since_first(stamps: pd.DatetimeIndex) -> tuple[FloatArray, int]:
+    """Return seconds from the first valid time (NaN where missing) and that time's index.
+
+    Works in the index's own resolution, so dates outside the nanosecond range
+    (before 1677 or after 2262) do not overflow.
+
+    Returns
+    -------
+    tuple
+        The seconds and the position of the first valid time (-1 if there is none).
+    """
+    valid = ~np.asarray(stamps.isna(), dtype=bool)
+    if not valid.any():
+        return np.full(len(stamps), np.nan), -1
+    ticks = np.asarray(stamps.asi8, dtype=np.int64)
+    first = int(np.argmax(valid))
+    per_second = _TICKS_PER_SECOND.get(str(stamps.unit), 1e9)
+    with np.errstate(over="ignore"):
+        offsets = ticks - ticks[first]
+    return np.where(valid, offsets / per_second, np.nan), first
+
+
 def unix_seconds_scale(value: float) -> tuple[float, str] | None:
     """Guess the unit of a Unix timestamp from its magnitude.
 
@@ -401,8 +428,10 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
             raise InvalidInputError(
                 f"The acceleration unit {shorten(unit)} is not known; use g or mps2."
             )
-        return (acc * STANDARD_GRAVITY if key == "g" else acc), None
-    magnitude = np.sqrt(np.sum(acc * acc, axis=1))
+        with np.errstate(over="ignore"):
+            return (acc * STANDARD_GRAVITY if key == "g" else acc), None
+    with np.errstate(over="ignore", invalid="ignore"):
+        magnitude = np.sqrt(np.sum(acc * acc, axis=1))
     magnitude = magnitude[np.isfinite(magnitude)]
     if magnitude.size == 0:
         raise InvalidInputError(
@@ -411,8 +440,10 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
         )
     median = float(np.median(magnitude))
     if G_MAGNITUDE_RANGE[0] <= median <= G_MAGNITUDE_RANGE[1]:
+        with np.errstate(over="ignore"):
+            scaled = acc * STANDARD_GRAVITY
         return (
-            acc * STANDARD_GRAVITY,
+            scaled,
             f"acceleration unit detected as g from a median magnitude of {median:.2f}",
         )
     if MPS2_MAGNITUDE_RANGE[0] <= median <= MPS2_MAGNITUDE_RANGE[1]:

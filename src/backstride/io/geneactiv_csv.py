@@ -32,6 +32,7 @@ from backstride.io._common import (
     read_table,
     read_text_lines,
     resample_uniform,
+    seconds_since_first,
     snap_rate,
     time_steps,
 )
@@ -120,16 +121,18 @@ def read_geneactiv_csv(path: PathLike) -> Recording:
     acc_g: FloatArray = np.empty((len(frame), 3), dtype=np.float64)
     for k, axis in enumerate("xyz"):
         acc_g[:, k] = numeric_column(frame.iloc[:, k + 1], f"{axis} acceleration", line_of)
-    stamps = pd.to_datetime(frame.iloc[:, 0], format=TIME_FORMAT, errors="coerce")
-    bad = stamps.isna().to_numpy(dtype=bool)
-    if bad.any():
-        index = int(np.argmax(bad))
-        raise InvalidInputError(
-            f"The time on line {int(line_of[index])} of {p.name} is not of the form "
-            "2019-08-06 10:25:50:000; fix or delete that line."
-        )
-    nanoseconds = pd.DatetimeIndex(stamps).as_unit("ns").asi8
-    time_s = (nanoseconds - nanoseconds[0]) / 1e9
+    stamps = _fast_times(frame.iloc[:, 0])
+    if stamps is None:
+        parsed = pd.to_datetime(frame.iloc[:, 0], format=TIME_FORMAT, errors="coerce")
+        bad = parsed.isna().to_numpy(dtype=bool)
+        if bad.any():
+            index = int(np.argmax(bad))
+            raise InvalidInputError(
+                f"The time on line {int(line_of[index])} of {p.name} is not of the form "
+                "2019-08-06 10:25:50:000; fix or delete that line."
+            )
+        stamps = pd.DatetimeIndex(parsed)
+    time_s, _ = seconds_since_first(stamps)
     steps = time_steps(time_s, "time", line_of)
 
     notes: list[str] = []
@@ -151,7 +154,7 @@ def read_geneactiv_csv(path: PathLike) -> Recording:
     notes.append("acceleration converted from g" if unit_note is None else unit_note)
 
     zone = parse_time_zone(header.get("time zone", ""))
-    first = stamps.iloc[0].floor("us").to_pydatetime()
+    first = stamps[0].floor("us").to_pydatetime()
     if zone is None:
         zone = dt.UTC
         notes.append("the header gives no time zone, so the times were taken as UTC")
@@ -173,6 +176,37 @@ def read_geneactiv_csv(path: PathLike) -> Recording:
         notes=tuple(notes),
         meta=meta,
     )
+
+
+_SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord(" "), 13: ord(":"), 16: ord(":"), 19: ord(":")}
+_DIGITS = [k for k in range(23) if k not in _SEPARATORS]
+
+
+def _fast_times(column: pd.Series) -> pd.DatetimeIndex | None:
+    """Parse ``YYYY-MM-DD hh:mm:ss:mmm`` times with NumPy, or ``None`` if any is malformed.
+
+    About 30 times faster than :func:`pandas.to_datetime` with a format, which matters for
+    week-long exports; any irregular value sends the caller to the slower, precise path.
+    """
+    try:
+        if not bool((column.astype("string").str.len() == 23).all()):
+            return None
+        chars = column.to_numpy(dtype="S23").view(np.uint8).reshape(-1, 23).copy()
+    except (UnicodeError, ValueError, TypeError):
+        return None
+    for position, separator in _SEPARATORS.items():
+        if not bool((chars[:, position] == separator).all()):
+            return None
+    digits = chars[:, _DIGITS]
+    if not bool(((digits >= ord("0")) & (digits <= ord("9"))).all()):
+        return None
+    chars[:, 10] = ord("T")
+    chars[:, 19] = ord(".")
+    try:
+        times = chars.view("S23").ravel().astype("datetime64[ms]")
+    except ValueError:  # e.g. month 13
+        return None
+    return pd.DatetimeIndex(times)
 
 
 def _first_number(text: str) -> float | None:

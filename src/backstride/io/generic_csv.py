@@ -2,8 +2,11 @@
 
 The file needs a header row. Column names are matched case-insensitively after trimming:
 
-- ``acc_x, acc_y, acc_z`` (required), in g or m/s^2 (``acc_unit``, detected when omitted);
-- ``gyr_x, gyr_y, gyr_z`` (optional), in deg/s or rad/s (``gyr_unit``, detected when omitted);
+- ``acc_x, acc_y, acc_z`` (required), in g or m/s^2 (``acc_unit``; when omitted, a median
+  magnitude of 0.6-1.6 means g and 6-16 means m/s^2, anything else is an error);
+- ``gyr_x, gyr_y, gyr_z`` (optional), in deg/s or rad/s (``gyr_unit``; when omitted, a 99th
+  percentile of |rate| of at most 10 means rad/s, since 10 rad/s = 573 deg/s is beyond trunk
+  motion while any walk in deg/s exceeds 10);
 - one time base, in this order of preference:
 
   - ``time_s``: seconds, any origin;
@@ -40,6 +43,7 @@ from backstride.io._common import (
     read_table,
     read_text_lines,
     resample_uniform,
+    seconds_since_first,
     shorten,
     snap_rate,
     time_steps,
@@ -171,7 +175,6 @@ def read_csv(
             "gyr_x, gyr_y and gyr_z or none."
         )
     time_column = next((name for name in TIME_COLUMNS if name in by_name), None)
-    wanted = list(ACC_COLUMNS) + gyr_present + ([time_column] if time_column else [])
     parse_dates: list[str] = []
     if time_column == "timestamp" and _first_cell_is_text(
         lines, header_index, delimiter, names.index("timestamp")
@@ -183,7 +186,6 @@ def read_csv(
         sep=delimiter,
         header=0,
         skiprows=header_index,
-        usecols=[by_name[name] for name in wanted],
         skip_blank_lines=False,
         parse_dates=parse_dates or None,
         date_format="ISO8601" if parse_dates else None,
@@ -315,16 +317,12 @@ def _timestamp_seconds(column: pd.Series, line_of: IntArray) -> tuple[FloatArray
             )
     stamps = pd.DatetimeIndex(parsed)
     has_offset = stamps.tz is not None
-    utc = stamps.tz_convert("UTC") if has_offset else stamps.tz_localize("UTC")
-    index_utc = utc.as_unit("ns")
-    valid = ~np.asarray(index_utc.isna(), dtype=bool)
-    if not valid.any():
+    index_utc = stamps.tz_convert("UTC") if has_offset else stamps.tz_localize("UTC")
+    time_s, first = seconds_since_first(index_utc)
+    if first < 0:
         raise InvalidInputError(
             "The timestamp column holds no times; fill it in or use a time_s column."
         )
-    nanoseconds = index_utc.asi8
-    first = int(np.argmax(valid))
-    time_s = np.where(valid, (nanoseconds - nanoseconds[first]) / 1e9, np.nan)
     start: dt.datetime = index_utc[first].floor("us").to_pydatetime()
     if parsed is column:
         if has_offset:  # one offset for the whole column (parsed by read_csv): keep it

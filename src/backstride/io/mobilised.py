@@ -36,6 +36,7 @@ from backstride.io._common import (
     unix_seconds_scale,
     unix_to_datetime,
 )
+from backstride.io._matcheck import MatStructureError, check_mat5
 from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
 
 DEVICE = "Mobilise-D"
@@ -46,9 +47,30 @@ _FOLDER_RE = re.compile(r"^([A-Za-z]+)[-_]?(\d+)$")
 
 
 def _load_mat(path: Path) -> dict[str, Any]:
-    """Load a MATLAB 5 file with cells simplified, turning any failure into our error."""
+    """Load a MATLAB 5 file with cells simplified, turning any failure into our error.
+
+    The file's structure is checked first (:func:`check_mat5`), because SciPy can hang or
+    crash on damaged files instead of raising.
+    """
     from scipy.io import loadmat
 
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{path} cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
+    if raw.startswith(b"MATLAB 7.3 MAT-file"):
+        raise InvalidInputError(
+            f"The MATLAB file {path.name} is in the HDF5-based v7.3 format; re-save it in "
+            "MATLAB with save(..., '-v7')."
+        )
+    try:
+        check_mat5(raw)
+    except MatStructureError as exc:
+        raise InvalidInputError(
+            f"The MATLAB file {path.name} is damaged ({exc}); copy or export it again."
+        ) from exc
     try:
         content = loadmat(path, simplify_cells=True)
     except NotImplementedError as exc:  # MATLAB 7.3 (HDF5) files

@@ -106,19 +106,19 @@ def read_ipol_txt(path: PathLike) -> Recording:
     meta: dict[str, Any] = {"format": "xsens_ipol", "source_path": str(p)}
     if "packetcounter" in by_name:
         counter = numeric_column(frame[by_name["packetcounter"]], "PacketCounter", line_of)
-        counter = _unwrap(counter)
-        meta["first_sample_index"] = int(counter[0]) if np.isfinite(counter[0]) else 0
-        steps = time_steps((counter - counter[0]) / rate, "PacketCounter", line_of)
+        with np.errstate(invalid="ignore", over="ignore"):
+            time_s = (_unwrap(counter) - counter[0]) / rate
+        steps = time_steps(time_s, "PacketCounter", line_of)
+        meta["first_sample_index"] = int(counter[0])
         if steps.irregular:
-            values, _ = resample_uniform(
-                (counter - counter[0]) / rate, values, rate, steps, "PacketCounter", line_of
-            )
+            values, _ = resample_uniform(time_s, values, rate, steps, "PacketCounter", line_of)
             notes.append(
                 f"{values.shape[0] - len(frame)} dropped packets were filled by linear "
                 "interpolation"
             )
 
-    gyr = np.degrees(values[:, 3:6]) if has_gyr else None
+    with np.errstate(over="ignore"):
+        gyr = np.degrees(values[:, 3:6]) if has_gyr else None
     notes.append("acceleration in m/s^2 as stored, gyroscope converted from rad/s")
     stem = p.stem.removesuffix("_lb")
     height = _sidecar(p, stem, meta, notes)

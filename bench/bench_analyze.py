@@ -1,0 +1,335 @@
+"""Throughput and memory benchmark of ``backstride.gait.pipeline.analyze``.
+
+Builds a 24-hour, 100 Hz, 6-axis recording by tiling a real Mobilise-D lab recording, analyses
+it in a fresh child process pinned to one core (so the peak memory is that of the analysis),
+and runs mobgap's Mobilise-D pipeline on one hour of the same data for comparison.
+
+Usage::
+
+    python bench/bench_analyze.py            # whole benchmark, writes bench/results/bench.json
+    python bench/bench_analyze.py --child backstride|mobgap   # internal: one measurement
+
+Each child prints one JSON line prefixed with ``RESULT `` on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CSV = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv"
+RESULTS = ROOT / "bench" / "results" / "bench.json"
+
+FS_HZ = 100.0
+G = 9.80665
+SENSOR_HEIGHT_M = 0.964
+HEIGHT_M = 1.59
+N_24H = 24 * 3600 * int(FS_HZ)
+N_MOBGAP = 3600 * int(FS_HZ)
+
+TARGET_WALL_S = 10.0
+TARGET_PEAK_MB = 1500.0
+TARGET_RATIO = 20.0
+
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+RESULT_PREFIX = "RESULT "
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# child side
+# --------------------------------------------------------------------------------------------
+
+
+def _pin_to_one_core() -> int:
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def _rss_now_kib() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def _maxrss_kib() -> int:
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _load_base() -> tuple[Any, Any]:
+    """The real recording: acc in m/s^2 and gyr in deg/s, as float64 ``(n, 3)`` arrays."""
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(CSV)
+    acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy(dtype=np.float64) * G
+    gyr = df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(dtype=np.float64)
+    return np.ascontiguousarray(acc), np.ascontiguousarray(gyr)
+
+
+def _tile(base: Any, n: int) -> Any:
+    """Repeat ``base`` along time until it has ``n`` rows (allocates the result only once)."""
+    import numpy as np
+
+    return np.resize(base, (n, base.shape[1]))
+
+
+def child_backstride() -> dict[str, Any]:
+    cpu = _pin_to_one_core()
+    import numpy as np
+
+    from backstride.gait.pipeline import analyze
+    from backstride.recording import Recording
+
+    base_acc, base_gyr = _load_base()
+    # warm-up on the original short trial (imports, lazy initialisation), not timed
+    analyze(
+        Recording(acc=base_acc, gyr=base_gyr, sample_rate_hz=FS_HZ, sensor_height_m=SENSOR_HEIGHT_M)
+    )
+    log(f"backstride: building the 24 h recording ({N_24H:,} samples)")
+    recording = Recording(
+        acc=_tile(base_acc, N_24H),
+        gyr=_tile(base_gyr, N_24H),
+        sample_rate_hz=FS_HZ,
+        sensor_height_m=SENSOR_HEIGHT_M,
+        name="tiled-24h",
+    )
+    assert recording.acc.dtype == np.float64 and recording.n_samples == N_24H
+    rss_before = _rss_now_kib()
+    maxrss_before = _maxrss_kib()
+    log(f"backstride: analysing 24 h on cpu {cpu} (RSS before {rss_before / 1024:.0f} MB)")
+    t0 = time.perf_counter()
+    result = analyze(recording)
+    wall = time.perf_counter() - t0
+    maxrss_after = _maxrss_kib()
+    log(f"backstride: done in {wall:.2f} s")
+    return {
+        "tool": "backstride",
+        "cpu": cpu,
+        "n_samples": recording.n_samples,
+        "duration_h": recording.duration_s / 3600,
+        "wall_s": wall,
+        "samples_per_s": recording.n_samples / wall,
+        "rss_before_kib": rss_before,
+        "maxrss_before_kib": maxrss_before,
+        "peak_rss_kib": maxrss_after,
+        "peak_increment_kib": maxrss_after - rss_before,
+        "n_bouts": int(result.summary["n_bouts"]),
+        "n_steps": int(result.summary["steps"]),
+    }
+
+
+def child_mobgap() -> dict[str, Any]:
+    cpu = _pin_to_one_core()
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    try:
+        from mobgap.data import GaitDatasetFromData
+        from mobgap.pipeline import MobilisedPipelineHealthy
+    except Exception as exc:  # ImportError, or a broken install of one of its dependencies
+        return {"tool": "mobgap", "skipped": f"mobgap cannot be imported: {exc!r}"}
+    import mobgap
+
+    # mobgap's bundled scikit-learn models warn about the pickling version on every run
+    warnings.filterwarnings("ignore")
+    cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
+
+    # The Mobilise-D csv is already in mobgap's sensor frame (acc_x vertical), acc in m/s^2
+    base = np.hstack(_load_base())
+
+    def datapoint(n: int) -> Any:
+        data = pd.DataFrame(_tile(base, n), columns=cols)
+        meta = {"height_m": HEIGHT_M, "sensor_height_m": SENSOR_HEIGHT_M, "cohort": "HA"}
+        dataset = GaitDatasetFromData(
+            {"tiled": {"LowerBack": data}},
+            FS_HZ,
+            {"tiled": meta},
+            {"tiled": {"measurement_condition": "free_living"}},
+        )
+        return dataset[0]
+
+    # warm-up on the original short trial: numba JIT compilation and model loading, not timed
+    log("mobgap: warm-up on the original trial (JIT compilation, not timed)")
+    MobilisedPipelineHealthy().run(datapoint(base.shape[0]))
+    dp = datapoint(N_MOBGAP)
+    rss_before = _rss_now_kib()
+    log(f"mobgap: running MobilisedPipelineHealthy on 1 h ({N_MOBGAP:,} samples) on cpu {cpu}")
+    t0 = time.perf_counter()
+    pipe = MobilisedPipelineHealthy().run(dp)
+    wall = time.perf_counter() - t0
+    maxrss_after = _maxrss_kib()
+    log(f"mobgap: done in {wall:.2f} s")
+    return {
+        "tool": "mobgap",
+        "version": getattr(mobgap, "__version__", "unknown"),
+        "pipeline": "MobilisedPipelineHealthy (cohort HA)",
+        "cpu": cpu,
+        "n_samples": N_MOBGAP,
+        "duration_h": N_MOBGAP / FS_HZ / 3600,
+        "wall_s": wall,
+        "samples_per_s": N_MOBGAP / wall,
+        "rss_before_kib": rss_before,
+        "peak_rss_kib": maxrss_after,
+        "n_gait_sequences": len(pipe.gs_list_),
+        "n_walking_bouts": len(pipe.per_wb_parameters_),
+        "n_strides": len(pipe.per_stride_parameters_),
+        "n_initial_contacts": len(pipe.raw_ic_list_),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# parent side
+# --------------------------------------------------------------------------------------------
+
+
+def run_child(which: str) -> dict[str, Any]:
+    env = dict(os.environ)
+    env.update(dict.fromkeys(THREAD_VARS, "1"))
+    if which == "mobgap":
+        env["PYTHONWARNINGS"] = "ignore"
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", which],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            return dict(json.loads(line[len(RESULT_PREFIX) :]))
+    return {"tool": which, "failed": f"child exited with code {proc.returncode} without a result"}
+
+
+def _mb(kib: float) -> float:
+    return kib / 1024
+
+
+def _mark(ok: bool) -> str:
+    return "OK  " if ok else "MISS"
+
+
+def report(bs: dict[str, Any], mg: dict[str, Any]) -> dict[str, Any]:
+    ok_bs = "wall_s" in bs
+    ok_mg = "wall_s" in mg
+    ratio = bs["samples_per_s"] / mg["samples_per_s"] if ok_bs and ok_mg else None
+    rows: list[tuple[str, str, str, str]] = []
+    if ok_bs:
+        peak_mb = _mb(bs["peak_rss_kib"])
+        rows += [
+            ("backstride 24 h wall time", f"{bs['wall_s']:.2f} s", f"< {TARGET_WALL_S:g} s",
+             _mark(bs["wall_s"] < TARGET_WALL_S)),
+            ("backstride throughput", f"{bs['samples_per_s']:,.0f} samples/s", "", ""),
+            ("backstride RSS before analyze", f"{_mb(bs['rss_before_kib']):.0f} MB", "", ""),
+            ("backstride peak RSS", f"{peak_mb:.0f} MB", f"< {TARGET_PEAK_MB:g} MB",
+             _mark(peak_mb < TARGET_PEAK_MB)),
+            ("backstride peak increment", f"{_mb(bs['peak_increment_kib']):.0f} MB", "", ""),
+            ("backstride bouts / steps", f"{bs['n_bouts']:,} / {bs['n_steps']:,}", "", ""),
+        ]  # fmt: skip
+    else:
+        rows.append(("backstride", bs.get("failed", "failed"), "", "FAIL"))
+    if ok_mg:
+        rows += [
+            ("mobgap 1 h wall time", f"{mg['wall_s']:.2f} s", "", ""),
+            ("mobgap throughput", f"{mg['samples_per_s']:,.0f} samples/s", "", ""),
+            ("mobgap peak RSS", f"{_mb(mg['peak_rss_kib']):.0f} MB", "", ""),
+            ("mobgap WBs / strides", f"{mg['n_walking_bouts']:,} / {mg['n_strides']:,}", "", ""),
+        ]
+    else:
+        rows.append(("mobgap", "skipped: " + mg.get("skipped", mg.get("failed", "?")), "", ""))
+    if ratio is not None:
+        rows.append(
+            ("throughput backstride/mobgap", f"{ratio:.1f}x", f">= {TARGET_RATIO:g}x",
+             _mark(ratio >= TARGET_RATIO))
+        )  # fmt: skip
+    else:
+        rows.append(("throughput backstride/mobgap", "n/a (comparison skipped)", "", ""))
+
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("measure", "value", "target", "")
+    w = [max(w[i], len(head[i])) for i in range(4)]
+    line = "  ".join("-" * x for x in w)
+    print()
+    print("  ".join(h.ljust(w[i]) for i, h in enumerate(head)).rstrip())
+    print(line)
+    for r in rows:
+        print("  ".join(c.ljust(w[i]) for i, c in enumerate(r)).rstrip())
+    print()
+
+    return {
+        "input": {
+            "source": str(CSV.relative_to(ROOT)),
+            "sample_rate_hz": FS_HZ,
+            "backstride_samples": N_24H,
+            "mobgap_samples": N_MOBGAP,
+            "sensor_height_m": SENSOR_HEIGHT_M,
+            "height_m": HEIGHT_M,
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "threads_per_process": 1,
+        },
+        "targets": {
+            "wall_s_24h": TARGET_WALL_S,
+            "peak_rss_mb": TARGET_PEAK_MB,
+            "throughput_ratio": TARGET_RATIO,
+        },
+        "backstride": bs,
+        "mobgap": mg,
+        "throughput_ratio": ratio,
+        "meets": {
+            "wall_s_24h": ok_bs and bs["wall_s"] < TARGET_WALL_S,
+            "peak_rss_mb": ok_bs and _mb(bs["peak_rss_kib"]) < TARGET_PEAK_MB,
+            "throughput_ratio": ratio is not None and ratio >= TARGET_RATIO,
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", choices=["backstride", "mobgap"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        result = child_backstride() if args.child == "backstride" else child_mobgap()
+        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        return 0
+
+    log(f"input: {CSV.relative_to(ROOT)} tiled to 24 h at {FS_HZ:g} Hz, one core per child")
+    log("phase 1/3: backstride analyze on 24 h (child process)")
+    bs = run_child("backstride")
+    log("phase 2/3: mobgap Mobilise-D pipeline on 1 h (child process)")
+    mg = run_child("mobgap")
+    if "skipped" in mg:
+        log(f"mobgap comparison skipped: {mg['skipped']}")
+    log("phase 3/3: report")
+    out = report(bs, mg)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=2) + "\n")
+    log(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0 if "wall_s" in bs else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

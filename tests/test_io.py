@@ -1,0 +1,684 @@
+"""Tests of the readers in ``backstride.io`` on the bundled real files and on written files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import re
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.io as sio
+
+from backstride.exceptions import (
+    BackstrideError,
+    InputNotFoundError,
+    InvalidInputError,
+    UnsupportedFormatError,
+)
+from backstride.io import (
+    SUPPORTED_FORMATS,
+    detect_format,
+    read_csv,
+    read_geneactiv_csv,
+    read_ipol_txt,
+    read_mobilised_mat,
+    read_oxford_phone_csv,
+    read_recording,
+    read_recordings,
+)
+from backstride.recording import STANDARD_GRAVITY, Recording
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+MOBILISED = DATA / "mobilised-lab"
+HA001 = MOBILISED / "HA-001"
+GAITPY_DEMO = DATA / "gaitpy-demo" / "demo_data.csv"
+OXFORD = DATA / "oxford-phone-steps"
+# AGPL data: read in place from the shared folder, never copied into the repository.
+IPOL = ROOT.parent / "shared" / "data" / "ipol-lumbar" / "GaitData"
+GRAVITY = 9.81
+
+
+def median_norm(acc: np.ndarray) -> float:
+    return float(np.median(np.linalg.norm(acc, axis=1)))
+
+
+def assert_one_sentence(message: str) -> None:
+    """A message is one sentence: one line, one final full stop, no '. X' inside."""
+    assert "\n" not in message, message
+    assert message.endswith("."), message
+    assert re.search(r"[.!?]\s+[A-Z]", message[:-1]) is None, message
+
+
+def raises_one_sentence(
+    error: type[BaseException], call: Callable[[], object], match: str | None = None
+) -> str:
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    assert_one_sentence(message)
+    if match is not None:
+        assert re.search(match, message), message
+    return message
+
+
+# --------------------------------------------------------------------------- Mobilise-D
+
+
+@pytest.fixture(scope="module")
+def ha001() -> list[Recording]:
+    return read_mobilised_mat(HA001 / "data.mat")
+
+
+def test_mobilised_mat_trials(ha001: list[Recording]) -> None:
+    assert [r.name for r in ha001] == ["Test5-Trial1", "Test5-Trial2", "Test11-Trial1"]
+    test11 = ha001[2]
+    assert test11.n_samples == 13759
+    assert test11.sample_rate_hz == 100.0
+    assert test11.acc.shape == (13759, 3)
+    assert test11.gyr is not None and test11.gyr.shape == (13759, 3)
+    assert median_norm(test11.acc) == pytest.approx(GRAVITY, rel=0.03)
+    # deg/s: a walk at the lower back turns faster than 10 deg/s at times
+    assert np.percentile(np.abs(test11.gyr), 99) > 20
+    assert test11.start == dt.datetime(2020, 12, 10, 13, 9, 3, 815000, tzinfo=dt.UTC)
+    assert test11.height_m == pytest.approx(1.59)
+    assert test11.sensor_height_m == pytest.approx(0.964)
+    assert test11.placement == "lower_back"
+    assert test11.device == "Mobilise-D MM+"
+    assert test11.meta["participant_id"] == "HA-001"
+    assert test11.meta["test"] == "Test11" and test11.meta["trial"] == "Trial1"
+    assert test11.meta["format"] == "mobilised_mat"
+
+
+def test_mobilised_mat_matches_imu_csv(ha001: list[Recording]) -> None:
+    csv = read_csv(HA001 / "Test11-Trial1.imu.csv", sample_rate_hz=100)
+    mat = ha001[2]
+    assert csv.n_samples == mat.n_samples
+    assert csv.name == "Test11-Trial1"
+    # the CSV export used g = 9.81 m/s^2 where we use 9.80665, hence 0.05% apart
+    np.testing.assert_allclose(csv.acc, mat.acc, rtol=1e-3, atol=1e-3)
+    assert csv.gyr is not None and mat.gyr is not None
+    np.testing.assert_allclose(csv.gyr, mat.gyr, rtol=1e-3, atol=1e-3)
+    assert any("detected as g" in note for note in csv.notes)
+    assert any("detected as deg/s" in note for note in csv.notes)
+
+
+def test_mobilised_heights_from_participant_json(tmp_path: Path) -> None:
+    folder = tmp_path / "HA-002"
+    folder.mkdir()
+    shutil.copy(MOBILISED / "HA-002" / "data.mat", folder / "data.mat")
+    no_info = read_mobilised_mat(folder / "data.mat")
+    assert all(r.height_m is None and r.sensor_height_m is None for r in no_info)
+    shutil.copy(MOBILISED / "participant_metadata.json", tmp_path / "participant_metadata.json")
+    recordings = read_mobilised_mat(folder / "data.mat")
+    assert [r.name for r in recordings] == ["Test5-Trial1", "Test5-Trial2", "Test11-Trial1"]
+    assert all(r.height_m == pytest.approx(1.75) for r in recordings)
+    assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
+    assert any("participant_metadata.json" in note for note in recordings[0].notes)
+
+
+def _mobilised_mat(path: Path, *, participant: dict[str, float] | None = None) -> None:
+    n = 300
+    rng = np.random.default_rng(1)
+    acc = np.column_stack([np.ones(n), np.zeros(n), np.zeros(n)]) + rng.normal(0, 0.05, (n, 3))
+    lower_back = {
+        "Acc": acc,
+        "Gyr": rng.normal(0, 30, (n, 3)),
+        "Timestamp": 1_600_000_000.0 + np.arange(n) / 100,
+        "Fs": 100,
+    }
+    content: dict[str, object] = {
+        "data": {"TimeMeasure1": {"Test1": {"Trial2": {"SU": {"LowerBack": lower_back}}}}}
+    }
+    if participant is not None:
+        content["Participant"] = participant
+    sio.savemat(path, content)
+
+
+def test_mobilised_participant_struct_and_scalar_fs(tmp_path: Path) -> None:
+    path = tmp_path / "data.mat"
+    _mobilised_mat(path, participant={"Height": 181.0, "SensorHeight": 101.5})
+    (recording,) = read_recordings(path)
+    assert recording.name == "Test1-Trial2"
+    assert recording.sample_rate_hz == 100
+    assert recording.height_m == pytest.approx(1.81)
+    assert recording.sensor_height_m == pytest.approx(1.015)
+    assert recording.start == dt.datetime.fromtimestamp(1_600_000_000, tz=dt.UTC)
+    assert read_recording(path).name == "Test1-Trial2"
+
+
+def test_read_recording_refuses_several(ha001: list[Recording]) -> None:
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recording(HA001 / "data.mat"), "3 recordings"
+    )
+
+
+def test_mat_without_mobilised_layout(tmp_path: Path) -> None:
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recordings(HA001 / "infoForAlgo.mat"), "data struct"
+    )
+    path = tmp_path / "other.mat"
+    sio.savemat(path, {"data": {"Something": np.arange(3.0)}})
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "SU.LowerBack")
+
+
+def test_truncated_mat(tmp_path: Path) -> None:
+    content = (HA001 / "data.mat").read_bytes()
+    path = tmp_path / "broken.mat"
+    for length in (200, 5000, 500_000):
+        path.write_bytes(content[:length])
+        raises_one_sentence(InvalidInputError, lambda: read_recordings(path))
+
+
+def test_mat_v73_is_unsupported(tmp_path: Path) -> None:
+    path = tmp_path / "v73.mat"
+    path.write_bytes(b"MATLAB 7.3 MAT-file, Platform: GLNXA64" + b" " * 100 + b"\x89HDF\r\n")
+    raises_one_sentence(UnsupportedFormatError, lambda: read_recordings(path), "-v7")
+
+
+# --------------------------------------------------------------------------- IPOL / Xsens
+
+
+def _ipol_text(counter: np.ndarray, rate: str = "100") -> str:
+    n = counter.size
+    t = counter / 100
+    acc = np.column_stack([9.81 + 0.5 * np.sin(2 * np.pi * t), 0.1 * t, np.zeros(n)])
+    gyr = np.column_stack([np.full(n, 0.5), np.zeros(n), -np.ones(n)])
+    lines = [
+        f"Acquisition frequency: {rate} Hz",
+        "\t".join(["PacketCounter"] + [f"{s}_{a}" for s in ("Acc", "Gyr", "Mag") for a in "XYZ"]),
+    ]
+    for k in range(n):
+        cells = [f"{counter[k]:.1f}", *(f"{v:.6f}" for v in (*acc[k], *gyr[k], 0.1, 0.2, 0.3))]
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_ipol_synthetic_fills_dropped_packets(tmp_path: Path) -> None:
+    counter = np.concatenate([np.arange(0, 300), np.arange(303, 600)]).astype(float)
+    path = tmp_path / "9-2_lb.txt"
+    path.write_text(_ipol_text(counter))
+    (tmp_path / "9-2.json").write_text(json.dumps({"Subject": 9, "Trial": 2, "Height": 168.0}))
+    recording = read_recordings(path)[0]
+    assert detect_format(path) == "xsens_ipol"
+    assert recording.n_samples == 600
+    assert recording.sample_rate_hz == 100
+    assert recording.name == "9-2"
+    assert recording.height_m == pytest.approx(1.68)
+    assert recording.meta["participant_id"] == "9" and recording.meta["first_sample_index"] == 0
+    assert recording.gyr is not None
+    np.testing.assert_allclose(recording.gyr[:, 0], np.degrees(0.5))
+    np.testing.assert_allclose(recording.acc[:, 1], 0.1 * np.arange(600) / 100, atol=1e-5)
+    assert any("3 dropped packets" in note for note in recording.notes)
+
+
+def test_ipol_bad_rate_line(tmp_path: Path) -> None:
+    path = tmp_path / "x_lb.txt"
+    path.write_text(_ipol_text(np.arange(100.0)).replace("Acquisition frequency: 100 Hz", "?"))
+    raises_one_sentence(InvalidInputError, lambda: read_ipol_txt(path), "Acquisition frequency")
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not IPOL.is_dir(), reason="../shared/data/ipol-lumbar is not present")
+def test_ipol_real_files() -> None:
+    recording = read_recordings(IPOL / "1-1_lb.txt")[0]
+    assert recording.sample_rate_hz == 100
+    # 2913 rows, 124 dropped packets filled
+    assert recording.n_samples == 3037
+    assert recording.height_m == pytest.approx(1.75)
+    assert recording.gyr is not None and np.percentile(np.abs(recording.gyr), 99) > 20
+    # Xsens MTw calibrations read about 1.03 g here, hence the wider band
+    assert median_norm(recording.acc) == pytest.approx(GRAVITY, rel=0.05)
+    for path in sorted(IPOL.glob("*_lb.txt"))[:8]:
+        other = read_ipol_txt(path)
+        assert other.acc.shape[1] == 3 and other.sample_rate_hz == 100
+
+
+# --------------------------------------------------------------------------- GENEActiv
+
+
+def test_geneactiv_demo() -> None:
+    recording = read_recordings(GAITPY_DEMO)[0]
+    assert detect_format(GAITPY_DEMO) == "geneactiv_csv"
+    assert recording.device == "GENEActiv"
+    assert recording.sample_rate_hz == 50
+    assert recording.gyr is None
+    # 8400 rows with one 0.52 s gap filled: 168.5 s
+    assert recording.n_samples == 8425
+    assert recording.duration_s == pytest.approx(168.5)
+    tz = dt.timezone(-dt.timedelta(hours=4))
+    assert recording.start == dt.datetime(2019, 8, 6, 10, 25, 50, tzinfo=tz)
+    assert recording.placement == "lower_back"
+    assert median_norm(recording.acc) == pytest.approx(GRAVITY, rel=0.03)
+
+
+def _geneactiv_text(zone_line: str | None, n: int = 300, rate: int = 100) -> str:
+    header = ["Device Type,GENEActiv", "Device Model,1.1", f"Measurement Frequency,{rate} Hz"]
+    header += [zone_line] if zone_line else []
+    header += ["Device Location Code,left wrist", "Height,172", "Units,g"]
+    header += [""] * (100 - len(header))
+    start = dt.datetime(2021, 3, 1, 9, 0, 0)
+    rows = []
+    for k in range(n):
+        stamp = start + dt.timedelta(milliseconds=k * 1000 // rate)
+        text = stamp.strftime("%Y-%m-%d %H:%M:%S:") + f"{stamp.microsecond // 1000:03d}"
+        rows.append(f"{text},0.0100,-0.9900,0.0500,0,0,25.0")
+    return "\r\n".join(header + rows) + "\r\n"
+
+
+def test_geneactiv_time_zone_and_fallback(tmp_path: Path) -> None:
+    path = tmp_path / "wrist.csv"
+    path.write_text(_geneactiv_text("Time Zone,GMT +01:00"))
+    recording = read_geneactiv_csv(path)
+    assert recording.start == dt.datetime(
+        2021, 3, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))
+    )
+    assert recording.placement == "wrist"
+    assert recording.height_m == pytest.approx(1.72)
+    assert recording.sample_rate_hz == 100 and recording.n_samples == 300
+    path.write_text(_geneactiv_text(None))
+    recording = read_recordings(path)[0]
+    assert recording.start == dt.datetime(2021, 3, 1, 9, 0, tzinfo=dt.UTC)
+    assert any("UTC" in note for note in recording.notes)
+
+
+def test_geneactiv_bad_time_and_rate(tmp_path: Path) -> None:
+    path = tmp_path / "bad_time.csv"
+    lines = _geneactiv_text("Time Zone,GMT +01:00").split("\r\n")
+    lines[150] = "2021-03-01 09:00:00.500,0.01,-0.99,0.05,0,0,25.0"
+    path.write_text("\r\n".join(lines))
+    raises_one_sentence(InvalidInputError, lambda: read_geneactiv_csv(path), "line 151")
+    path.write_text(_geneactiv_text(None).replace("Frequency,100 Hz", "Frequency,50 Hz"))
+    raises_one_sentence(InvalidInputError, lambda: read_geneactiv_csv(path), "50 Hz")
+
+
+# --------------------------------------------------------------------------- Oxford phone
+
+
+@pytest.mark.parametrize("path", sorted(OXFORD.glob("*.csv")), ids=lambda p: p.stem)
+def test_oxford_phone(path: Path) -> None:
+    recording = read_recordings(path)[0]
+    assert detect_format(path) == "oxford_phone"
+    assert recording.sample_rate_hz == 100
+    assert recording.gyr is None
+    assert 180 < recording.duration_s < 220
+    token = path.stem.split("_")[1]
+    assert recording.placement == token
+    assert recording.device == "Samsung S6 (Oxford step-counter set)"
+    assert recording.start is not None and recording.start.tzinfo is not None
+    assert recording.start.year == 2017
+    steps = recording.meta["reference_steps"]
+    assert isinstance(steps, int) and steps > 0
+    assert isinstance(recording.meta["hardware_steps"], int)
+    # a phone carried while walking: near 1 g, with more motion than a trunk sensor
+    assert median_norm(recording.acc) == pytest.approx(GRAVITY, rel=0.1)
+
+
+def test_oxford_drops_leading_zeros_and_duplicates(tmp_path: Path) -> None:
+    rows = ["1000000000000,0.0,0.0,0.0,0,0,0"]
+    t = 1_000_010_000_000
+    for k in range(3000):
+        jitter = (k % 3 - 1) * 1_000_000
+        rows.append(f"{t + k * 10_000_000 + jitter},0.1,9.8,0.2,{k // 50},{k // 60},0")
+    rows.insert(10, rows[9])  # a repeated timestamp
+    path = tmp_path / "user7_bag_1600000000000.csv"
+    path.write_text("\n".join(rows) + "\n")
+    recording = read_oxford_phone_csv(path)
+    assert recording.placement == "bag"
+    assert recording.meta["reference_steps"] == 2999 // 60
+    assert recording.meta["participant_id"] == "user7"
+    assert recording.start == dt.datetime.fromtimestamp(1_600_000_000, tz=dt.UTC)
+    np.testing.assert_allclose(recording.acc[:, 1], 9.8)
+    assert any("leading rows" in note for note in recording.notes)
+    assert any("did not advance" in note for note in recording.notes)
+
+
+def test_oxford_too_few_columns(tmp_path: Path) -> None:
+    path = tmp_path / "user1_hand_1506421989895.csv"
+    path.write_text(
+        "".join(f"{1_000_000_000_000 + k * 10_000_000},0.1,9.8,0.2\n" for k in range(50))
+    )
+    raises_one_sentence(InvalidInputError, lambda: read_oxford_phone_csv(path), "7")
+
+
+# --------------------------------------------------------------------------- generic CSV
+
+
+N_SAMPLES = 1500
+RATE = 100.0
+START = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+
+@pytest.fixture(scope="module")
+def truth() -> tuple[np.ndarray, np.ndarray]:
+    t = np.arange(N_SAMPLES) / RATE
+    acc = np.column_stack(
+        [
+            STANDARD_GRAVITY + 2.0 * np.sin(2 * np.pi * 1.8 * t),
+            0.8 * np.sin(2 * np.pi * 0.9 * t),
+            0.5 * np.cos(2 * np.pi * 1.8 * t),
+        ]
+    )
+    gyr = np.column_stack(
+        [40 * np.sin(2 * np.pi * 0.9 * t), 25 * np.cos(2 * np.pi * 1.8 * t), 10 * np.ones_like(t)]
+    )
+    return acc, gyr
+
+
+def _write(path: Path, columns: dict[str, object]) -> Path:
+    pd.DataFrame(columns).to_csv(path, index=False, float_format="%.10g")
+    return path
+
+
+TIME_BASES = ["time_s", "iso_offset", "iso_naive", "unix_s", "unix_ms", "samples", "none"]
+
+
+@pytest.mark.parametrize("unit", ["g", "mps2"])
+@pytest.mark.parametrize("base", TIME_BASES)
+def test_generic_round_trip(
+    tmp_path: Path, truth: tuple[np.ndarray, np.ndarray], unit: str, base: str
+) -> None:
+    acc, gyr = truth
+    scale = 1 / STANDARD_GRAVITY if unit == "g" else 1.0
+    t = np.arange(N_SAMPLES) / RATE
+    columns: dict[str, object] = {}
+    expected_start: dt.datetime | None = None
+    options: dict[str, float] = {}
+    if base == "time_s":
+        columns["time_s"] = t + 12.5
+    elif base in {"iso_offset", "iso_naive"}:
+        stamps = [START + dt.timedelta(milliseconds=10 * k) for k in range(N_SAMPLES)]
+        if base == "iso_naive":
+            stamps = [s.replace(tzinfo=None) for s in stamps]
+            expected_start = START.replace(tzinfo=None).replace(tzinfo=dt.UTC)
+        else:
+            expected_start = START
+        columns["timestamp"] = [s.isoformat(timespec="milliseconds") for s in stamps]
+    elif base == "unix_s":
+        columns["timestamp"] = [f"{START.timestamp() + v:.3f}" for v in t]
+        expected_start = START.astimezone(dt.UTC)
+    elif base == "unix_ms":
+        columns["timestamp"] = (round(START.timestamp() * 1000) + 10 * np.arange(N_SAMPLES)).astype(
+            np.int64
+        )
+        expected_start = START.astimezone(dt.UTC)
+    elif base == "samples":
+        columns["samples"] = np.arange(N_SAMPLES)
+        options["sample_rate_hz"] = RATE
+    else:
+        options["sample_rate_hz"] = RATE
+    for k, axis in enumerate("xyz"):
+        columns[f"acc_{axis}"] = acc[:, k] * scale
+    for k, axis in enumerate("xyz"):
+        columns[f"gyr_{axis}"] = gyr[:, k]
+    path = _write(tmp_path / f"walk_{base}_{unit}.csv", columns)
+
+    assert detect_format(path) == "generic_csv"
+    recording = read_recording(path, **options)
+    assert recording.sample_rate_hz == RATE
+    assert recording.n_samples == N_SAMPLES
+    np.testing.assert_allclose(recording.acc, acc, rtol=1e-7, atol=1e-6)
+    assert recording.gyr is not None
+    np.testing.assert_allclose(recording.gyr, gyr, rtol=1e-7, atol=1e-6)
+    assert recording.start == expected_start
+    if expected_start is not None:
+        assert recording.start is not None
+        assert recording.start.utcoffset() == expected_start.utcoffset()
+    unit_text = "g" if unit == "g" else "m/s^2"
+    assert any(f"detected as {unit_text} " in note for note in recording.notes)
+    assert recording.name == f"walk_{base}_{unit}"
+
+
+def test_generic_units_given_and_rad_s(
+    tmp_path: Path, truth: tuple[np.ndarray, np.ndarray]
+) -> None:
+    acc, gyr = truth
+    columns: dict[str, object] = {"time_s": np.arange(N_SAMPLES) / RATE}
+    for k, axis in enumerate("xyz"):
+        columns[f"ACC_{axis.upper()}"] = acc[:, k] / STANDARD_GRAVITY
+        columns[f" gyr_{axis} "] = np.radians(gyr[:, k])
+    path = _write(tmp_path / "units.csv", columns)
+    detected = read_csv(path)
+    assert detected.gyr is not None
+    np.testing.assert_allclose(detected.gyr, gyr, rtol=1e-7, atol=1e-6)
+    assert any("detected as rad/s" in note for note in detected.notes)
+    given = read_csv(path, acc_unit="g", gyr_unit="rads", height_m=1.8, sensor_height_m=1.0)
+    np.testing.assert_allclose(given.acc, acc, rtol=1e-7, atol=1e-6)
+    assert given.height_m == 1.8 and given.sensor_height_m == 1.0
+    assert not any("detected" in note for note in given.notes)
+
+
+def test_generic_semicolon_comments_and_blank_lines(tmp_path: Path) -> None:
+    n = 400
+    lines = ["# exported by a logger", "", "time_s;acc_x;acc_y;acc_z"]
+    lines += [f"{k / 50:.2f};0.01;0.99;0.05" for k in range(n)]
+    lines.insert(100, "")
+    path = tmp_path / "semi.csv"
+    path.write_text("\n".join(lines) + "\n")
+    recording = read_recordings(path)[0]
+    assert recording.sample_rate_hz == 50 and recording.n_samples == n
+    assert recording.gyr is None
+
+
+def test_generic_irregular_timestamps_are_resampled(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    n = 2000
+    t = np.arange(n) / 100 + rng.uniform(-0.002, 0.002, n)
+    t[0] = 0.0
+    t = np.delete(t, np.arange(500, 520))  # a 0.2 s gap
+    signal = 9.81 + 0.5 * t  # linear, so interpolation is exact
+    path = _write(
+        tmp_path / "jitter.csv",
+        {"time_s": t, "acc_x": signal, "acc_y": np.zeros_like(t), "acc_z": np.zeros_like(t)},
+    )
+    recording = read_csv(path)
+    assert recording.sample_rate_hz == 100
+    grid = np.arange(recording.n_samples) / 100
+    np.testing.assert_allclose(recording.acc[:, 0], 9.81 + 0.5 * grid, atol=1e-9)
+    assert any("resampled" in note and "gap" in note for note in recording.notes)
+
+
+def test_generic_mixed_offsets_keep_first_offset(tmp_path: Path) -> None:
+    # a daylight-saving change inside the file: +01:00 before 01:00 UTC, +02:00 after
+    base = dt.datetime(2024, 3, 31, 0, 59, 59, 500000, tzinfo=dt.UTC)
+    switch = dt.datetime(2024, 3, 31, 1, tzinfo=dt.UTC)
+    stamps = []
+    for k in range(100):
+        utc = base + dt.timedelta(milliseconds=10 * k)
+        offset = dt.timedelta(hours=1 if utc < switch else 2)
+        stamps.append(utc.astimezone(dt.timezone(offset)).isoformat(timespec="milliseconds"))
+    n = len(stamps)
+    path = _write(
+        tmp_path / "dst.csv",
+        {"timestamp": stamps, "acc_x": np.full(n, 1.0), "acc_y": np.zeros(n), "acc_z": np.zeros(n)},
+    )
+    recording = read_csv(path)
+    assert recording.sample_rate_hz == 100 and recording.n_samples == n
+    assert recording.start is not None
+    assert recording.start.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_generic_reads_a_million_rows_quickly(tmp_path: Path) -> None:
+    n = 1_000_000
+    rows = ["0.98123,-0.05012,0.01234,1.234,-2.345,0.456", "1.01234,-0.04012,0.02234,-1.2,2.3,-0.4"]
+    body = "\n".join(f"{k / 100:.2f},{row}" for k, row in zip(range(n), itertools.cycle(rows)))
+    path = tmp_path / "big.csv"
+    path.write_text("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" + body + "\n")
+    began = time.perf_counter()
+    recording = read_recording(path)
+    elapsed = time.perf_counter() - began
+    assert recording.n_samples == n
+    assert elapsed < 2.0, f"reading 1e6 rows took {elapsed:.2f} s"
+
+
+def test_options_for_fixed_formats_are_noted(tmp_path: Path) -> None:
+    recording = read_recordings(
+        GAITPY_DEMO, sample_rate_hz=30, height_m=1.77, sensor_height_m=1.02
+    )[0]
+    assert recording.sample_rate_hz == 50
+    assert recording.height_m == 1.77 and recording.sensor_height_m == 1.02
+    assert any("--sample-rate-hz ignored" in note for note in recording.notes)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def _csv(tmp_path: Path, text: str, name: str = "bad.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _rows(n: int = 200, rate: float = 100.0, value: str = "0.01,0.99,0.05") -> str:
+    return "".join(f"{k / rate:.4f},{value}\n" for k in range(n))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.csv"
+    message = raises_one_sentence(InputNotFoundError, lambda: read_recordings(path))
+    assert message == f"No file at {path}; check the path."
+    for reader in (
+        read_csv,
+        read_mobilised_mat,
+        read_ipol_txt,
+        read_geneactiv_csv,
+        read_oxford_phone_csv,
+    ):
+        raises_one_sentence(InputNotFoundError, lambda r=reader: r(path))  # type: ignore[misc]
+
+
+def test_directory(tmp_path: Path) -> None:
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(tmp_path), "folder")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n  \r\n"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        b"hello world\nthis is just text\n",
+        b"time,ax,ay,az\n0,1,0,0\n",
+        b"1,2,3\n4,5,6\n",
+    ],
+)
+def test_unknown_format(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "thing.dat"
+    path.write_bytes(content)
+    message = raises_one_sentence(UnsupportedFormatError, lambda: read_recordings(path))
+    for description in SUPPORTED_FORMATS.values():
+        assert description in message
+
+
+def test_no_acc_columns(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,accel_x,accel_y,accel_z\n" + _rows())
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "acc_x, acc_y and acc_z")
+
+
+def test_partial_gyr_columns(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z,gyr_x\n" + _rows(value="0.01,0.99,0.05,3"))
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "gyr_y")
+
+
+def test_non_numeric_acc(tmp_path: Path) -> None:
+    text = "time_s,acc_x,acc_y,acc_z\n" + _rows()
+    lines = text.splitlines()
+    lines[3] = "0.0200,0.01,oops,0.05"
+    path = _csv(tmp_path, "\n".join(lines) + "\n")
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), r"acc_y.*'oops'.*line 4")
+
+
+def test_non_numeric_time(tmp_path: Path) -> None:
+    lines = ("time_s,acc_x,acc_y,acc_z\n" + _rows()).splitlines()
+    lines[6] = "five,0.01,0.99,0.05"
+    path = _csv(tmp_path, "\n".join(lines) + "\n")
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), r"time_s.*line 7")
+
+
+def test_bad_iso_timestamp(tmp_path: Path) -> None:
+    rows = [f"2024-01-01T00:00:{k / 100:05.2f},0.01,0.99,0.05" for k in range(300)]
+    rows[50] = "yesterday,0.01,0.99,0.05"
+    path = _csv(tmp_path, "timestamp,acc_x,acc_y,acc_z\n" + "\n".join(rows) + "\n")
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), r"line 52")
+
+
+@pytest.mark.parametrize("kind", ["repeat", "backwards"])
+def test_non_increasing_time(tmp_path: Path, kind: str) -> None:
+    lines = ("time_s,acc_x,acc_y,acc_z\n" + _rows()).splitlines()
+    lines[20] = lines[19] if kind == "repeat" else "0.0100,0.01,0.99,0.05"
+    path = _csv(tmp_path, "\n".join(lines) + "\n")
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recordings(path), r"does not increase on line 21"
+    )
+
+
+def test_rate_below_20_hz(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + _rows(rate=10))
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "20 Hz")
+    no_time = _csv(tmp_path, "acc_x,acc_y,acc_z\n0.01,0.99,0.05\n" * 1, "no_time.csv")
+    no_time.write_text("acc_x,acc_y,acc_z\n" + "0.01,0.99,0.05\n" * 100)
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recordings(no_time, sample_rate_hz=12), "20 Hz"
+    )
+
+
+def test_no_time_and_no_rate(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "acc_x,acc_y,acc_z\n" + "0.01,0.99,0.05\n" * 100)
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "--sample-rate-hz")
+    raises_one_sentence(
+        InvalidInputError,
+        lambda: read_recordings(HA001 / "Test5-Trial1.imu.csv"),
+        "samples column.*--sample-rate-hz",
+    )
+
+
+def test_rate_option_contradicts_time(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + _rows())
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recordings(path, sample_rate_hz=50), "--sample-rate-hz"
+    )
+    assert read_recordings(path, sample_rate_hz=100)[0].sample_rate_hz == 100
+
+
+def test_undetectable_and_unknown_units(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + _rows(value="0.01,3.5,0.05"))
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "--acc-unit")
+    assert read_recordings(path, acc_unit="mps2")[0].n_samples == 200
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recordings(path, acc_unit="furlong"), "g or mps2"
+    )
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path, sample_rate_hz=-3), "Hz")
+
+
+def test_gap_longer_than_data(tmp_path: Path) -> None:
+    rows = _rows(100) + "".join(f"{1000 + k / 100:.4f},0.01,0.99,0.05\n" for k in range(100))
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + rows)
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "gap")
+
+
+def test_ragged_rows(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + _rows(20) + "1,2,3,4,5,6\n" + _rows(5))
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "(?i)line 22")
+
+
+def test_header_only(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n")
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path))
+
+
+def test_all_errors_are_backstride_errors() -> None:
+    assert issubclass(InputNotFoundError, BackstrideError)
+    assert issubclass(InvalidInputError, BackstrideError)
+    assert issubclass(UnsupportedFormatError, BackstrideError)
