@@ -27,6 +27,10 @@ def walking_signal(
     rot: np.ndarray | None = None,
     noise: float = 0.05,
     seed: int = 0,
+    lean_deg: float = 0.0,
+    sagittal_rom_deg: float | None = None,
+    frontal_rom_deg: float = 6.0,
+    cadence_profile: np.ndarray | None = None,
 ) -> tuple[Recording, np.ndarray]:
     """A walk between two quiet stands; returns the recording and the true contact times.
 
@@ -35,23 +39,54 @@ def walking_signal(
     the 120 ms of double support that starts at each contact (a half-sine pulse), the pattern
     of the inverted pendulum with a collision at heel strike (Zijlstra and Hof 2003). The
     pulse is scaled so that the vertical excursion per step is ``excursion_m``. Sideways sway
-    is at half the step frequency, forward surge at the step frequency.
+    is at half the step frequency, forward surge at the step frequency (forward before each
+    contact, backward after it).
+
+    ``lean_deg`` pitches the trunk forward while walking (relative to the stands);
+    ``sagittal_rom_deg`` adds a gyroscope whose pitch oscillates once per step and whose roll
+    (``frontal_rom_deg``) once per stride, with those peak-to-peak ranges.
+    ``cadence_profile`` (steps/s, one value per second of walking) replaces ``step_hz`` with a
+    rhythm that changes over the walk.
     """
     rng = np.random.default_rng(seed)
     n = int((stand_before_s + walk_s + stand_after_s) * fs)
     t = np.arange(n) / fs
     walking = (t >= stand_before_s) & (t < stand_before_s + walk_s)
     tw = t - stand_before_s
-    w = 2 * np.pi * step_hz
-    vert = np.where(walking, _step_waveform(tw * step_hz % 1.0, step_hz, excursion_m), 0.0)
-    contacts = stand_before_s + np.arange(0, walk_s - 1e-9, 1 / step_hz)
-    ml = np.where(walking, 0.8 * np.sin(w / 2 * tw), 0.0)
-    ap = np.where(walking, 1.0 * np.sin(w * tw + 0.6), 0.0)
-    body = np.column_stack([vert + STANDARD_GRAVITY, ml, ap])
+    if cadence_profile is None:
+        steps_done = np.clip(tw, 0, None) * step_hz  # cumulative steps (the gait phase)
+    else:
+        rate = np.interp(tw, np.arange(cadence_profile.size) + 0.5, cadence_profile)
+        steps_done = np.cumsum(np.where(walking, rate, 0.0)) / fs
+    w_phase = 2 * np.pi * steps_done
+    vert = np.where(walking, _step_waveform(steps_done % 1.0, step_hz, excursion_m), 0.0)
+    n_steps = int(np.floor(steps_done[walking][-1])) + 1
+    contacts = np.interp(np.arange(n_steps), steps_done[walking], t[walking])
+    ml = np.where(walking, 0.8 * np.sin(w_phase / 2), 0.0)
+    ap = np.where(walking, -1.0 * np.sin(w_phase), 0.0)
+    lean = np.radians(lean_deg) * walking
+    # World-frame acceleration seen from a trunk pitched forward by `lean`: the trunk's up
+    # axis is (cos, 0, sin) and its AP axis (-sin, 0, cos) in world (up, ML, AP) components,
+    # so gravity seen from the trunk tilts towards -AP.
+    up_world = vert + STANDARD_GRAVITY
+    body = np.column_stack(
+        [
+            up_world * np.cos(lean) + ap * np.sin(lean),
+            ml,
+            -up_world * np.sin(lean) + ap * np.cos(lean),
+        ]
+    )
     body += noise * rng.standard_normal(body.shape)
     r = rot if rot is not None else np.eye(3)
     acc = body @ r.T
-    rec = Recording(acc=acc, sample_rate_hz=fs, sensor_height_m=1.0, name="synthetic")
+    gyr = None
+    if sagittal_rom_deg is not None:
+        w = 2 * np.pi * step_hz
+        pitch_rate = sagittal_rom_deg / 2 * w * np.cos(w_phase)
+        roll_rate = frontal_rom_deg / 2 * (w / 2) * np.cos(w_phase / 2)
+        gyr_body = np.column_stack([np.zeros(n), pitch_rate, roll_rate]) * walking[:, None]
+        gyr = gyr_body @ r.T
+    rec = Recording(acc=acc, gyr=gyr, sample_rate_hz=fs, sensor_height_m=1.0, name="synthetic")
     return rec, contacts
 
 

@@ -112,3 +112,61 @@ def test_empty_recording_is_rejected() -> None:
 def test_implausible_height_is_rejected() -> None:
     with pytest.raises(InvalidInputError, match="metres"):
         Recording(acc=np.zeros((1000, 3)), sample_rate_hz=100.0, height_m=175)
+
+
+@pytest.mark.parametrize("angles", [(0, 0, 0), (40, 25, -10)])
+def test_trunk_range_of_motion_per_plane(angles: tuple[float, float, float]) -> None:
+    rec, _ = walking_signal(sagittal_rom_deg=4.0, frontal_rom_deg=8.0, rot=rotation(*angles))
+    bout = analyze(rec).bouts.iloc[0]
+    assert bout.trunk_rom_sagittal_deg == pytest.approx(4.0, abs=0.5)
+    assert bout.trunk_rom_frontal_deg == pytest.approx(8.0, abs=0.8)
+    assert bout.trunk_rom_transverse_deg < 1.0
+
+
+@pytest.mark.parametrize("lean", [-4.0, 3.0, 8.0])
+def test_forward_lean_relative_to_standing(lean: float) -> None:
+    rec, _ = walking_signal(lean_deg=lean, walk_s=40, rot=rotation(20, 30, 0))
+    result = analyze(rec)
+    assert result.summary["posture_reference"].startswith("quiet standing")
+    assert result.bouts.loc[0, "forward_lean_deg"] == pytest.approx(lean, abs=1.0)
+    assert abs(result.bouts.loc[0, "sideways_lean_deg"]) < 1.0
+
+
+def test_no_standing_means_no_lean_rather_than_a_guess() -> None:
+    rec, _ = walking_signal(stand_before_s=0.5, stand_after_s=0.5, lean_deg=5)
+    result = analyze(rec)
+    assert np.isnan(result.bouts.loc[0, "forward_lean_deg"])
+    assert "no quiet standing" in result.summary["posture_reference"]
+
+
+def test_a_brisk_interval_is_found_and_timed() -> None:
+    # 60 s at 96 steps/min, 90 s brisk at 120, 60 s back at 96
+    profile = np.concatenate([np.full(60, 1.6), np.full(90, 2.0), np.full(60, 1.6)])
+    rec, _ = walking_signal(walk_s=210, cadence_profile=profile)
+    bout = analyze(rec).bouts.iloc[0]
+    assert bout.brisk_intervals == 1
+    assert bout.brisk_s == pytest.approx(90, abs=8)
+    assert bout.moderate_s == pytest.approx(90, abs=5)
+    assert bout.vigorous_s == 0
+
+
+def test_steady_walking_has_no_brisk_interval() -> None:
+    rec, _ = walking_signal(walk_s=120, step_hz=2.0)
+    assert analyze(rec).bouts.loc[0, "brisk_intervals"] == 0
+
+
+def test_vigorous_cadence_counts_as_vigorous() -> None:
+    rec, _ = walking_signal(walk_s=40, step_hz=2.3)  # 138 steps/min
+    s = analyze(rec).summary
+    assert s["vigorous_s"] >= 35
+    assert s["vigorous_s"] == s["moderate_s"]
+
+
+def test_steps_table_matches_bouts() -> None:
+    result = analyze(walking_signal()[0])
+    assert len(result.steps) == result.bouts["n_steps"].sum()
+    assert (np.diff(result.steps["ic_s"]) > 0).all()
+    lengths = result.steps["step_length_m"].dropna()
+    assert len(lengths) == len(result.steps) - 1
+    assert set(result.steps["side"]) == {"A", "B"}
+    assert result.bouts.loc[0, "alternation"] > 0.9

@@ -11,11 +11,11 @@ Method
 2. Horizontal plane: the sensor is fixed to the trunk, so the horizontal axes are taken
    orthogonal to the mean "up" while walking (the trunk tilts only a few degrees within a
    stride), built from the sensor axis least aligned with gravity.
-3. Anterior-posterior vs medio-lateral: the principal axes of the horizontal acceleration
-   (band-passed 0.5-4 Hz) are computed; the trunk moves forward and back once per *step* but
-   sideways once per *stride* (left, then right), so the axis whose autocorrelation at the step
-   lag is positive is anterior-posterior and the one where it is negative is medio-lateral
-   (Moe-Nilssen and Helbostad 2004, J Biomech 37:121-126, describe this step/stride structure).
+3. Anterior-posterior vs medio-lateral: the trunk surges forward once per *step* but sways
+   sideways once per *stride* (left, then right) (Moe-Nilssen and Helbostad 2004, J Biomech
+   37:121-126), so AP is the horizontal direction whose acceleration (band-passed 0.5-4 Hz)
+   correlates most with itself one step later, found as a generalised eigenvector; ML is
+   perpendicular to it.
 4. Forward sign: just before initial contact the trunk accelerates forward and just after it
    decelerates (Zijlstra and Hof 2003, Gait Posture 18:1-10), so the axis is signed to make the
    mean AP acceleration in the 80 ms before contacts larger than in the 100 ms after.
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import signal
+from scipy import linalg, signal
 
 from backstride.recording import FloatArray
 
@@ -110,12 +110,24 @@ def _horizontal_basis(mean_up: FloatArray) -> tuple[FloatArray, FloatArray]:
     return e1, np.cross(mean_up, e1)
 
 
-def _lag_correlation(x: FloatArray, lag: int) -> float:
-    if lag <= 0 or lag >= x.size:
-        return 0.0
-    a, b = x[:-lag], x[lag:]
-    denom = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denom) if denom > 0 else 0.0
+def _most_step_periodic_direction(h: FloatArray, lag: int) -> FloatArray:
+    """Horizontal unit vector whose acceleration correlates most with itself one step later.
+
+    Maximises ``v' C_lag v / v' C_0 v`` (a generalised eigenproblem): forward surge repeats
+    every step, sideways sway alternates, so this is the AP direction even when both have
+    similar variance, where principal axes would be an arbitrary mix.
+    """
+    if h.shape[0] <= lag + 2:
+        return np.array([1.0, 0.0])
+    c0 = h.T @ h
+    c_lag = h[:-lag].T @ h[lag:]
+    c_lag = (c_lag + c_lag.T) / 2
+    try:
+        _, vecs = linalg.eigh(c_lag, c0 + 1e-12 * np.trace(c0) * np.eye(2))
+    except linalg.LinAlgError:
+        return np.array([1.0, 0.0])
+    v = vecs[:, -1]
+    return np.asarray(v / np.linalg.norm(v))
 
 
 def body_frame(
@@ -166,13 +178,9 @@ def body_frame(
     # the memory the filter needs on a day-long recording with little walking.
     hw = h if sel is None else h[sel]
     hs = bandpass(hw, 0.5, 4.0, fs) if hw.shape[0] > 50 else hw - hw.mean(axis=0)
-    cov = hs.T @ hs if hs.size else np.eye(2)
-    _, vecs = np.linalg.eigh(cov)
-    lag = max(1, round(step_period_s * fs))
-    axes = [vecs[:, 0], vecs[:, 1]]
-    step_corr = [_lag_correlation(hs @ v, lag) for v in axes]
+    ap_vec = _most_step_periodic_direction(hs, max(1, round(step_period_s * fs)))
+    ml_vec = np.array([-ap_vec[1], ap_vec[0]])
     del hw, hs
-    ap_vec, ml_vec = (axes[0], axes[1]) if step_corr[0] >= step_corr[1] else (axes[1], axes[0])
     ap = h @ ap_vec
     if contacts is not None and len(contacts) > 2:
         pre = max(1, round(0.08 * fs))
