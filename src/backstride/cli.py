@@ -33,13 +33,15 @@ class BackstrideGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BackstrideError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             sys.exit(2)
         except MemoryError:
             err_console.print("[bold red]error:[/] Not enough memory for this recording.")
             sys.exit(2)
         except OSError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}")
+            err_console.print(
+                f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", soft_wrap=True
+            )
             sys.exit(2)
         except Exception as exc:
             # A bug, not bad input: say so in one line; BACKSTRIDE_DEBUG=1 shows the traceback.

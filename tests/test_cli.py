@@ -1,0 +1,171 @@
+"""The command line as a user meets it: outputs, the JSON schema, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from backstride.cli import main
+
+from synthetic import walking_signal
+
+ROOT = Path(__file__).resolve().parents[1]
+MAT = ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _write_csv(path: Path, *, unit: str = "g", gyro: bool = False, seconds: float = 40) -> Path:
+    rec, _ = walking_signal(walk_s=seconds, sagittal_rom_deg=4.0 if gyro else None)
+    acc = rec.acc / 9.80665 if unit == "g" else rec.acc
+    df = pd.DataFrame(acc, columns=["acc_x", "acc_y", "acc_z"])
+    df.insert(0, "time_s", rec.time_s)
+    if gyro and rec.gyr is not None:
+        df[["gyr_x", "gyr_y", "gyr_z"]] = rec.gyr
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_analyze_writes_schema_json_and_out_dir(runner: CliRunner, tmp_path: Path) -> None:
+    csv = _write_csv(tmp_path / "walk.csv")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main,
+        ["analyze", str(csv), "--sensor-height-m", "1.0", "--json", str(tmp_path / "a.json"),
+         "--out-dir", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "acceleration unit detected as g" in result.output
+    doc = json.loads((tmp_path / "a.json").read_text())
+    assert doc["schema"] == "backstride.analysis/1"
+    assert len(doc["source"]["sha256"]) == 64
+    assert len(doc["bouts"]) == 1
+    bout = doc["bouts"][0]
+    assert bout["cadence_spm"] == pytest.approx(120, abs=1)
+    assert bout["trunk_rom_deg"] == {"sagittal": None, "frontal": None, "transverse": None}
+    assert bout["stride_length_m"] > 0
+    assert doc["summary"]["steps"] == len(doc["initial_contacts_s"]) == bout["n_steps"]
+    bouts = pd.read_csv(out / "bouts.csv")
+    steps = pd.read_csv(out / "steps.csv")
+    info = json.loads((out / "info.json").read_text())
+    assert len(bouts) == 1 and len(steps) == bout["n_steps"]
+    assert info["parameters"]["sensor_height_m"] == 1.0
+    assert info["input"]["sha256"] == doc["source"]["sha256"]
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_unknown_values_are_null_not_invented(runner: CliRunner, tmp_path: Path) -> None:
+    csv = _write_csv(tmp_path / "walk.csv")
+    result = runner.invoke(main, ["analyze", str(csv), "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    bout = json.loads((tmp_path / "a.json").read_text())["bouts"][0]
+    # no height given and none in the file: no stride length or speed
+    assert bout["stride_length_m"] is None
+    assert bout["walking_speed_mps"] is None
+    assert bout["cadence_spm"] is not None
+
+
+def test_gyroscope_gives_trunk_range_of_motion(runner: CliRunner, tmp_path: Path) -> None:
+    csv = _write_csv(tmp_path / "walk.csv", gyro=True)
+    result = runner.invoke(main, ["analyze", str(csv), "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    rom = json.loads((tmp_path / "a.json").read_text())["bouts"][0]["trunk_rom_deg"]
+    assert rom["sagittal"] == pytest.approx(4.0, abs=0.5)
+
+
+def test_multi_trial_container_lists_recordings(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["analyze", str(MAT), "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "a.json").read_text())
+    names = [r["recording"]["name"] for r in doc["recordings"]]
+    assert names == ["Test5-Trial1", "Test5-Trial2", "Test11-Trial1"]
+    assert all(r["recording"]["has_gyroscope"] for r in doc["recordings"])
+    assert doc["recordings"][2]["summary"]["n_bouts"] >= 5
+
+
+def test_standing_still_is_zero_bouts_not_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    n = 3000
+    df = pd.DataFrame({"time_s": np.arange(n) / 100, "acc_x": 1.0, "acc_y": 0.0, "acc_z": 0.0})
+    df.to_csv(tmp_path / "still.csv", index=False)
+    result = runner.invoke(main, ["analyze", str(tmp_path / "still.csv")])
+    assert result.exit_code == 0, result.output
+    assert "no walking bouts found" in result.output
+
+
+def _bad_csvs(tmp: Path) -> dict[str, tuple[Path, str]]:
+    t = np.arange(1000) / 100
+    cases: dict[str, tuple[Path, str]] = {}
+
+    def put(name: str, text: str, expect: str) -> None:
+        path = tmp / f"{name}.csv"
+        path.write_text(text)
+        cases[name] = (path, expect)
+
+    ok = pd.DataFrame({"time_s": t, "acc_x": 1.0, "acc_y": 0.0, "acc_z": 0.0})
+    put("no_acc", ok[["time_s", "acc_x"]].to_csv(index=False), "acc_")
+    bad = ok.astype(object)
+    bad.loc[500, "acc_y"] = "oops"
+    put("non_numeric", bad.to_csv(index=False), "non-numeric value 'oops' on line 502")
+    back = ok.copy()
+    back.loc[600, "time_s"] = 1.0
+    put("non_increasing", back.to_csv(index=False), "increas")
+    slow = ok.assign(time_s=np.arange(1000) / 10.0)
+    put("slow", slow.to_csv(index=False), "20 Hz")
+    put("short", ok.iloc[:150].to_csv(index=False), "at least")
+    put("empty", "", "empty")
+    put("garbage", "this is not a recording\n\x00\x01", "")
+    return cases
+
+
+@pytest.mark.parametrize(
+    "case", ["no_acc", "non_numeric", "non_increasing", "slow", "short", "empty", "garbage"]
+)
+def test_bad_input_is_one_sentence_exit_2_nothing_written(
+    runner: CliRunner, tmp_path: Path, case: str
+) -> None:
+    path, expect = _bad_csvs(tmp_path)[case]
+    out_json = tmp_path / "result.json"
+    out_dir = tmp_path / "out"
+    result = runner.invoke(
+        main, ["analyze", str(path), "--json", str(out_json), "--out-dir", str(out_dir)]
+    )
+    assert result.exit_code == 2, result.output
+    message = result.output.strip()
+    assert message.startswith("error:")
+    assert "Traceback" not in message
+    assert len(message.splitlines()) == 1
+    assert expect.lower() in message.lower()
+    assert not out_json.exists()
+    assert not out_dir.exists()
+
+
+def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["analyze", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 2
+    assert "No file" in result.output
+
+
+def test_validate_prints_the_table_and_json(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        main,
+        ["validate", str(ROOT / "data" / "oxford-phone-steps"), "--json", str(tmp_path / "v.json")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "overall" in result.output
+    doc = json.loads((tmp_path / "v.json").read_text())
+    assert len(doc["recordings"]) == 6
+    assert doc["pooled"]["phone"]["phone_mean_abs_rel_error"] <= 0.02
+
+
+def test_validate_on_a_folder_without_references(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "No recordings with a reference" in result.output
