@@ -11,9 +11,11 @@ Rules (Mobilise-D consensus as implemented in mobgap, Kluge et al. 2021, and EVI
 3. Runs of rhythmic steps are joined when the pause between them is at most ``max_pause_s``
    (3 s, Mobilise-D's break rule); runs shorter than ``min_run_contacts`` are dropped first
    so that noise does not bridge two walks.
-4. The ends of a bout are trimmed of contacts whose loading peak is weaker than
+4. The start of a bout is trimmed of contacts whose loading peak is weaker than
    ``edge_relative_prominence`` (25%) of the bout's median: the weight shift that starts a
    walk moves the trunk at a walking-like interval, but without a heel strike's loading.
+   The end is not trimmed: the last steps of a walk are real foot contacts that load the
+   trunk less because the walker is slowing down.
 5. A bout needs at least ``min_strides`` (4) strides, i.e. ``min_strides + 2`` contacts.
    It starts at its first contact and ends at its last, as the Mobilise-D reference does.
 """
@@ -105,8 +107,6 @@ def assemble_bouts(
             floor = rules.edge_relative_prominence * np.median(prominence_mps2[start : end + 1])
             while end > start and prominence_mps2[start] < floor:
                 start += 1
-            while end > start and prominence_mps2[end] < floor:
-                end -= 1
         if end - start + 1 >= rules.min_strides + 2:
             bouts.append(np.arange(start, end + 1, dtype=np.int64))
     return bouts
