@@ -127,7 +127,7 @@ def test_trunk_range_of_motion_per_plane(angles: tuple[float, float, float]) -> 
 def test_forward_lean_relative_to_standing(lean: float) -> None:
     rec, _ = walking_signal(lean_deg=lean, walk_s=40, rot=rotation(20, 30, 0))
     result = analyze(rec)
-    assert result.summary["posture_reference"].startswith("quiet standing")
+    assert result.summary["posture_reference"].startswith("quiet standing within 10 s")
     assert result.bouts.loc[0, "forward_lean_deg"] == pytest.approx(lean, abs=1.0)
     assert abs(result.bouts.loc[0, "sideways_lean_deg"]) < 1.0
 
@@ -136,7 +136,7 @@ def test_no_standing_means_no_lean_rather_than_a_guess() -> None:
     rec, _ = walking_signal(stand_before_s=0.5, stand_after_s=0.5, lean_deg=5)
     result = analyze(rec)
     assert np.isnan(result.bouts.loc[0, "forward_lean_deg"])
-    assert "no quiet standing" in result.summary["posture_reference"]
+    assert "no quiet standing next to a walk" in result.summary["posture_reference"]
 
 
 def test_a_brisk_interval_is_found_and_timed() -> None:

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.ndimage import maximum_filter1d
 
 from backstride.gait.bouts import BoutRules, assemble_bouts
 from backstride.gait.initial_contacts import detect_contact_candidates
@@ -46,11 +45,12 @@ VIGOROUS_SPM = 130.0
 BRISK_MIN_S = 30.0
 BRISK_ABOVE_BASE = 1.08
 #: Quiet standing: at least 3 s with the vector magnitude's standard deviation below 0.15 m/s^2
-#: and the sensor's "up" within 30 degrees of its mean walking "up".
+#: (a walking trunk varies by several m/s^2, a sensor at rest by a few hundredths) ...
 STANDING_MIN_S = 3.0
 STANDING_MAX_SD_MPS2 = 0.15
-#: ... and within 10 s of the start or end of a walking bout.
+#: ... within 10 s of the start or end of a walking bout, and within 30 degrees of its "up".
 STANDING_NEAR_WALK_S = 10.0
+STANDING_MAX_TILT_DEG = 30.0
 
 BOUT_COLUMNS = [
     "bout_id", "start_s", "end_s", "duration_s", "n_steps", "n_strides", "cadence_spm",
@@ -150,39 +150,48 @@ def _runs_at_least(flags: npt.NDArray[np.bool_], length: int) -> npt.NDArray[np.
     return out
 
 
-def _standing_reference(
-    acc: FloatArray, up: FloatArray, fs: float, walking: npt.NDArray[np.bool_]
-) -> FloatArray | None:
-    """Mean "up" vector over quiet standing next to walking, or None if there is none.
+def _standing_per_bout(
+    acc: FloatArray,
+    up: FloatArray,
+    fs: float,
+    walking: npt.NDArray[np.bool_],
+    b_start: IntArray,
+    b_stop: IntArray,
+    walk_up: FloatArray,
+) -> FloatArray:
+    """Mean "up" over the quiet standing next to each bout; NaN rows where there is none.
 
     Quiet standing is still (the vector magnitude's standard deviation below 0.15 m/s^2 in
-    1-s windows, for at least 3 s), upright (within 30 degrees of the mean "up" while
-    walking) and within ``STANDING_NEAR_WALK_S`` of a bout: the stand just before setting off
-    or just after stopping is the wearer's own upright posture, while a still, fairly upright
-    trunk far from any walk may be sitting (which tilts the pelvis back by 20-30 degrees).
+    1-s windows, for at least 3 s) and not walking, within ``STANDING_NEAR_WALK_S`` before the
+    bout starts or after it ends: the stand just before setting off or just after stopping is
+    the wearer's own upright posture for that walk. It must also be upright: within
+    ``STANDING_MAX_TILT_DEG`` of the walk's own "up", because sitting still just before
+    standing up to walk tilts the pelvis back by 20-30 degrees. A recording-wide reference
+    would be wrong for a sensor taken off and put back on between walks.
     """
-    if not walking.any():
-        return None
+    out = np.full((b_start.size, 3), np.nan)
     win = max(1, round(fs))
     n_win = acc.shape[0] // win
-    if n_win == 0:
-        return None
-    walk_up = up[walking].mean(axis=0)
-    walk_up /= np.linalg.norm(walk_up)
+    if n_win == 0 or b_start.size == 0:
+        return out
     mag = np.linalg.norm(acc[: n_win * win], axis=1).reshape(n_win, win)
     still = mag.std(axis=1) < STANDING_MAX_SD_MPS2
-    win_up = up[: n_win * win].reshape(n_win, win, 3).mean(axis=1)
-    win_up /= np.linalg.norm(win_up, axis=1, keepdims=True)
-    upright = win_up @ walk_up > math.cos(math.radians(30))
     walk_win = walking[: n_win * win].reshape(n_win, win).any(axis=1)
+    quiet = _runs_at_least(still & ~walk_win, round(STANDING_MIN_S))
+    if not quiet.any():
+        return out
+    win_up = _segment_means(up, np.arange(n_win) * win, (np.arange(n_win) + 1) * win)
     reach = round(STANDING_NEAR_WALK_S)
-    near = maximum_filter1d(walk_win.astype(np.uint8), size=2 * reach + 1) > 0
-    quiet = _runs_at_least(still & upright & ~walk_win, round(STANDING_MIN_S))
-    chosen = quiet & near
-    if not chosen.any():
-        return None
-    ref = win_up[chosen].mean(axis=0)
-    return np.asarray(ref / np.linalg.norm(ref))
+    for b, (start, stop) in enumerate(zip(b_start // win, b_stop // win, strict=True)):
+        near = np.zeros(n_win, dtype=bool)
+        near[max(0, start - reach) : start] = True
+        near[stop + 1 : stop + 1 + reach] = True
+        upright = win_up @ walk_up[b] > math.cos(math.radians(STANDING_MAX_TILT_DEG))
+        chosen = quiet & near & upright
+        if chosen.any():
+            ref = win_up[chosen].mean(axis=0)
+            out[b] = ref / np.linalg.norm(ref)
+    return out
 
 
 def _lean_deg(stand_up: FloatArray, walk_up: FloatArray, axis: FloatArray) -> float:
@@ -370,10 +379,10 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     leg, leg_note = _leg_length(recording, params)
     position = vertical_displacement(vertical, fs) if leg and ics.size else None
     # "up" per sample is the largest array; keep only what later steps need from it
-    stand_up = _standing_reference(acc, up, fs, walking)
     walk_up = _segment_means(up, b_start, b_stop) if n_bouts else np.zeros((0, 3))
     if n_bouts:
         walk_up /= np.linalg.norm(walk_up, axis=1, keepdims=True)
+    stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up)
     del gravity, up
     gyr = _interp_nans(recording.gyr) if recording.gyr is not None and ics.size else None
     step_len_from = _step_lengths_by_contact(ics, ic_bout, position, leg)
@@ -409,9 +418,9 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
         brisk = _brisk_intervals(cad_s)
         bside = sides[contact_bounds[b] : contact_bounds[b + 1]]
         fwd = side = float("nan")
-        if stand_up is not None:
-            fwd = _lean_deg(stand_up, walk_up[b], frame.ap_unit)
-            side = _lean_deg(stand_up, walk_up[b], frame.ml_unit)
+        if np.isfinite(stand_up[b]).all():
+            fwd = _lean_deg(stand_up[b], walk_up[b], frame.ap_unit)
+            side = _lean_deg(stand_up[b], walk_up[b], frame.ml_unit)
         rows.append(
             {
                 "bout_id": b,
@@ -465,9 +474,10 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
         "vigorous_s": float(bouts["vigorous_s"].sum()),
         "brisk_intervals": int(bouts["brisk_intervals"].sum()),
         "posture_reference": (
-            "quiet standing found in the recording"
-            if stand_up is not None
-            else "no quiet standing found: trunk lean not computed"
+            f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
+            f"({int(np.isfinite(stand_up[:, 0]).sum())} of {n_bouts} bouts)"
+            if np.isfinite(stand_up).any()
+            else "no quiet standing next to a walk: trunk lean not computed"
         ),
         "stride_length_basis": leg_note,
     }
