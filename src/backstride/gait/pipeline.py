@@ -182,14 +182,13 @@ def _standing_per_bout(
         return out
     win_up = _segment_means(up, np.arange(n_win) * win, (np.arange(n_win) + 1) * win)
     reach = round(STANDING_NEAR_WALK_S)
+    cos_max = math.cos(math.radians(STANDING_MAX_TILT_DEG))
     for b, (start, stop) in enumerate(zip(b_start // win, b_stop // win, strict=True)):
-        near = np.zeros(n_win, dtype=bool)
-        near[max(0, start - reach) : start] = True
-        near[stop + 1 : stop + 1 + reach] = True
-        upright = win_up @ walk_up[b] > math.cos(math.radians(STANDING_MAX_TILT_DEG))
-        chosen = quiet & near & upright
-        if chosen.any():
-            ref = win_up[chosen].mean(axis=0)
+        near = np.r_[max(0, start - reach) : start, stop + 1 : min(n_win, stop + 1 + reach)]
+        near = near[quiet[near]]
+        near = near[win_up[near] @ walk_up[b] > cos_max]
+        if near.size:
+            ref = win_up[near].mean(axis=0)
             out[b] = ref / np.linalg.norm(ref)
     return out
 
