@@ -57,6 +57,10 @@ def test_analyze_writes_schema_json_and_out_dir(runner: CliRunner, tmp_path: Pat
     steps = pd.read_csv(out / "steps.csv")
     info = json.loads((out / "info.json").read_text())
     assert len(bouts) == 1 and len(steps) == bout["n_steps"]
+    seconds = pd.read_csv(out / "seconds.csv")
+    assert len(seconds) == len(doc["cadence_per_second"]["second"]) >= 35
+    assert seconds["cadence_spm"].between(119, 121).all()
+    assert steps["stride_duration_s"].dropna().between(0.99, 1.01).all()
     assert info["parameters"]["sensor_height_m"] == 1.0
     assert info["input"]["sha256"] == doc["source"]["sha256"]
     assert not list(out.glob(".*.tmp"))

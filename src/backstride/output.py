@@ -59,6 +59,10 @@ def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
         "recording": json_safe(analysis.recording),
         "bouts": bout_records(analysis),
         "initial_contacts_s": [round(t, 3) for t in analysis.initial_contacts_s],
+        "cadence_per_second": {
+            "second": [int(x) for x in analysis.per_second["second"]],
+            "cadence_spm": [round(float(x), 1) for x in analysis.per_second["cadence_spm"]],
+        },
         "summary": json_safe(analysis.summary),
     }
 
@@ -103,14 +107,17 @@ def write_out_dir(
     source: Path,
     parameters: dict[str, Any],
 ) -> list[Path]:
-    """Write ``bouts.csv``, ``steps.csv`` and ``info.json`` (one row set per recording)."""
-    bouts = []
-    steps = []
-    for a in analyses:
-        bouts.append(a.bouts.assign(recording=a.recording["name"]))
-        steps.append(a.steps.assign(recording=a.recording["name"]))
-    bouts_df = pd.concat(bouts, ignore_index=True) if bouts else pd.DataFrame()
-    steps_df = pd.concat(steps, ignore_index=True) if steps else pd.DataFrame()
+    """Write ``bouts.csv``, ``steps.csv``, ``seconds.csv`` and ``info.json``.
+
+    Rows of all recordings of a multi-trial file go in the same tables, with a ``recording``
+    column; ``seconds.csv`` has the cadence of every whole second inside a bout.
+    """
+
+    def table(attr: str) -> pd.DataFrame:
+        frames = [getattr(a, attr).assign(recording=a.recording["name"]) for a in analyses]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    bouts_df, steps_df, seconds_df = table("bouts"), table("steps"), table("per_second")
     info = {
         "schema": SCHEMA,
         "backstride_version": __version__,
@@ -124,6 +131,7 @@ def write_out_dir(
     for name, text in (
         ("bouts.csv", bouts_df.to_csv(index=False, float_format="%.4f")),
         ("steps.csv", steps_df.to_csv(index=False, float_format="%.4f")),
+        ("seconds.csv", seconds_df.to_csv(index=False, float_format="%.2f")),
         ("info.json", json.dumps(info, indent=2)),
     ):
         target = out_dir / name

@@ -62,7 +62,8 @@ BOUT_COLUMNS = [
     "alternation",
 ]  # fmt: skip
 STEP_COLUMNS = [
-    "bout_id", "ic_s", "step_duration_s", "step_length_m", "cadence_spm", "impact_mps2", "side",
+    "bout_id", "ic_s", "step_duration_s", "stride_duration_s", "step_length_m", "cadence_spm",
+    "impact_mps2", "side",
 ]  # fmt: skip
 
 
@@ -450,11 +451,15 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     )
     step_d = np.full(ics.size, np.nan)
     step_d[:-1][same] = np.diff(ics)[same] / fs
+    stride_d = np.full(ics.size, np.nan)  # from this contact to the next of the same foot
+    same2 = ic_bout[2:] == ic_bout[:-2]
+    stride_d[:-2][same2] = (ics[2:] - ics[:-2])[same2] / fs
     steps = pd.DataFrame(
         {
             "bout_id": ic_bout,
             "ic_s": ics / fs,
             "step_duration_s": step_d,
+            "stride_duration_s": stride_d,
             "step_length_m": step_len_from,
             "cadence_spm": 60.0 / step_d,
             "impact_mps2": impact,
