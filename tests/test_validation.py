@@ -15,12 +15,24 @@ it is in CI.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from scipy import signal
+from scipy.spatial.transform import Rotation
 
-from backstride.validation.runner import TARGETS, ValidationReport, run_validation
+from backstride.gait.pipeline import analyze
+from backstride.recording import Recording
+from backstride.validation.runner import (
+    TARGETS,
+    ValidationReport,
+    compare,
+    find_cases,
+    run_validation,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -143,3 +155,39 @@ def test_ipol_timing_walking_time_and_cadence_targets(ipol: dict[str, float]) ->
 @not_yet
 def test_ipol_contact_f1_target(ipol: dict[str, float]) -> None:
     assert ipol["ic_f1"] >= TARGETS["ic_f1_ipol"]
+
+
+# --- Invariances on real recordings -----------------------------------------------------------
+
+
+def _pooled_with(transform: Callable[[Recording], Recording]) -> dict[str, float]:
+    cases = find_cases(ROOT / "data" / "mobilised-lab")
+    results = [compare(d, transform(r), analyze(transform(r)), ref) for d, r, ref in cases]
+    return ValidationReport(results).pooled()
+
+
+def test_results_do_not_depend_on_the_sample_rate(mobilised: dict[str, float]) -> None:
+    def to_50_hz(rec: Recording) -> Recording:
+        acc = signal.resample_poly(rec.acc, 1, 2, axis=0)
+        gyr = signal.resample_poly(rec.gyr, 1, 2, axis=0) if rec.gyr is not None else None
+        return dataclasses.replace(rec, acc=acc, gyr=gyr, sample_rate_hz=rec.sample_rate_hz / 2)
+
+    at_50 = _pooled_with(to_50_hz)
+    assert at_50["ic_f1"] == pytest.approx(mobilised["ic_f1"], abs=0.03)
+    assert at_50["cadence_mae_spm"] == pytest.approx(mobilised["cadence_mae_spm"], abs=1.0)
+    assert at_50["stride_length_mae_m"] == pytest.approx(mobilised["stride_length_mae_m"], abs=0.03)
+
+
+def test_results_do_not_depend_on_how_the_sensor_is_mounted(mobilised: dict[str, float]) -> None:
+    rot = Rotation.from_euler("zyx", [70, -35, 120], degrees=True).as_matrix()
+
+    def rotate(rec: Recording) -> Recording:
+        gyr = rec.gyr @ rot.T if rec.gyr is not None else None
+        return dataclasses.replace(rec, acc=rec.acc @ rot.T, gyr=gyr)
+
+    rotated = _pooled_with(rotate)
+    assert rotated["ic_f1"] == pytest.approx(mobilised["ic_f1"], abs=0.01)
+    assert rotated["walking_f1"] == pytest.approx(mobilised["walking_f1"], abs=0.01)
+    assert rotated["stride_length_mae_m"] == pytest.approx(
+        mobilised["stride_length_mae_m"], abs=0.01
+    )
