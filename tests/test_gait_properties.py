@@ -1,0 +1,58 @@
+"""Properties that hold for any input: bouts are ordered and disjoint, tables agree."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from backstride import Recording, analyze
+from backstride.gait.bouts import BoutRules, assemble_bouts
+
+times = arrays(
+    np.float64,
+    st.integers(0, 120),
+    elements=st.floats(0, 300, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(times, st.data())
+def test_bouts_are_ordered_disjoint_and_long_enough(raw: np.ndarray, data: st.DataObject) -> None:
+    t = np.unique(raw)
+    prominence = np.asarray(
+        data.draw(st.lists(st.floats(0.0, 5.0), min_size=t.size, max_size=t.size)), dtype=float
+    )
+    rules = BoutRules()
+    bouts = assemble_bouts(t, rules, prominence)
+    previous_end = -np.inf
+    for members in bouts:
+        assert members.size >= rules.min_strides + 2
+        assert np.all(np.diff(members) > 0)
+        assert t[members[0]] > previous_end
+        previous_end = t[members[-1]]
+        gaps = np.diff(t[members])
+        assert gaps.max() <= max(rules.max_step_s, rules.max_pause_s) + 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    fs=st.sampled_from([20.0, 50.0, 100.0]),
+    seconds=st.floats(3.0, 60.0),
+    scale=st.floats(0.01, 20.0),
+)
+def test_any_signal_gives_consistent_tables(
+    seed: int, fs: float, seconds: float, scale: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * fs)
+    acc = rng.standard_normal((n, 3)) * scale + np.array([9.81, 0.0, 0.0])
+    result = analyze(Recording(acc=acc, sample_rate_hz=fs, sensor_height_m=1.0))
+    bouts, steps = result.bouts, result.steps
+    assert len(steps) == int(bouts["n_steps"].sum()) == result.summary["steps"]
+    assert (bouts["end_s"] >= bouts["start_s"]).all()
+    assert (bouts["start_s"].iloc[1:].to_numpy() > bouts["end_s"].iloc[:-1].to_numpy()).all()
+    assert ((steps["ic_s"] >= 0) & (steps["ic_s"] <= seconds)).all()
+    assert result.summary["walking_s"] <= seconds
