@@ -187,3 +187,7 @@ def validate(dataset_dir: Path, json_path: Path | None) -> None:
     if json_path is not None:
         atomic_write_text(json_path, json.dumps(json_safe(report_to_dict(report)), indent=2))
         console.print(f"wrote {json_path}")
+
+
+# The program commands register themselves on ``main``.
+from backstride import cli_program  # noqa: E402, F401

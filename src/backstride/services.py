@@ -1,0 +1,491 @@
+"""Application services: the use cases of the walking program, over the store.
+
+The CLI (and a web front end) call these; they hold no rules of their own. The program is
+recomputed from what is stored: the plan of week 1 comes from the latest screening, and each
+later week's plan from the review of the week before, replayed with the safety answers given
+at that review. Stored plans and reviews are a record for export and reports; the rules in
+:mod:`backstride.program` stay the single source of every decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from backstride.exceptions import InvalidInputError
+from backstride.gait.pipeline import AnalysisParameters
+from backstride.gait.pipeline import analyze as analyze_recording
+from backstride.io import read_recordings
+from backstride.output import file_sha256
+from backstride.program import (
+    CORE_EXERCISE_NAMES,
+    Baseline,
+    CoreLog,
+    Decision,
+    PainLog,
+    WeekPlan,
+    WeekReview,
+    initial_plan,
+    review_week,
+    screen,
+)
+from backstride.store import ImportResult, Store
+from backstride.store.records import Person
+from backstride.walks import Walk, manual_walk_hash, walks_from_analysis
+
+DAYS_IN_WEEK = 7
+
+
+def today_for(person: Person) -> dt.date:
+    """The person's local date; ``BACKSTRIDE_TODAY`` (YYYY-MM-DD) pins it for demos and tests."""
+    pinned = os.environ.get("BACKSTRIDE_TODAY")
+    if pinned:
+        return parse_date(pinned, "BACKSTRIDE_TODAY")
+    return dt.datetime.now(ZoneInfo(person.time_zone)).date()
+
+
+def parse_date(text: str, what: str = "--date") -> dt.date:
+    """A calendar date from ``YYYY-MM-DD``, with one sentence for an impossible one."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"{what} must be a real date as YYYY-MM-DD; '{text}' is not one."
+        ) from None
+
+
+def local_time_zone() -> str:
+    """The machine's IANA time zone name (``TZ``, then /etc/localtime), else ``UTC``."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            link = os.path.realpath("/etc/localtime")
+            name = link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else ""
+        except OSError:
+            name = ""
+    try:
+        ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name or "UTC"
+
+
+def check_time_zone(name: str) -> str:
+    """Validate an IANA time zone name."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInputError(
+            f"'{name}' is not a known time zone; use an IANA name such as Europe/Berlin."
+        ) from None
+    return name
+
+
+def to_plain(value: Any) -> Any:
+    """Dataclasses, enums, dates and tuples as JSON-ready values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_plain(v) for v in value]
+    return value
+
+
+# --- screening ------------------------------------------------------------------------------
+
+
+def run_screening(
+    store: Store, person: str | None, answers: Mapping[str, Any]
+) -> tuple[Person, Any]:
+    """Screen, store the result, and return the person and the :class:`ScreeningResult`."""
+    who = store.get_person(person)
+    zone = ZoneInfo(who.time_zone)
+    today = today_for(who)
+    walks = store.list_walks(who.name, today - dt.timedelta(days=14), today + dt.timedelta(days=1))
+    result = screen(answers, walks=walks, today=today, tz=zone)
+    taken_at = dt.datetime.combine(today, dt.time(12, 0), tzinfo=zone)
+    if not os.environ.get("BACKSTRIDE_TODAY"):
+        taken_at = dt.datetime.now(zone)
+    base = result.baseline
+    store.add_screening(
+        who.name,
+        answers=to_plain(dict(answers)),
+        red_flags=list(result.red_flags),
+        taken_at=taken_at,
+        baseline_pain=base.pain_0_10 if base else None,
+        psfs_score=base.psfs_score if base else None,
+        baseline_walking_min_per_day=base.minutes_per_day if base else None,
+        baseline_days_per_week=base.days_per_week if base else None,
+    )
+    return who, result
+
+
+# --- the program timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The program as it stands: plans and reviews replayed from the store."""
+
+    person: Person
+    baseline: Baseline | None
+    start_date: dt.date | None
+    plans: tuple[WeekPlan, ...]
+    reviews: tuple[WeekReview, ...]
+    stopped_advice: str | None
+
+    @property
+    def current_plan(self) -> WeekPlan | None:
+        """The latest planned week (the one after the last review), if the program runs."""
+        return self.plans[-1] if self.plans and self.stopped_advice is None else None
+
+    def plan_for(self, week: int) -> WeekPlan:
+        """The plan of ``week``, or one sentence on why there is none."""
+        for plan in self.plans:
+            if plan.week == week:
+                return plan
+        last = self.plans[-1].week if self.plans else 0
+        raise InvalidInputError(
+            f"Week {week} is not planned yet; weeks 1-{last} are. Review week {last} first "
+            "(backstride review) to plan the next one."
+        )
+
+    def week_of(self, day: dt.date) -> int:
+        """Program week containing ``day`` (1-based)."""
+        if self.start_date is None:
+            return 0
+        return (day - self.start_date).days // DAYS_IN_WEEK + 1
+
+
+def _baseline(screening: Any) -> Baseline:
+    answers = screening.answers or {}
+    psfs = answers.get("psfs", {}).get("activities", []) if isinstance(answers, dict) else []
+    return Baseline(
+        pain_0_10=float(screening.baseline_pain),
+        minutes_per_day=float(screening.baseline_walking_min_per_day or 0.0),
+        days_per_week=float(screening.baseline_days_per_week or 0.0),
+        psfs_score=screening.psfs_score,
+        psfs_activities=tuple(
+            (str(a.get("activity", "")), float(a.get("rating", 0))) for a in psfs
+        ),
+    )
+
+
+def _pain_logs(store: Store, who: str) -> list[PainLog]:
+    return [PainLog(p.at, p.score, p.note) for p in store.list_pain(who)]
+
+
+def _core_logs(store: Store, who: str) -> list[CoreLog]:
+    return [CoreLog(c.at, c.exercise, c.sets or 1, c.reps, c.seconds) for c in store.list_core(who)]
+
+
+def timeline(store: Store, person: str | None) -> Timeline:
+    """Replay the program from the latest screening and the reviews stored since."""
+    who = store.get_person(person)
+    screening = store.latest_screening(who.name)
+    if screening is None:
+        return Timeline(who, None, None, (), (), None)
+    if screening.red_flags:
+        return Timeline(who, None, screening.taken_at.date(), (), (), _red_flag_advice(screening))
+    baseline = _baseline(screening)
+    start = screening.taken_at.date()
+    zone = ZoneInfo(who.time_zone)
+    stored = {r.week: r for r in store.list_reviews(who.name) if r.created_at >= screening.taken_at}
+    plans = [initial_plan(baseline, start)]
+    reviews: list[WeekReview] = []
+    walks = store.list_walks(who.name)
+    pain = _pain_logs(store, who.name)
+    core = _core_logs(store, who.name)
+    while plans[-1].week in stored:
+        record = stored[plans[-1].week]
+        review = review_week(
+            plans[-1], walks, pain, core, baseline, reviews,
+            record.stats.get("red_flag_answers"), tz=zone,
+        )  # fmt: skip
+        reviews.append(review)
+        if review.next_plan is None:
+            advice = " ".join(review.advice) or "The program stopped for safety."
+            return Timeline(who, baseline, start, tuple(plans), tuple(reviews), advice)
+        plans.append(review.next_plan)
+    return Timeline(who, baseline, start, tuple(plans), tuple(reviews), None)
+
+
+def _red_flag_advice(screening: Any) -> str:
+    result = screen(screening.answers)
+    return str(result.advice)
+
+
+def review(
+    store: Store,
+    person: str | None,
+    red_flag_answers: Mapping[str, Any] | None,
+    week: int | None = None,
+) -> WeekReview:
+    """Review a week (default: the latest planned week), store it and the next plan."""
+    line = timeline(store, person)
+    if line.stopped_advice is not None:
+        raise InvalidInputError(
+            "The program is stopped for safety; it restarts with a new screening (backstride "
+            "screen) after a clinician has checked you."
+        )
+    if line.current_plan is None or line.baseline is None:
+        raise InvalidInputError("There is no plan yet; run backstride screen first.")
+    target = week if week is not None else line.current_plan.week
+    if target != line.current_plan.week:
+        raise InvalidInputError(
+            f"Week {line.current_plan.week} is the week to review next"
+            + (f" (week {target} was reviewed already)." if target < line.current_plan.week
+               else f"; week {target} has not been planned yet.")
+        )  # fmt: skip
+    plan = line.current_plan
+    who = line.person
+    result = review_week(
+        plan,
+        store.list_walks(who.name),
+        _pain_logs(store, who.name),
+        _core_logs(store, who.name),
+        line.baseline,
+        line.reviews,
+        red_flag_answers,
+        tz=ZoneInfo(who.time_zone),
+    )
+    stats = {
+        "red_flag_answers": to_plain(red_flag_answers) if red_flag_answers is not None else None,
+        "prescribed_minutes": result.prescribed_minutes,
+        "done_minutes": result.done_minutes,
+        "active_days": result.active_days,
+        "moderate_minutes": result.moderate_minutes,
+        "consistency": result.consistency,
+        "pain_mean": result.pain.mean,
+        "flares": [to_plain(f) for f in result.flares],
+        "core_days_done": result.core_days_done,
+        "core_days_planned": result.core_days_planned,
+    }
+    store.save_review(
+        who.name, week=plan.week, decision=result.decision.value,
+        reasons=list(result.reasons), stats=stats,
+    )  # fmt: skip
+    if result.next_plan is not None:
+        nxt = result.next_plan
+        store.save_plan_week(who.name, week=nxt.week, start_date=nxt.start_date, plan=to_plain(nxt))
+    return result
+
+
+def save_initial_plan(store: Store, person: str | None) -> WeekPlan | None:
+    """Store week 1's plan after a screening without red flags."""
+    line = timeline(store, person)
+    if line.current_plan is None:
+        return None
+    plan = line.current_plan
+    store.save_plan_week(
+        line.person.name, week=plan.week, start_date=plan.start_date, plan=to_plain(plan)
+    )
+    return plan
+
+
+# --- logging and importing ------------------------------------------------------------------
+
+
+def _moment(person: Person, day: str | None, default_time: dt.time) -> dt.datetime:
+    zone = ZoneInfo(person.time_zone)
+    today = today_for(person)
+    if day is None:
+        if os.environ.get("BACKSTRIDE_TODAY"):
+            return dt.datetime.combine(today, default_time, tzinfo=zone)
+        return dt.datetime.now(zone)
+    try:
+        moment = dt.datetime.fromisoformat(day)
+    except ValueError:
+        raise InvalidInputError(
+            f"--date must be a real date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM); '{day}' is not."
+        ) from None
+    if len(day) == 10:
+        moment = dt.datetime.combine(moment.date(), default_time)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    if moment.astimezone(zone).date() > today:
+        raise InvalidInputError(f"{day} is in the future; log what has happened.")
+    return moment
+
+
+def log_walk(
+    store: Store,
+    person: str | None,
+    *,
+    minutes: float,
+    day: str | None = None,
+    effort: float | None = None,
+    pain_before: float | None = None,
+    pain_after: float | None = None,
+) -> ImportResult:
+    """Store a walk logged by hand."""
+    if not minutes > 0 or minutes > 24 * 60:
+        raise InvalidInputError(f"--minutes must be between 0 and 1440; got {minutes:g}.")
+    who = store.get_person(person)
+    start = _moment(who, day, dt.time(12, 0))
+    walk = Walk(
+        start=start,
+        end=start + dt.timedelta(minutes=minutes),
+        source="manual",
+        source_hash=manual_walk_hash(who.name, start, minutes),
+        duration_s=minutes * 60,
+        walking_s=minutes * 60,
+        effort_0_10=effort,
+        pain_before=pain_before,
+        pain_after=pain_after,
+    )
+    return store.add_walks(who.name, [walk])
+
+
+def log_pain(
+    store: Store, person: str | None, score: float, day: str | None, note: str | None
+) -> Any:
+    """Store a pain rating (0-10)."""
+    if not 0 <= score <= 10:
+        raise InvalidInputError(f"Pain is rated from 0 to 10; got {score:g}.")
+    who = store.get_person(person)
+    return store.add_pain(who.name, score=score, at=_moment(who, day, dt.time(20, 0)), note=note)
+
+
+def log_core(
+    store: Store,
+    person: str | None,
+    exercise: str,
+    *,
+    sets: int,
+    reps: int | None,
+    seconds: float | None,
+    day: str | None,
+) -> Any:
+    """Store a core-exercise set."""
+    key = exercise.strip().lower().replace("-", "_").replace(" ", "_")
+    names = {n.lower().replace("-", "_").replace(" ", "_") for n in CORE_EXERCISE_NAMES}
+    if key not in names:
+        raise InvalidInputError(
+            f"'{exercise}' is not one of the program's core exercises: "
+            + ", ".join(sorted(names))
+            + "."
+        )
+    if sets < 1 or (reps is not None and reps < 1) or (seconds is not None and seconds <= 0):
+        raise InvalidInputError("Sets, repetitions and seconds must be positive numbers.")
+    if reps is None and seconds is None:
+        raise InvalidInputError("Give --reps for repetitions or --seconds for a hold.")
+    who = store.get_person(person)
+    return store.add_core(
+        who.name, exercise=key, at=_moment(who, day, dt.time(18, 0)),
+        sets=sets, reps=reps, seconds=seconds,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """What one file held."""
+
+    path: Path
+    device: str
+    recordings: int
+    duration_s: float
+    sample_rate_hz: float
+    walks: tuple[Walk, ...]
+
+
+def analyse_files(
+    store: Store,
+    person: str | None,
+    paths: Sequence[Path],
+    *,
+    start: str | None = None,
+) -> tuple[Person, list[ImportedFile]]:
+    """Read and analyse every file first (so a bad file stops the import before any write)."""
+    who = store.get_person(person)
+    zone = ZoneInfo(who.time_zone)
+    found = []
+    for path in paths:
+        digest = file_sha256(path) if path.is_file() else ""
+        recs = read_recordings(path)
+        walks: list[Walk] = []
+        for rec in recs:
+            begin = rec.start
+            if begin is None:
+                if start is None:
+                    raise InvalidInputError(
+                        f"{path.name} has no absolute start time; give it with --start "
+                        "YYYY-MM-DDTHH:MM (your local time)."
+                    )
+                begin = _moment(who, start, dt.time(12, 0))
+            if rec.height_m is None and who.height_m:
+                rec = replace(rec, height_m=who.height_m)
+            analysis = analyze_recording(rec, AnalysisParameters())
+            walks.extend(
+                walks_from_analysis(
+                    analysis,
+                    begin.astimezone(zone),
+                    f"{rec.device}: {path.name}",
+                    hashlib.sha256(f"{digest}|{rec.name}".encode()).hexdigest(),
+                )
+            )
+        found.append(
+            ImportedFile(
+                path,
+                recs[0].device,
+                len(recs),
+                sum(r.duration_s for r in recs),
+                recs[0].sample_rate_hz,
+                tuple(walks),
+            )
+        )
+    return who, found
+
+
+def import_files(
+    store: Store, person: str | None, paths: Sequence[Path], *, start: str | None = None
+) -> tuple[list[ImportedFile], ImportResult]:
+    """Analyse the files and store their walks in one transaction."""
+    who, found = analyse_files(store, person, paths, start=start)
+    result = store.add_walks(who.name, [w for f in found for w in f.walks])
+    return found, result
+
+
+def week_bounds(plan: WeekPlan) -> tuple[dt.date, dt.date]:
+    """First and last local date of a plan's week."""
+    return plan.start_date, plan.start_date + dt.timedelta(days=DAYS_IN_WEEK - 1)
+
+
+def walks_in_week(store: Store, who: Person, plan: WeekPlan) -> list[Walk]:
+    """The person's walks in a plan's week (local dates)."""
+    first, last = week_bounds(plan)
+    return store.list_walks(who.name, first, last + dt.timedelta(days=1))
+
+
+__all__ = [
+    "Decision",
+    "ImportedFile",
+    "Timeline",
+    "analyse_files",
+    "check_time_zone",
+    "import_files",
+    "local_time_zone",
+    "log_core",
+    "log_pain",
+    "log_walk",
+    "parse_date",
+    "review",
+    "run_screening",
+    "save_initial_plan",
+    "timeline",
+    "to_plain",
+    "today_for",
+    "walks_in_week",
+]
