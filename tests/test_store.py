@@ -57,9 +57,16 @@ def fill(store: Store, name: str) -> None:
     store.add_walks(name, make_walks(3))
     store.add_pain(name, score=4, at=at(8), note="stiff morning")
     store.add_core(name, exercise="plank", sets=3, seconds=20, at=at(8, 18))
-    store.save_plan_week(name, week=1, start_date=MONDAY, plan={"sessions": [{"minutes": 10}]})
+    store.save_plan_week(
+        name, week=1, start_date=MONDAY, plan={"sessions": [{"minutes": 10}]}, program_start=MONDAY
+    )
     store.save_review(
-        name, week=1, decision="progress", reasons=["all sessions done"], stats={"minutes": 75}
+        name,
+        week=1,
+        decision="progress",
+        reasons=["all sessions done"],
+        stats={"minutes": 75},
+        program_start=MONDAY,
     )
 
 
@@ -157,10 +164,26 @@ def test_pain_and_core_logs_by_local_period(store: Store) -> None:
         (lambda s: s.add_core(exercise="plank", seconds=-20), "between 0 and 86400"),
         (lambda s: s.add_core(exercise="plank", sets=2.5), "whole number"),
         (lambda s: s.add_core(exercise=""), "cannot be empty"),
-        (lambda s: s.save_plan_week(week=-1, start_date=MONDAY, plan={}), "week number"),
-        (lambda s: s.save_plan_week(week=1, start_date=at(8), plan={}), "must be a date"),
-        (lambda s: s.save_plan_week(week=1, start_date=MONDAY, plan={1: "x"}), "text keys"),
-        (lambda s: s.save_review(week=1, decision="", reasons=[], stats={}), "empty"),
+        (
+            lambda s: s.save_plan_week(week=-1, start_date=MONDAY, plan={}, program_start=MONDAY),
+            "week number",
+        ),
+        (
+            lambda s: s.save_plan_week(week=1, start_date=at(8), plan={}, program_start=MONDAY),
+            "must be a date",
+        ),
+        (
+            lambda s: s.save_plan_week(
+                week=1, start_date=MONDAY, plan={1: "x"}, program_start=MONDAY
+            ),
+            "text keys",
+        ),
+        (
+            lambda s: s.save_review(
+                week=1, decision="", reasons=[], stats={}, program_start=MONDAY
+            ),
+            "empty",
+        ),
     ],
 )
 def test_bad_values_are_refused_and_nothing_is_written(
@@ -175,22 +198,48 @@ def test_bad_values_are_refused_and_nothing_is_written(
 
 def test_plan_weeks_and_reviews_are_saved_per_week(store: Store) -> None:
     store.add_person("ann", time_zone="Europe/Berlin")
-    store.save_plan_week(week=1, start_date=MONDAY, plan={"minutes": 60})
-    store.save_plan_week(week=1, start_date=MONDAY, plan={"minutes": 70})  # replaced
-    store.save_plan_week(week=2, start_date=MONDAY + dt.timedelta(days=7), plan={"minutes": 80})
-    assert store.get_plan_week(week=1) == PlanWeek("ann", 1, MONDAY, {"minutes": 70})
+    store.save_plan_week(week=1, start_date=MONDAY, plan={"minutes": 60}, program_start=MONDAY)
+    store.save_plan_week(
+        week=1, start_date=MONDAY, plan={"minutes": 70}, program_start=MONDAY
+    )  # replaced
+    store.save_plan_week(
+        week=2, start_date=MONDAY + dt.timedelta(days=7), plan={"minutes": 80}, program_start=MONDAY
+    )
+    assert store.get_plan_week(week=1) == PlanWeek("ann", 1, MONDAY, {"minutes": 70}, MONDAY)
     assert store.get_plan_week(week=3) is None
     assert [p.week for p in store.list_plan_weeks()] == [1, 2]
 
-    store.save_review(week=1, decision="hold", reasons=["pain rose"], stats={"flare": True})
-    store.save_review(week=1, decision="regress", reasons=["flare: +2 for 2 days"], stats={})
-    store.save_review(week=2, decision="progress", reasons=["5 of 5 days"], stats={"days": 5})
+    store.save_review(
+        week=1, decision="hold", reasons=["pain rose"], stats={"flare": True}, program_start=MONDAY
+    )
+    store.save_review(
+        week=1, decision="regress", reasons=["flare: +2 for 2 days"], stats={}, program_start=MONDAY
+    )
+    store.save_review(
+        week=2,
+        decision="progress",
+        reasons=["5 of 5 days"],
+        stats={"days": 5},
+        program_start=MONDAY,
+    )
     reviews = store.list_reviews()
     assert [(r.week, r.decision, r.reasons) for r in reviews] == [
         (1, "regress", ["flare: +2 for 2 days"]),
         (2, "progress", ["5 of 5 days"]),
     ]
     assert str(reviews[0].created_at.tzinfo) == "Europe/Berlin"
+
+
+def test_a_new_program_keeps_the_old_programs_weeks(store: Store) -> None:
+    store.add_person("ann", time_zone="Europe/Berlin")
+    later = MONDAY + dt.timedelta(weeks=8)
+    store.save_review(week=1, decision="stop", reasons=["red flag"], stats={}, program_start=MONDAY)
+    store.save_review(week=1, decision="progress", reasons=["ok"], stats={}, program_start=later)
+    reviews = store.list_reviews()
+    assert [(r.program_start, r.decision) for r in reviews] == [
+        (MONDAY, "stop"),
+        (later, "progress"),
+    ]
 
 
 # -- export and forget ----------------------------------------------------------------------

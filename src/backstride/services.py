@@ -96,6 +96,8 @@ def to_plain(value: Any) -> Any:
         return value.value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -202,7 +204,7 @@ def timeline(store: Store, person: str | None) -> Timeline:
     baseline = _baseline(screening)
     start = screening.taken_at.date()
     zone = ZoneInfo(who.time_zone)
-    stored = {r.week: r for r in store.list_reviews(who.name) if r.created_at >= screening.taken_at}
+    stored = {r.week: r for r in store.list_reviews(who.name) if r.program_start == start}
     plans = [initial_plan(baseline, start)]
     reviews: list[WeekReview] = []
     walks = store.list_walks(who.name)
@@ -275,11 +277,14 @@ def review(
     }
     store.save_review(
         who.name, week=plan.week, decision=result.decision.value,
-        reasons=list(result.reasons), stats=stats,
+        reasons=list(result.reasons), stats=stats, program_start=plan.program_start,
     )  # fmt: skip
     if result.next_plan is not None:
         nxt = result.next_plan
-        store.save_plan_week(who.name, week=nxt.week, start_date=nxt.start_date, plan=to_plain(nxt))
+        store.save_plan_week(
+            who.name, week=nxt.week, start_date=nxt.start_date, plan=to_plain(nxt),
+            program_start=plan.program_start,
+        )  # fmt: skip
     return result
 
 
@@ -290,8 +295,9 @@ def save_initial_plan(store: Store, person: str | None) -> WeekPlan | None:
         return None
     plan = line.current_plan
     store.save_plan_week(
-        line.person.name, week=plan.week, start_date=plan.start_date, plan=to_plain(plan)
-    )
+        line.person.name, week=plan.week, start_date=plan.start_date, plan=to_plain(plan),
+        program_start=plan.program_start,
+    )  # fmt: skip
     return plan
 
 

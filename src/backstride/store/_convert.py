@@ -163,7 +163,13 @@ def core_record(row: CoreLogRow, owner: PersonRow) -> CoreEntry:
 
 
 def plan_week_record(row: PlanWeekRow, owner: PersonRow) -> PlanWeek:
-    return PlanWeek(person=owner.name, week=row.week, start_date=row.start_date, plan=row.plan)
+    return PlanWeek(
+        person=owner.name,
+        week=row.week,
+        start_date=row.start_date,
+        plan=row.plan,
+        program_start=row.program_start,
+    )
 
 
 def review_record(row: ReviewRow, owner: PersonRow) -> Review:
@@ -174,4 +180,5 @@ def review_record(row: ReviewRow, owner: PersonRow) -> Review:
         reasons=list(row.reasons),
         stats=row.stats,
         created_at=row.created_at.astimezone(ZoneInfo(owner.time_zone)),
+        program_start=row.program_start,
     )

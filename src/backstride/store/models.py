@@ -299,12 +299,15 @@ class CoreLogRow(Base):
 
 
 class PlanWeekRow(Base):
-    """The plan prescribed for one program week (one per person and week)."""
+    """The plan prescribed for one program week (one per person, program and week)."""
 
     __tablename__ = "plan_weeks"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = _person_fk()
+    #: First day of the program (its screening): a new screening starts a new program, whose
+    #: weeks are numbered from 1 again without overwriting the old one.
+    program_start: Mapped[dt.date] = mapped_column(Date)
     week: Mapped[int]
     #: First day of the week, in the person's time zone.
     start_date: Mapped[dt.date] = mapped_column(Date)
@@ -313,18 +316,19 @@ class PlanWeekRow(Base):
     person: Mapped[PersonRow] = relationship(back_populates="plan_weeks")
 
     __table_args__ = (
-        UniqueConstraint("person_id", "week"),
+        UniqueConstraint("person_id", "program_start", "week"),
         CheckConstraint("week >= 0", name="week"),
     )
 
 
 class ReviewRow(Base):
-    """A weekly review: the decision for next week and why (one per person and week)."""
+    """A weekly review: the decision for next week and why (one per person, program, week)."""
 
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = _person_fk()
+    program_start: Mapped[dt.date] = mapped_column(Date)
     week: Mapped[int]
     decision: Mapped[str] = mapped_column(String(50))
     reasons: Mapped[list[Any]]
@@ -334,7 +338,7 @@ class ReviewRow(Base):
     person: Mapped[PersonRow] = relationship(back_populates="reviews")
 
     __table_args__ = (
-        UniqueConstraint("person_id", "week"),
+        UniqueConstraint("person_id", "program_start", "week"),
         CheckConstraint("week >= 0", name="week"),
         CheckConstraint("length(decision) > 0", name="decision_not_empty"),
     )

@@ -144,6 +144,7 @@ class PlanWeek:
     week: int
     start_date: dt.date
     plan: dict[str, Any] = field(default_factory=dict)
+    program_start: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ class Review:
     reasons: list[str]
     stats: dict[str, Any]
     created_at: dt.datetime
+    program_start: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -484,6 +484,7 @@ class Store:
         week: int,
         start_date: dt.date,
         plan: dict[str, Any],
+        program_start: dt.date,
     ) -> PlanWeek:
         """Store the plan for one program week, replacing a plan saved for that week before.
 
@@ -497,6 +498,8 @@ class Store:
             First day of the week, in the person's time zone.
         plan
             The plan (JSON data).
+        program_start
+            First day of the program the week belongs to (its screening's local date).
 
         Returns
         -------
@@ -506,31 +509,37 @@ class Store:
         week = v.whole(week, "week number", low=0, high=10_000)
         start_date = v.date(start_date, "week's start date")
         plan = _json_object(plan, "plan")
+        program_start = v.date(program_start, "program's start date")
         with self._transaction(write=True) as session:
             owner = self._person_row(session, person)
             row = session.scalars(
                 select(PlanWeekRow).where(
-                    PlanWeekRow.person_id == owner.id, PlanWeekRow.week == week
+                    PlanWeekRow.person_id == owner.id,
+                    PlanWeekRow.program_start == program_start,
+                    PlanWeekRow.week == week,
                 )
             ).one_or_none()
             if row is None:
-                row = PlanWeekRow(person_id=owner.id, week=week)
+                row = PlanWeekRow(person_id=owner.id, program_start=program_start, week=week)
                 session.add(row)
             row.start_date = start_date
             row.plan = plan
             session.flush()
             return c.plan_week_record(row, owner)
 
-    def get_plan_week(self, person: str | None = None, *, week: int) -> PlanWeek | None:
-        """The plan saved for ``week``, or ``None``."""
+    def get_plan_week(
+        self, person: str | None = None, *, week: int, program_start: dt.date | None = None
+    ) -> PlanWeek | None:
+        """The plan saved for ``week`` (of the latest program, or of ``program_start``)."""
         week = v.whole(week, "week number")
         with self._transaction() as session:
             owner = self._person_row(session, person)
-            row = session.scalars(
-                select(PlanWeekRow).where(
-                    PlanWeekRow.person_id == owner.id, PlanWeekRow.week == week
-                )
-            ).one_or_none()
+            query = select(PlanWeekRow).where(
+                PlanWeekRow.person_id == owner.id, PlanWeekRow.week == week
+            )
+            if program_start is not None:
+                query = query.where(PlanWeekRow.program_start == program_start)
+            row = session.scalars(query.order_by(PlanWeekRow.program_start.desc())).first()
             return None if row is None else c.plan_week_record(row, owner)
 
     def list_plan_weeks(self, person: str | None = None) -> list[PlanWeek]:
@@ -540,7 +549,7 @@ class Store:
             rows = session.scalars(
                 select(PlanWeekRow)
                 .where(PlanWeekRow.person_id == owner.id)
-                .order_by(PlanWeekRow.week)
+                .order_by(PlanWeekRow.program_start, PlanWeekRow.week)
             )
             return [c.plan_week_record(row, owner) for row in rows]
 
@@ -552,6 +561,7 @@ class Store:
         decision: str,
         reasons: Sequence[str],
         stats: dict[str, Any],
+        program_start: dt.date,
         created_at: dt.datetime | None = None,
     ) -> Review:
         """Store a weekly review, replacing a review saved for that week before.
@@ -568,6 +578,8 @@ class Store:
             The reasons, in words a walker understands.
         stats
             The numbers behind the decision (JSON data).
+        program_start
+            First day of the program the week belongs to (its screening's local date).
         created_at
             Aware datetime; default now.
 
@@ -581,13 +593,18 @@ class Store:
         reason_list = [v.text(r, "review reason") for r in _json_list(reasons, "review reasons")]
         stats = _json_object(stats, "review statistics")
         created = v.aware(created_at, "review time") if created_at is not None else _now()
+        program_start = v.date(program_start, "program's start date")
         with self._transaction(write=True) as session:
             owner = self._person_row(session, person)
             row = session.scalars(
-                select(ReviewRow).where(ReviewRow.person_id == owner.id, ReviewRow.week == week)
+                select(ReviewRow).where(
+                    ReviewRow.person_id == owner.id,
+                    ReviewRow.program_start == program_start,
+                    ReviewRow.week == week,
+                )
             ).one_or_none()
             if row is None:
-                row = ReviewRow(person_id=owner.id, week=week)
+                row = ReviewRow(person_id=owner.id, program_start=program_start, week=week)
                 session.add(row)
             row.decision = decision
             row.reasons = reason_list
@@ -601,7 +618,9 @@ class Store:
         with self._transaction() as session:
             owner = self._person_row(session, person)
             rows = session.scalars(
-                select(ReviewRow).where(ReviewRow.person_id == owner.id).order_by(ReviewRow.week)
+                select(ReviewRow)
+                .where(ReviewRow.person_id == owner.id)
+                .order_by(ReviewRow.program_start, ReviewRow.week)
             )
             return [c.review_record(row, owner) for row in rows]
 

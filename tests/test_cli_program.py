@@ -1,0 +1,196 @@
+"""The walking program driven through the real CLI against a real database (both backends).
+
+A simulated 12-week program: a pain flare in week 3, a missed week 4, a red flag at the
+week-6 review (which stops the program), a new screening after a clinician's check, and
+six more weeks. Decisions and their reasons are asserted, and so is the bounded increase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from backstride.cli import main
+from backstride.program import load_instruments
+from backstride.settings import get_settings
+
+START = dt.date(2026, 3, 2)  # a Monday; the clocks change in Europe on 29 March
+RED_FLAG_ITEMS = [item.id for item in load_instruments()["red_flags"].items]
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    monkeypatch.setenv("BACKSTRIDE_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str, today: dt.date, ok: bool = True) -> Any:
+        monkeypatch.setenv("BACKSTRIDE_TODAY", today.isoformat())
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    yield run
+    get_settings.cache_clear()
+
+
+def _answers(tmp: Path, name: str, red_flag: str | None = None, **extra: Any) -> str:
+    doc = {"red_flags": {item: item == red_flag for item in RED_FLAG_ITEMS}, **extra}
+    path = tmp / f"{name}.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+SCREEN = {
+    "pain_nrs": {"average_last_week": 4},
+    "psfs": {"activities": [
+        {"activity": "gardening", "rating": 4},
+        {"activity": "sitting through a film", "rating": 5},
+        {"activity": "carrying shopping", "rating": 6},
+    ]},
+    "walking_now": {"days_per_week": 3, "minutes_per_day": 15},
+}  # fmt: skip
+
+
+def _do_week(run: Any, week_start: dt.date, *, walk: bool = True, flare: bool = False) -> None:
+    """Walk the planned sessions (by reading the plan) and log pain each walking day."""
+    today = week_start
+    plan = json.loads(run("plan", "--json", today=today).output)
+    assert plan["start_date"] == week_start.isoformat()
+    end = week_start + dt.timedelta(days=6)
+    if walk:
+        for session in plan["sessions"]:
+            day = session["date"]
+            run("log", "walk", "--minutes", str(session["minutes"]), "--date", day, today=end)
+    for offset in range(7):
+        day = week_start + dt.timedelta(days=offset)
+        score = 7 if flare and offset in (2, 3, 4) else 3
+        if offset in (0, 2, 3, 4, 6):
+            run("log", "pain", str(score), "--date", day.isoformat(), today=end)
+    if walk:
+        for offset in plan["core_days"]:
+            day = (week_start + dt.timedelta(days=offset)).isoformat()
+            run("log", "core", "glute_bridge", "--sets", "2", "--reps", "8", "--date", day,
+                today=end)  # fmt: skip
+
+
+def _review(run: Any, tmp: Path, week_start: dt.date, red_flag: str | None = None) -> Any:
+    answers = _answers(tmp, f"review-{week_start}", red_flag)
+    out = run("review", "--answers", answers, "--json", today=week_start + dt.timedelta(days=7))
+    return json.loads(out.output)
+
+
+def test_twelve_week_program(cli: Any, tmp_path: Path) -> None:
+    run = cli
+    run("init", "--name", "ana", "--height-m", "1.65", "--time-zone", "Europe/Berlin",
+        today=START)  # fmt: skip
+    screened = json.loads(
+        run("screen", "--answers", _answers(tmp_path, "s1", **SCREEN), "--json", today=START).output
+    )
+    assert screened["screening"]["stop"] is False
+    first_minutes = screened["plan"]["sessions"]
+    assert sum(s["minutes"] for s in first_minutes) <= 3 * 15  # starts from what she does now
+
+    decisions: dict[int, dict[str, Any]] = {}
+    weekly_minutes: list[int] = [sum(s["minutes"] for s in first_minutes)]
+    for week in range(1, 7):
+        start = START + dt.timedelta(weeks=week - 1)
+        _do_week(run, start, walk=week != 4, flare=week == 3)
+        decisions[week] = _review(run, tmp_path, start, "saddle_numbness" if week == 6 else None)
+        nxt = decisions[week]["next_plan"]
+        if nxt is not None:
+            weekly_minutes.append(sum(s["minutes"] for s in nxt["sessions"]))
+
+    assert decisions[1]["decision"] == "progress"
+    assert decisions[2]["decision"] == "progress"
+    assert decisions[3]["decision"] == "regress"
+    assert any("flare" in r.lower() for r in decisions[3]["reasons"])
+    assert decisions[4]["decision"] == "regress"
+    assert decisions[4]["missed"] is True
+    assert any("restart" in r.lower() or "missed" in r.lower() or "did not" in r.lower()
+               for r in decisions[4]["reasons"])  # fmt: skip
+    assert decisions[5]["decision"] in {"progress", "hold"}
+    assert decisions[6]["decision"] == "stop"
+    assert decisions[6]["next_plan"] is None
+    assert any("emergency" in a.lower() for a in decisions[6]["advice"])
+    for before, after in itertools.pairwise(weekly_minutes):
+        assert after - before <= 10  # bounded weekly increase
+
+    # stopped: no plan until a new screening
+    week7 = START + dt.timedelta(weeks=6)
+    stopped = run("plan", today=week7, ok=False)
+    assert stopped.exit_code == 2
+    assert "stopped for safety" in stopped.output
+
+    # after a clinician's check, a new screening restarts the program
+    rescreen = json.loads(
+        run("screen", "--answers", _answers(tmp_path, "s2", **SCREEN), "--json", today=week7).output
+    )
+    assert rescreen["screening"]["stop"] is False
+    later = {}
+    for k in range(6):
+        start = week7 + dt.timedelta(weeks=k)
+        _do_week(run, start)
+        later[k + 1] = _review(run, tmp_path, start)
+    assert all(r["decision"] == "progress" for r in later.values()), [
+        (r["decision"], r["reasons"]) for r in later.values()
+    ]
+    assert all(r["reasons"] for r in later.values())
+
+    report = tmp_path / "report.html"
+    progress = run("progress", "--out", str(report), "--json", today=week7 + dt.timedelta(weeks=6))
+    doc = json.loads(progress.output)
+    assert len(doc["weeks"]) == 7  # the restarted program: 6 reviewed weeks and the next plan
+    assert report.read_text().count("<img") == 5
+
+
+def test_bad_input_writes_nothing(cli: Any, tmp_path: Path) -> None:
+    run = cli
+    run("init", "--name", "ben", "--time-zone", "Europe/London", today=START)
+    run("screen", "--answers", _answers(tmp_path, "s", **SCREEN), today=START)
+    before = json.loads(run("export", today=START).output)
+    cases = [
+        (("log", "pain", "11"), "0 to 10"),
+        (("log", "walk", "--minutes", "-5"), "--minutes"),
+        (("log", "walk", "--minutes", "20", "--date", "2026-02-30"), "real date"),
+        (("log", "walk", "--minutes", "20", "--date", "2027-01-01"), "future"),
+        (("log", "core", "crunches", "--reps", "10"), "not one of"),
+        (("plan", "--person", "nobody"), "nobody"),
+        (("import", str(tmp_path / "missing.csv")), "No file"),
+    ]
+    corrupt = tmp_path / "corrupt.csv"
+    corrupt.write_text("time_s,acc_x,acc_y,acc_z\n0,1,0,0\n0.01,x,0,0\n")
+    cases.append((("import", str(corrupt)), "non-numeric"))
+    for args, expect in cases:
+        result = run(*args, today=START, ok=False)
+        assert result.exit_code == 2, (args, result.output)
+        assert expect.lower() in result.output.lower(), (args, result.output)
+        assert "Traceback" not in result.output
+    after = json.loads(run("export", today=START).output)
+    for table in ("walks", "pain", "core", "screenings", "reviews"):
+        assert after[table] == before[table]
+
+
+def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -> None:
+    run = cli
+    mat = Path(__file__).resolve().parents[1] / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+    run("init", "--name", "cleo", "--height-m", "1.59", "--time-zone", "Europe/Berlin",
+        today=START)  # fmt: skip
+    first = json.loads(run("import", str(mat), "--json", today=START).output)
+    second = json.loads(run("import", str(mat), "--json", today=START).output)
+    assert first["result"]["added"] == 3
+    assert second["result"] == {"added": 0, "skipped_duplicates": 3}
+    walks = json.loads(run("export", today=START).output)["walks"]
+    assert len(walks) == 3
+    assert all(w["cadence_spm"] and w["steps"] for w in walks)
+    run("forget", "--yes", today=START)
+    missing = run("export", today=START, ok=False)
+    assert missing.exit_code == 2
