@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/backstride analyze $(DEMO_RECORDING) --out-dir demo-output --json demo-output/analysis.json
 	$(BIN)/backstride validate data/mobilised-lab
+	bash demo/run-demo.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

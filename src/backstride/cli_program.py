@@ -272,14 +272,17 @@ def review_cmd(
 @main.command("import")
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--start", help="Local start time for files without one (YYYY-MM-DDTHH:MM).")
+@click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
 @program_command
 def import_cmd(
-    store: Store, recordings: tuple[Path, ...], start: str | None, person: str | None,
-    as_json: bool,
+    store: Store, recordings: tuple[Path, ...], start: str | None,
+    sample_rate_hz: float | None, person: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Analyse sensor recordings and store their walks (the same data is never counted twice)."""
     with console.status("reading and analysing"):
-        files, result = services.import_files(store, person, list(recordings), start=start)
+        files, result = services.import_files(
+            store, person, list(recordings), start=start, sample_rate_hz=sample_rate_hz
+        )
 
     def text() -> None:
         for f in files:

@@ -413,6 +413,7 @@ def analyse_files(
     paths: Sequence[Path],
     *,
     start: str | None = None,
+    sample_rate_hz: float | None = None,
 ) -> tuple[Person, list[ImportedFile]]:
     """Read and analyse every file first (so a bad file stops the import before any write)."""
     who = store.get_person(person)
@@ -420,7 +421,7 @@ def analyse_files(
     found = []
     for path in paths:
         digest = file_sha256(path) if path.is_file() else ""
-        recs = read_recordings(path)
+        recs = read_recordings(path, sample_rate_hz=sample_rate_hz)
         walks: list[Walk] = []
         for rec in recs:
             begin = rec.start
@@ -456,10 +457,15 @@ def analyse_files(
 
 
 def import_files(
-    store: Store, person: str | None, paths: Sequence[Path], *, start: str | None = None
+    store: Store,
+    person: str | None,
+    paths: Sequence[Path],
+    *,
+    start: str | None = None,
+    sample_rate_hz: float | None = None,
 ) -> tuple[list[ImportedFile], ImportResult]:
     """Analyse the files and store their walks in one transaction."""
-    who, found = analyse_files(store, person, paths, start=start)
+    who, found = analyse_files(store, person, paths, start=start, sample_rate_hz=sample_rate_hz)
     result = store.add_walks(who.name, [w for f in found for w in f.walks])
     return found, result
 
