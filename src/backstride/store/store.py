@@ -512,16 +512,7 @@ class Store:
         program_start = v.date(program_start, "program's start date")
         with self._transaction(write=True) as session:
             owner = self._person_row(session, person)
-            row = session.scalars(
-                select(PlanWeekRow).where(
-                    PlanWeekRow.person_id == owner.id,
-                    PlanWeekRow.program_start == program_start,
-                    PlanWeekRow.week == week,
-                )
-            ).one_or_none()
-            if row is None:
-                row = PlanWeekRow(person_id=owner.id, program_start=program_start, week=week)
-                session.add(row)
+            row = _week_row(session, PlanWeekRow, owner, program_start, week)
             row.start_date = start_date
             row.plan = plan
             session.flush()
@@ -596,16 +587,7 @@ class Store:
         program_start = v.date(program_start, "program's start date")
         with self._transaction(write=True) as session:
             owner = self._person_row(session, person)
-            row = session.scalars(
-                select(ReviewRow).where(
-                    ReviewRow.person_id == owner.id,
-                    ReviewRow.program_start == program_start,
-                    ReviewRow.week == week,
-                )
-            ).one_or_none()
-            if row is None:
-                row = ReviewRow(person_id=owner.id, program_start=program_start, week=week)
-                session.add(row)
+            row = _week_row(session, ReviewRow, owner, program_start, week)
             row.decision = decision
             row.reasons = reason_list
             row.stats = stats
@@ -759,6 +741,24 @@ def _logs(
         _bound(end, zone, "end"),
     ).order_by(model.at, model.id)
     return list(session.scalars(query))
+
+
+WeekRow = TypeVar("WeekRow", PlanWeekRow, ReviewRow)
+
+
+def _week_row(
+    session: Session, model: type[WeekRow], owner: PersonRow, program_start: dt.date, week: int
+) -> WeekRow:
+    """The row of one program week (plan or review), created if there is none yet."""
+    row = session.scalars(
+        select(model).where(
+            model.person_id == owner.id, model.program_start == program_start, model.week == week
+        )
+    ).one_or_none()
+    if row is None:
+        row = model(person_id=owner.id, program_start=program_start, week=week)
+        session.add(row)
+    return row
 
 
 def _stored_hashes(session: Session, person_id: int, hashes: list[str]) -> set[str]:
