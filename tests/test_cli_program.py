@@ -194,3 +194,37 @@ def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -
     run("forget", "--yes", today=START)
     missing = run("export", today=START, ok=False)
     assert missing.exit_code == 2
+
+
+def test_screening_and_review_on_the_terminal(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The questions asked at the prompt, answered as a person would type them."""
+    monkeypatch.setenv("BACKSTRIDE_DATABASE_URL", database_url)
+    monkeypatch.setenv("BACKSTRIDE_TODAY", START.isoformat())
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        created = runner.invoke(main, ["init", "--time-zone", "UTC"], input="dana\n")
+        assert created.exit_code == 0, created.output
+        no_flags = "n\n" * len(RED_FLAG_ITEMS)
+        typed = (
+            no_flags
+            + "5\n"  # pain last week
+            + "gardening\n4\nlong drives\n5\nlifting the grandchildren\n3\n\n"  # PSFS, then done
+            + "2\n20\n"  # walking now: 2 days, 20 minutes
+        )
+        screened = runner.invoke(main, ["screen"], input=typed)
+        assert screened.exit_code == 0, screened.output
+        assert "Baseline: pain 5/10, walking 20 min on 2 days a week" in screened.output
+        assert "PSFS 4.0/10" in screened.output
+        assert "Week 1:" in screened.output
+
+        monkeypatch.setenv("BACKSTRIDE_TODAY", (START + dt.timedelta(days=7)).isoformat())
+        flagged = "y\n" + "n\n" * (len(RED_FLAG_ITEMS) - 1)
+        reviewed = runner.invoke(main, ["review"], input=flagged)
+        assert reviewed.exit_code == 0, reviewed.output
+        assert "STOP" in reviewed.output
+        assert "emergency department" in reviewed.output
+    finally:
+        get_settings.cache_clear()
