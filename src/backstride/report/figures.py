@@ -143,10 +143,11 @@ def _core(data: ProgressData) -> Figure:
     ax.bar(weeks, planned, color="#dddddd", label="planned")
     ax.bar(weeks, done, color=MODERATE_COLOUR, width=0.5, label="done")
     ax.set_xticks(weeks)
+    ax.set_ylim(0, max([1, *planned, *done]) * 1.4)
     ax.set_xlabel("program week")
     ax.set_ylabel("core sessions")
     ax.set_title("Core exercises (glute bridge, bird-dog, plank, side plank)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
