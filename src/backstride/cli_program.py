@@ -286,10 +286,17 @@ def import_cmd(
 
     def text() -> None:
         for f in files:
-            console.print(
-                f"{f.path.name}: {f.device}, {f.recordings} recording(s), "
-                f"{f.duration_s / 60:.1f} min at {f.sample_rate_hz:g} Hz, {len(f.walks)} walk(s)"
-            )
+            if f.recordings:
+                console.print(
+                    f"{f.path.name}: {f.device}, {f.recordings} recording(s), "
+                    f"{f.duration_s / 60:.1f} min at {f.sample_rate_hz:g} Hz, "
+                    f"{len(f.walks)} walk(s)"
+                )
+            else:
+                console.print(
+                    f"{f.path.name}: {f.device} walk summaries, {len(f.walks)} walk(s), "
+                    f"{f.duration_s / 60:.1f} min in total"
+                )
         console.print(
             f"stored {result.added} new walk(s), {result.skipped_duplicates} already there"
         )

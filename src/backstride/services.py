@@ -416,10 +416,19 @@ def analyse_files(
     sample_rate_hz: float | None = None,
 ) -> tuple[Person, list[ImportedFile]]:
     """Read and analyse every file first (so a bad file stops the import before any write)."""
+    from backstride.io.summaries import detect_summary_format, read_walk_summaries
+
     who = store.get_person(person)
     zone = ZoneInfo(who.time_zone)
     found = []
     for path in paths:
+        summary_format = detect_summary_format(path) if path.is_file() else None
+        if summary_format is not None:
+            # a track or an app's walk summary: walks directly, no raw signal to analyse
+            summaries = read_walk_summaries(path, default_tz=who.time_zone)
+            duration = sum(w.duration_s or 0.0 for w in summaries)
+            found.append(ImportedFile(path, summary_format, 0, duration, 0.0, tuple(summaries)))
+            continue
         digest = file_sha256(path) if path.is_file() else ""
         recs = read_recordings(path, sample_rate_hz=sample_rate_hz)
         walks: list[Walk] = []
