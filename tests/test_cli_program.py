@@ -228,3 +228,19 @@ def test_screening_and_review_on_the_terminal(
         assert "emergency department" in reviewed.output
     finally:
         get_settings.cache_clear()
+
+
+def test_walk_summaries_import_once_and_keep_their_hills(cli: Any) -> None:
+    run = cli
+    devices = Path(__file__).resolve().parents[1] / "data" / "devices"
+    run("init", "--name", "eve", "--time-zone", "Europe/Ljubljana", today=START)
+    tcx, fit = devices / "tcx" / "test.tcx", devices / "garmin-fit" / "garmin-fenix-5-walk.fit"
+    first = json.loads(run("import", str(tcx), str(fit), "--json", today=START).output)
+    again = json.loads(run("import", str(tcx), "--json", today=START).output)
+    assert first["result"] == {"added": 2, "skipped_duplicates": 0}
+    assert again["result"] == {"added": 0, "skipped_duplicates": 1}
+    walks = {w["source"]: w for w in json.loads(run("export", today=START).output)["walks"]}
+    assert len(walks) == 2
+    tcx_walk = next(w for w in walks.values() if w["distance_m"] and w["distance_m"] > 4000)
+    assert tcx_walk["distance_m"] == pytest.approx(4686.31, abs=0.01)
+    assert tcx_walk["elevation_gain_m"] > 50
