@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_RECORDING := data/mobilised-lab/HA-001/data.mat
 
-.PHONY: demo test lint typecheck bench validate clean
+.PHONY: demo test lint typecheck bench validate fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest -q
+
+# At least 10,000 generated or mutated inputs per format; exits non-zero if any reader raises
+# anything but BackStride's own errors.
+FUZZ_RUNS ?= 10000
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/fuzz_summaries.py --runs $(FUZZ_RUNS)
 
 validate: $(STAMP)
 	$(BIN)/backstride validate data/mobilised-lab
