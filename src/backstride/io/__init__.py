@@ -27,6 +27,15 @@ Each entry: format id, reader, what identifies it, and the units read.
 ``generic_csv`` (:func:`read_csv`)
     A header row naming ``acc_x`` (or ``gyr_x``, ``time_s``, ``timestamp``, ``samples``);
     units and time base detected or given as options.
+``axivity_cwa`` (:func:`read_cwa`)
+    Binary; starts with ``MD`` and the header length 1020 (or an ``AX`` data block at byte
+    1024); AX3 acc, AX6 acc and gyr, in g and deg/s; blocks failing their checksum skipped.
+``geneactiv_bin`` (:func:`read_geneactiv_bin`)
+    Text whose first line is ``Device Identity``; hexadecimal pages of 300 samples,
+    calibrated with the header's gain and offset; acc in g.
+``actigraph_gt3x`` (:func:`read_gt3x`)
+    A zip archive holding ``info.txt`` and ``log.bin`` (``.gt3x``/``.agdc``) or the legacy
+    NEO ``activity.bin``; acc in g; idle-sleep gaps filled with the last sample.
 
 Glossary of ``Recording.meta`` keys
 -----------------------------------
@@ -37,7 +46,15 @@ Glossary of ``Recording.meta`` keys
     The file read, as given (every reader).
 ``participant_id``
     Participant label from the file or its folder: ``"HA-001"`` (Mobilise-D folder), ``"1"``
-    (IPOL subject), ``"user1"`` (Oxford), the GENEActiv ``Subject Code``.
+    (IPOL subject), ``"user1"`` (Oxford), the GENEActiv ``Subject Code``, the CWA ``_sc``
+    subject code, the ActiGraph ``Subject Name``.
+``device_serial``
+    Serial number of the device (CWA device id, GENEActiv ``Device Unique Serial Code``,
+    ActiGraph ``Serial Number``).
+``bad_blocks``
+    Damaged blocks skipped: CWA data blocks, GENEActiv pages, places in the ActiGraph log.
+``idle_sleep_samples``
+    ActiGraph samples filled with the last value because the device was in idle sleep mode.
 ``time_measure``, ``test``, ``trial``
     Mobilise-D struct names of the recording (``"TimeMeasure1"``, ``"Test11"``,
     ``"Trial1"``); IPOL gives ``trial`` only (``"1"``).
@@ -63,6 +80,10 @@ import re
 
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.io._common import PathLike, existing_file, read_head
+from backstride.io._device_common import detect_device_format
+from backstride.io.actigraph_gt3x import read_gt3x
+from backstride.io.axivity_cwa import read_cwa
+from backstride.io.geneactiv_bin import read_geneactiv_bin
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
 from backstride.io.mobilised import read_mobilised_mat
@@ -74,7 +95,10 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "detect_format",
     "read_csv",
+    "read_cwa",
+    "read_geneactiv_bin",
     "read_geneactiv_csv",
+    "read_gt3x",
     "read_ipol_txt",
     "read_mobilised_mat",
     "read_oxford_phone_csv",
@@ -89,6 +113,9 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "geneactiv_csv": "GENEActiv CSV export",
     "oxford_phone": "Oxford step-counter phone CSV (7 columns, no header)",
     "generic_csv": "CSV with a header naming acc_x, acc_y and acc_z",
+    "axivity_cwa": "Axivity AX3/AX6 .cwa",
+    "geneactiv_bin": "GENEActiv .bin",
+    "actigraph_gt3x": "ActiGraph .gt3x or .agdc",
 }
 
 SNIFF_BYTES = 8192
@@ -151,6 +178,9 @@ def detect_format(path: PathLike) -> str:
             f"The file {p.name} is a MATLAB 7.3 (HDF5) file, which BackStride cannot read; "
             "re-save it in MATLAB with save(..., '-v7')."
         )
+    device_format = detect_device_format(p, head)
+    if device_format is not None:
+        return device_format
     if not head.strip():
         raise InvalidInputError(
             f"The file {p.name} holds only blank space; check that the recording was exported "
@@ -236,6 +266,12 @@ def read_recordings(
         recordings = [read_ipol_txt(path)]
     elif fmt == "geneactiv_csv":
         recordings = [read_geneactiv_csv(path)]
+    elif fmt == "axivity_cwa":
+        recordings = [read_cwa(path)]
+    elif fmt == "geneactiv_bin":
+        recordings = [read_geneactiv_bin(path)]
+    elif fmt == "actigraph_gt3x":
+        recordings = [read_gt3x(path)]
     else:
         recordings = [read_oxford_phone_csv(path)]
     ignored = [
