@@ -33,6 +33,7 @@ test: lint typecheck
 FUZZ_RUNS ?= 10000
 fuzz: $(STAMP)
 	$(BIN)/python tests/fuzz/fuzz_summaries.py --runs $(FUZZ_RUNS)
+	$(BIN)/python tests/fuzz/fuzz_devices.py --runs $(FUZZ_RUNS)
 
 validate: $(STAMP)
 	$(BIN)/backstride validate data/mobilised-lab
