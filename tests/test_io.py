@@ -682,3 +682,36 @@ def test_all_errors_are_backstride_errors() -> None:
     assert issubclass(InputNotFoundError, BackstrideError)
     assert issubclass(InvalidInputError, BackstrideError)
     assert issubclass(UnsupportedFormatError, BackstrideError)
+
+
+@pytest.mark.parametrize(
+    ("header", "scale", "extra_args"),
+    [
+        (
+            ["Time (s)", "Acceleration x (m/s^2)", "Acceleration y (m/s^2)",
+             "Acceleration z (m/s^2)"],
+            1.0,
+            {},
+        ),  # phyphox
+        (["gFx", "gFy", "gFz"], 1 / 9.80665, {"sample_rate_hz": 100.0}),  # Physics Toolbox, g
+    ],
+)  # fmt: skip
+def test_phone_logger_layouts(
+    tmp_path: Path, header: list[str], scale: float, extra_args: dict[str, float]
+) -> None:
+    from backstride import analyze
+
+    from synthetic import walking_signal
+
+    rec, _ = walking_signal(walk_s=30)
+    columns = [rec.time_s] if header[0].startswith("Time") else []
+    data = np.column_stack([*columns, rec.acc * scale])
+    path = tmp_path / "logger.csv"
+    path.write_text(
+        ",".join(f'"{h}"' for h in header) + "\n"
+        + "\n".join(",".join(f"{v:.6f}" for v in row) for row in data)
+    )  # fmt: skip
+    read = read_recording(path, **extra_args)
+    assert read.sample_rate_hz == pytest.approx(100.0)
+    np.testing.assert_allclose(read.acc, rec.acc, atol=1e-4)
+    assert analyze(read).bouts.loc[0, "cadence_spm"] == pytest.approx(120, abs=1)

@@ -65,9 +65,26 @@ RATE_MISMATCH_TOLERANCE = 0.05
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 
 
+#: Column names of common free phone logger apps, mapped to the generic names (units are still
+#: detected from the data, or given with --acc-unit / --gyr-unit):
+#: phyphox ("Acceleration with g" and "Gyroscope" exports: ``Time (s)``,
+#: ``Acceleration x (m/s^2)``, ``Gyroscope x (rad/s)``) and Physics Toolbox Sensor Suite
+#: (``gFx`` in g, ``ax`` in m/s^2, ``wx`` in rad/s; its clock-time column is not read, so give
+#: --sample-rate-hz).
+LOGGER_ALIASES = {
+    "time (s)": "time_s",
+    **{f"acceleration {a} (m/s^2)": f"acc_{a}" for a in "xyz"},
+    **{f"gyroscope {a} (rad/s)": f"gyr_{a}" for a in "xyz"},
+    **{f"gf{a}": f"acc_{a}" for a in "xyz"},
+    **{f"a{a}": f"acc_{a}" for a in "xyz"},
+    **{f"w{a}": f"gyr_{a}" for a in "xyz"},
+}
+
+
 def normalise_name(name: str) -> str:
-    """Return a header name trimmed of spaces and quotes, in lower case."""
-    return name.strip().strip("\"'").strip().lower()
+    """Return a header name trimmed of spaces and quotes, in lower case, aliases resolved."""
+    plain = name.strip().strip("\"'").strip().lower()
+    return LOGGER_ALIASES.get(plain, plain)
 
 
 def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
