@@ -570,7 +570,7 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
     [
         b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
         b"hello world\nthis is just text\n",
-        b"time,ax,ay,az\n0,1,0,0\n",
+        b"time,heart_rate,speed\n0,61,1.2\n",
         b"1,2,3\n4,5,6\n",
     ],
 )
