@@ -20,7 +20,7 @@ from backstride import services
 from backstride.cli import console, main
 from backstride.exceptions import InvalidInputError
 from backstride.output import atomic_write_text
-from backstride.program import Decision, WeekPlan, WeekReview, load_instruments
+from backstride.program import WeekPlan, WeekReview, load_instruments
 from backstride.settings import get_settings
 from backstride.store import Store, open_store
 
@@ -456,6 +456,3 @@ def forget(store: Store, yes: bool, person: str | None, as_json: bool) -> None:
     _emit(as_json, counts, lambda: console.print(
         f"deleted {sum(counts.values())} records of {who.name}"
     ))  # fmt: skip
-
-
-__all__ = ["Decision"]

@@ -28,7 +28,6 @@ from backstride.program import (
     CORE_EXERCISE_NAMES,
     Baseline,
     CoreLog,
-    Decision,
     PainLog,
     WeekPlan,
     WeekReview,
@@ -491,7 +490,6 @@ def walks_in_week(store: Store, who: Person, plan: WeekPlan) -> list[Walk]:
 
 
 __all__ = [
-    "Decision",
     "ImportedFile",
     "Timeline",
     "analyse_files",
