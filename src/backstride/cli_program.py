@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from backstride import services
@@ -279,10 +280,20 @@ def import_cmd(
     sample_rate_hz: float | None, person: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Analyse sensor recordings and store their walks (the same data is never counted twice)."""
-    with console.status("reading and analysing"):
+    paths = list(recordings)
+    sizes = {p: p.stat().st_size if p.is_file() else 0 for p in paths}
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("reading and analysing", total=max(1, sum(sizes.values())))
         files, result = services.import_files(
-            store, person, list(recordings), start=start, sample_rate_hz=sample_rate_hz
-        )
+            store, person, paths, start=start, sample_rate_hz=sample_rate_hz,
+            on_file=lambda p: bar.advance(task, sizes.get(p, 0)),
+        )  # fmt: skip
 
     def text() -> None:
         for f in files:
@@ -292,6 +303,8 @@ def import_cmd(
                     f"{f.duration_s / 60:.1f} min at {f.sample_rate_hz:g} Hz, "
                     f"{len(f.walks)} walk(s)"
                 )
+                for note in f.notes:
+                    console.print(f"  [dim]{note}[/]")
             else:
                 console.print(
                     f"{f.path.name}: {f.device} walk summaries, {len(f.walks)} walk(s), "

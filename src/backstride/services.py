@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -404,6 +404,7 @@ class ImportedFile:
     duration_s: float
     sample_rate_hz: float
     walks: tuple[Walk, ...]
+    notes: tuple[str, ...] = ()
 
 
 def analyse_files(
@@ -413,8 +414,12 @@ def analyse_files(
     *,
     start: str | None = None,
     sample_rate_hz: float | None = None,
+    on_file: Callable[[Path], None] | None = None,
 ) -> tuple[Person, list[ImportedFile]]:
-    """Read and analyse every file first (so a bad file stops the import before any write)."""
+    """Read and analyse every file first (so a bad file stops the import before any write).
+
+    ``on_file`` is called after each file has been read and analysed (for a progress bar).
+    """
     from backstride.io.summaries import detect_summary_format, read_walk_summaries
 
     who = store.get_person(person)
@@ -427,6 +432,8 @@ def analyse_files(
             summaries = read_walk_summaries(path, default_tz=who.time_zone)
             duration = sum(w.duration_s or 0.0 for w in summaries)
             found.append(ImportedFile(path, summary_format, 0, duration, 0.0, tuple(summaries)))
+            if on_file is not None:
+                on_file(path)
             continue
         digest = file_sha256(path) if path.is_file() else ""
         recs = read_recordings(path, sample_rate_hz=sample_rate_hz)
@@ -459,8 +466,11 @@ def analyse_files(
                 sum(r.duration_s for r in recs),
                 recs[0].sample_rate_hz,
                 tuple(walks),
+                tuple(dict.fromkeys(note for r in recs for note in r.notes)),
             )
         )
+        if on_file is not None:
+            on_file(path)
     return who, found
 
 
@@ -471,9 +481,12 @@ def import_files(
     *,
     start: str | None = None,
     sample_rate_hz: float | None = None,
+    on_file: Callable[[Path], None] | None = None,
 ) -> tuple[list[ImportedFile], ImportResult]:
     """Analyse the files and store their walks in one transaction."""
-    who, found = analyse_files(store, person, paths, start=start, sample_rate_hz=sample_rate_hz)
+    who, found = analyse_files(
+        store, person, paths, start=start, sample_rate_hz=sample_rate_hz, on_file=on_file
+    )
     result = store.add_walks(who.name, [w for f in found for w in f.walks])
     return found, result
 
