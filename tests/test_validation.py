@@ -191,3 +191,22 @@ def test_results_do_not_depend_on_how_the_sensor_is_mounted(mobilised: dict[str,
     assert rotated["stride_length_mae_m"] == pytest.approx(
         mobilised["stride_length_mae_m"], abs=0.01
     )
+
+
+def test_the_reference_inside_data_mat_validates_alone(
+    tmp_path: Path, mobilised: dict[str, float]
+) -> None:
+    """Without the exported JSON files, validate reads the INDIP reference from data.mat."""
+    import shutil
+
+    for participant in ("HA-001", "HA-002"):
+        folder = tmp_path / participant
+        folder.mkdir()
+        shutil.copy(ROOT / "data" / "mobilised-lab" / participant / "data.mat", folder)
+        shutil.copy(ROOT / "data" / "mobilised-lab" / participant / "infoForAlgo.mat", folder)
+    from_mat = run_validation(tmp_path).pooled("mobilised")
+    assert from_mat["recordings"] == mobilised["recordings"]
+    assert from_mat["ref_bouts"] == mobilised["ref_bouts"]
+    assert from_mat["ic_f1"] == pytest.approx(mobilised["ic_f1"], abs=1e-9)
+    assert from_mat["walking_f1"] == pytest.approx(mobilised["walking_f1"], abs=1e-3)
+    assert from_mat["cadence_mae_spm"] == pytest.approx(mobilised["cadence_mae_spm"], abs=0.01)

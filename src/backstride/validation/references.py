@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from backstride.exceptions import InvalidInputError
 
 
@@ -70,6 +72,67 @@ def load_mobilised_reference(path: Path) -> Reference:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     return Reference(bouts=bouts, system=str(doc.get("reference_system", "INDIP")))
+
+
+def _finite(values: Any) -> list[float]:
+    arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    return [float(x) for x in arr if np.isfinite(x)]
+
+
+def _scalar(value: Any) -> float | None:
+    values = _finite(value) if value is not None else []
+    return values[0] if len(values) == 1 else None
+
+
+def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
+    """Read the INDIP reference stored inside a Mobilise-D ``data.mat``, per ``<Test>-<Trial>``.
+
+    ``data.TimeMeasure*.<Test>.<Trial>.Standards.INDIP.MicroWB`` holds the micro walking bouts
+    (``Start``, ``End``, ``InitialContact_Event`` in seconds from the recording's first sample,
+    ``Cadence``, ``AverageStrideLength``, ``WalkingSpeed``): the same data the exported
+    ``*.reference.json`` files carry, so a dataset without those exports validates too.
+    Trials without an INDIP reference are left out.
+    """
+    from scipy.io import loadmat
+
+    from backstride.io._matcheck import MatStructureError, check_mat5
+
+    try:
+        check_mat5(path.read_bytes())  # SciPy can hang on damaged files: check first
+        doc = loadmat(path, simplify_cells=True)["data"]
+    except (OSError, MatStructureError, KeyError) as exc:
+        raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
+    except Exception as exc:  # SciPy raises many types for damaged files
+        raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
+    out: dict[str, Reference] = {}
+    for measure in (v for k, v in doc.items() if k.startswith("TimeMeasure")):
+        for test, trials in measure.items():
+            if not isinstance(trials, dict):
+                continue
+            for trial, content in trials.items():
+                indip = (
+                    (content.get("Standards") or {}).get("INDIP")
+                    if isinstance(content, dict)
+                    else None
+                )
+                if not isinstance(indip, dict) or "MicroWB" not in indip:
+                    continue
+                wbs = indip["MicroWB"]
+                wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
+                bouts = tuple(
+                    ReferenceBout(
+                        start_s=float(wb["Start"]),
+                        end_s=float(wb["End"]),
+                        initial_contacts_s=tuple(_finite(wb.get("InitialContact_Event", []))),
+                        cadence_spm=_scalar(wb.get("Cadence")),
+                        stride_length_m=_scalar(wb.get("AverageStrideLength")),
+                        walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
+                    )
+                    for wb in wbs
+                    if isinstance(wb, dict) and "Start" in wb and "End" in wb
+                )
+                out[f"{test}-{trial}"] = Reference(bouts=bouts, system="INDIP (from data.mat)")
+    return out
 
 
 def bouts_from_contacts(

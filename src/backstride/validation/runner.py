@@ -27,6 +27,7 @@ from backstride.validation.metrics import match_bouts, match_contacts, walking_t
 from backstride.validation.references import (
     Reference,
     load_ipol_reference,
+    load_mobilised_mat_references,
     load_mobilised_reference,
 )
 
@@ -202,16 +203,20 @@ def _mobilised_cases(root: Path) -> Iterator[Case]:
     from backstride.io.mobilised import read_mobilised_mat
 
     for mat in sorted(root.rglob("data.mat")):
-        refs = {
+        # the exported per-trial JSON when present, else the INDIP reference inside data.mat
+        exported = {
             p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")
         }
-        if not refs:
+        inside = {} if exported else load_mobilised_mat_references(mat)
+        if not exported and not inside:
             continue
         for rec in read_mobilised_mat(mat):
-            ref_path = refs.get(rec.name)
-            if ref_path is None:
+            if rec.name in exported:
+                reference = load_mobilised_reference(exported[rec.name])
+            elif rec.name in inside:
+                reference = inside[rec.name]
+            else:
                 continue
-            reference = load_mobilised_reference(ref_path)
             if reference.bouts:
                 named = _rename(rec, f"{mat.parent.name}/{rec.name}")
                 yield "mobilised", named, reference
