@@ -863,3 +863,19 @@ def test_fuzzed_inputs_raise_only_backstride_errors(
     path = tmp_path / name
     path.write_bytes(fuzz.mutate_for(fmt, rng, data))
     assert fuzz.read_everything(path) in {"read", "refused"}
+
+
+def test_deduplicate_keeps_walks_far_apart() -> None:
+    """Walks days apart are all kept (a look-back that stops early must not drop them)."""
+    import datetime as _dt
+
+    from backstride.io.summaries import deduplicate_walks
+    from backstride.walks import Walk
+
+    start = _dt.datetime(2026, 3, 2, 8, 0, tzinfo=_dt.UTC)
+    walks = [
+        Walk(start=start + _dt.timedelta(days=k), end=start + _dt.timedelta(days=k, minutes=30),
+             source="app", source_hash=f"w{k}", distance_m=2000.0 + k)
+        for k in range(3)
+    ]  # fmt: skip
+    assert [w.source_hash for w in deduplicate_walks(walks)] == ["w0", "w1", "w2"]

@@ -309,6 +309,7 @@ def deduplicate_walks(walks: Iterable[Walk]) -> list[Walk]:
     for walk in sorted(walks, key=lambda w: w.start):
         # Kept walks are in start order (a swap moves a start by at most 60 s), so only the
         # last few can match: look back until starts are two windows away.
+        merged = False
         for index in range(len(kept) - 1, -1, -1):
             other = kept[index]
             if (walk.start - other.start).total_seconds() > 2 * SAME_START_S:
@@ -319,8 +320,9 @@ def deduplicate_walks(walks: Iterable[Walk]) -> list[Walk]:
                 hashes += [poorer.source_hash, *poorer.extra.get("duplicate_hashes", [])]
                 extra = {**richer.extra, "duplicate_hashes": sorted(set(hashes))}
                 kept[index] = replace(richer, extra=extra)
+                merged = True
                 break
-        else:
+        if not merged:
             kept.append(walk)
     return kept
 
