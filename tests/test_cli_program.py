@@ -244,3 +244,35 @@ def test_walk_summaries_import_once_and_keep_their_hills(cli: Any) -> None:
     tcx_walk = next(w for w in walks.values() if w["distance_m"] and w["distance_m"] > 4000)
     assert tcx_walk["distance_m"] == pytest.approx(4686.31, abs=0.01)
     assert tcx_walk["elevation_gain_m"] > 50
+
+
+def test_the_same_workout_from_two_apps_counts_once(store: Any) -> None:
+    """A second app's export of a stored workout (other file, other hash) is not added."""
+    from dataclasses import replace
+
+    from backstride.io.summaries import read_walk_summaries
+    from backstride.services import drop_known_workouts
+
+    fit = Path(__file__).resolve().parents[1] / "data" / "devices" / "garmin-fit"
+    walk = read_walk_summaries(fit / "garmin-fenix-5-walk.fit")[0]
+    store.add_person("fay", time_zone="UTC")
+    store.add_walks("fay", [walk])
+    other_app = replace(
+        walk,
+        start=walk.start + dt.timedelta(seconds=40),
+        end=walk.end + dt.timedelta(seconds=40),
+        distance_m=(walk.distance_m or 0) * 1.015,
+        source="another app",
+        source_hash="a-different-export",
+    )
+    a_later_walk = replace(
+        walk,
+        start=walk.start + dt.timedelta(hours=3),
+        end=walk.end + dt.timedelta(hours=3),
+        source_hash="later",
+    )
+    fresh, dropped = drop_known_workouts(store, "fay", [other_app, a_later_walk])
+    assert [w.source_hash for w in fresh] == ["later"]
+    assert dropped == 1
+    fresh, dropped = drop_known_workouts(store, "fay", [other_app, other_app])
+    assert fresh == [] and dropped == 2

@@ -487,8 +487,38 @@ def import_files(
     who, found = analyse_files(
         store, person, paths, start=start, sample_rate_hz=sample_rate_hz, on_file=on_file
     )
-    result = store.add_walks(who.name, [w for f in found for w in f.walks])
-    return found, result
+    summaries = [w for f in found if not f.recordings for w in f.walks]
+    measured = [w for f in found if f.recordings for w in f.walks]
+    fresh, known = drop_known_workouts(store, who.name, summaries)
+    result = store.add_walks(who.name, measured + fresh)
+    return found, ImportResult(result.added, result.skipped_duplicates + known)
+
+
+def drop_known_workouts(store: Store, person: str, walks: Sequence[Walk]) -> tuple[list[Walk], int]:
+    """Drop workouts already stored or repeated in ``walks`` under another export's hash.
+
+    The same workout exported by two apps gets different files and may get different
+    content hashes; :func:`backstride.io.summaries.same_workout` (start within 60 s, distance
+    or steps within 2%, same activity class) recognises it. Returns the walks to store and
+    how many were dropped.
+    """
+    from backstride.io.summaries import deduplicate_walks, same_workout
+
+    if not walks:
+        return [], 0
+    unique = deduplicate_walks(walks)
+    margin = dt.timedelta(minutes=2)
+    stored = store.list_walks(
+        person, min(w.start for w in unique) - margin, max(w.start for w in unique) + margin
+    )
+    stored_hashes = {w.source_hash for w in stored}
+    fresh = [
+        w
+        for w in unique
+        if w.source_hash in stored_hashes  # exact re-import: the store counts it as skipped
+        or not any(same_workout(w, old) for old in stored)
+    ]
+    return fresh, len(walks) - len(fresh)
 
 
 def week_bounds(plan: WeekPlan) -> tuple[dt.date, dt.date]:
