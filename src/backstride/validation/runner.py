@@ -23,7 +23,12 @@ import numpy as np
 from backstride.exceptions import InputNotFoundError, InvalidInputError
 from backstride.gait.pipeline import WalkingAnalysis, analyze
 from backstride.recording import Recording
-from backstride.validation.metrics import match_bouts, match_contacts, walking_time_agreement
+from backstride.validation.metrics import (
+    ContactAgreement,
+    match_bouts,
+    match_contacts,
+    walking_time_agreement,
+)
 from backstride.validation.references import (
     Reference,
     load_ipol_reference,
@@ -51,10 +56,7 @@ class RecordingResult:
 
     dataset: str
     name: str
-    n_detected: int = 0
-    n_reference: int = 0
-    n_matched: int = 0
-    abs_errors_s: tuple[float, ...] = ()
+    contacts: ContactAgreement = field(default_factory=lambda: ContactAgreement(0, 0, 0, ()))
     walking_tp_s: float = 0.0
     walking_det_s: float = 0.0
     walking_ref_s: float = 0.0
@@ -72,23 +74,22 @@ class RecordingResult:
     @property
     def ic_f1(self) -> float:
         """Initial-contact F1."""
-        total = self.n_detected + self.n_reference
-        return 2 * self.n_matched / total if total else float("nan")
+        return self.contacts.f1
 
     @property
     def ic_precision(self) -> float:
         """Initial-contact precision."""
-        return self.n_matched / self.n_detected if self.n_detected else float("nan")
+        return self.contacts.precision
 
     @property
     def ic_recall(self) -> float:
         """Initial-contact recall."""
-        return self.n_matched / self.n_reference if self.n_reference else float("nan")
+        return self.contacts.recall
 
     @property
     def ic_mae_s(self) -> float:
         """Mean absolute timing error of matched contacts, s."""
-        return float(np.mean(self.abs_errors_s)) if self.abs_errors_s else float("nan")
+        return self.contacts.mean_abs_error_s
 
     @property
     def walking_f1(self) -> float:
@@ -113,10 +114,12 @@ class ValidationReport:
     def pooled(self, dataset: str | None = None) -> dict[str, float]:
         """Overall figures, for one dataset kind or all."""
         rs = [r for r in self.results if dataset is None or r.dataset == dataset]
-        det = sum(r.n_detected for r in rs)
-        ref = sum(r.n_reference for r in rs)
-        tp = sum(r.n_matched for r in rs)
-        errs = [e for r in rs for e in r.abs_errors_s]
+        contacts = ContactAgreement(
+            sum(r.contacts.n_detected for r in rs),
+            sum(r.contacts.n_reference for r in rs),
+            sum(r.contacts.n_matched for r in rs),
+            tuple(e for r in rs for e in r.contacts.abs_errors_s),
+        )
         wtp = sum(r.walking_tp_s for r in rs)
         wdr = sum(r.walking_det_s + r.walking_ref_s for r in rs)
 
@@ -133,10 +136,10 @@ class ValidationReport:
         phone = [abs(r.steps_rel_error) for r in rs if r.steps_detected is not None]
         return {
             "recordings": float(len(rs)),
-            "ic_precision": tp / det if det else float("nan"),
-            "ic_recall": tp / ref if ref else float("nan"),
-            "ic_f1": 2 * tp / (det + ref) if det + ref else float("nan"),
-            "ic_mae_s": mean(errs),
+            "ic_precision": contacts.precision,
+            "ic_recall": contacts.recall,
+            "ic_f1": contacts.f1,
+            "ic_mae_s": contacts.mean_abs_error_s,
             "walking_f1": 2 * wtp / wdr if wdr else float("nan"),
             "ref_bouts": float(sum(r.n_ref_bouts for r in rs)),
             "matched_bouts": float(sum(r.n_matched_bouts for r in rs)),
@@ -160,9 +163,7 @@ def compare(
         res.steps_detected = int(analysis.summary["steps"])
         res.steps_reference = int(reference.steps_total)
         return res
-    ca = match_contacts(analysis.initial_contacts_s, reference.initial_contacts_s)
-    res.n_detected, res.n_reference, res.n_matched = ca.n_detected, ca.n_reference, ca.n_matched
-    res.abs_errors_s = ca.abs_errors_s
+    res.contacts = match_contacts(analysis.initial_contacts_s, reference.initial_contacts_s)
     det = list(
         zip(
             analysis.bouts["start_s"].astype(float).tolist(),
