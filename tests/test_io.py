@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import re
 import shutil
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +33,8 @@ from backstride.io import (
 )
 from backstride.recording import STANDARD_GRAVITY, Recording
 
+from messages import raises_one_sentence
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 MOBILISED = DATA / "mobilised-lab"
@@ -48,25 +48,6 @@ GRAVITY = 9.81
 
 def median_norm(acc: np.ndarray) -> float:
     return float(np.median(np.linalg.norm(acc, axis=1)))
-
-
-def assert_one_sentence(message: str) -> None:
-    """A message is one sentence: one line, one final full stop, no '. X' inside."""
-    assert "\n" not in message, message
-    assert message.endswith("."), message
-    assert re.search(r"[.!?]\s+[A-Z]", message[:-1]) is None, message
-
-
-def raises_one_sentence(
-    error: type[BaseException], call: Callable[[], object], match: str | None = None
-) -> str:
-    with pytest.raises(error) as info:
-        call()
-    message = str(info.value)
-    assert_one_sentence(message)
-    if match is not None:
-        assert re.search(match, message), message
-    return message
 
 
 # --------------------------------------------------------------------------- Mobilise-D

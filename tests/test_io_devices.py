@@ -43,6 +43,7 @@ from backstride.io.actigraph_gt3x import decode_gt3x, decode_ssp_float, unpack_1
 from backstride.io.axivity_cwa import decode_cwa
 from backstride.io.geneactiv_bin import decode_geneactiv_bin
 from backstride.recording import STANDARD_GRAVITY, Recording
+
 from fuzz.device_seeds import (
     CWA_DIR,
     CWA_REFERENCE_DIR,
@@ -58,6 +59,7 @@ from fuzz.device_seeds import (
     unzip_members,
     zip_members,
 )
+from messages import assert_one_sentence, raises_one_sentence
 
 G = STANDARD_GRAVITY
 AX3_SAMPLE = CWA_DIR / "ax3_sample.cwa"
@@ -69,25 +71,6 @@ GNACTV_SAMPLE = GENEACTIV_DIR / "gnactv_sample.bin"
 GENEACTIV_TEST = GENEACTIV_DIR / "GENEActiv_testfile.bin"
 #: skdh stamps each CWA block from its whole-second timestamp, to about 10 ms.
 SKDH_CWA_TIME_RESOLUTION_S = 0.011
-
-
-def assert_one_sentence(message: str) -> None:
-    """A message is one sentence: one line, one final full stop, no '. X' inside."""
-    assert "\n" not in message, message
-    assert message.endswith("."), message
-    assert re.search(r"[.!?]\s+[A-Z]", message[:-1]) is None, message
-
-
-def raises_one_sentence(
-    error: type[BaseException], call: Callable[[], object], match: str | None = None
-) -> str:
-    with pytest.raises(error) as info:
-        call()
-    message = str(info.value)
-    assert_one_sentence(message)
-    if match is not None:
-        assert re.search(match, message), message
-    return message
 
 
 def shared(path: Path) -> Path:

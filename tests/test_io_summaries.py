@@ -63,6 +63,8 @@ from backstride.io.summaries._track import (
 from backstride.io.summaries.gpx import gpx_tracks, parse_gpx_bytes
 from backstride.walks.walk import Walk
 
+from messages import assert_one_sentence
+
 ROOT = Path(__file__).resolve().parents[1]
 DEVICES = ROOT / "data" / "devices"
 SHARED_DEVICES = ROOT.parent / "shared" / "data" / "devices"
@@ -91,13 +93,6 @@ def sample(folder: str, name: str) -> Path:
     if os.environ.get("CI"):
         pytest.fail(f"sample {folder}/{name} is missing; CI must have it", pytrace=False)
     pytest.skip(f"sample {folder}/{name} is not available")
-
-
-def assert_one_sentence(message: str) -> None:
-    """A message is one sentence: one line, one final full stop, no '. X' inside."""
-    assert "\n" not in message, message
-    assert message.endswith("."), message
-    assert re.search(r"[.!?]\s+[A-Z]", message[:-1]) is None, message
 
 
 def refused(call: object, *args: object, match: str = "", **kwargs: object) -> str:

@@ -46,15 +46,10 @@ from backstride.program import (
 from backstride.program import constants as c
 from backstride.walks import Walk
 
+from messages import assert_one_sentence
+
 LONDON = ZoneInfo("Europe/London")
 START = dt.date(2025, 3, 3)  # a Monday; British Summer Time starts on Sunday 30 March 2025
-
-
-def assert_one_sentence(message: str) -> None:
-    """One line ending in a full stop, with no second sentence inside."""
-    assert "\n" not in message, message
-    assert message.endswith("."), message
-    assert re.search(r"[.!?]\s+[A-Z]", message[:-1]) is None, message
 
 
 def raises_one_sentence(match: str | None = None) -> Any:

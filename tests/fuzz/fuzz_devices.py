@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from backstride.exceptions import BackstrideError
 from backstride.io import read_recordings
 from backstride.recording import MIN_SAMPLE_RATE_HZ, Recording
+
 from fuzz.device_seeds import FORMATS, mutated_input, seeds
 
 SUFFIX = {"axivity_cwa": ".cwa", "geneactiv_bin": ".bin", "actigraph_gt3x": ".gt3x"}
