@@ -238,6 +238,8 @@ def test_a_walk_of_another_person_is_refused(store: Store) -> None:
         ("extra", {"when": dt.date(2024, 1, 1)}, "JSON data"),
         ("extra", {"pair": (1, 2)}, "tuples"),
         ("source", "bad\x00text", "NUL"),
+        ("extra", {"note": ["a", "b\x00"]}, "NUL"),
+        ("extra", {"k\x00": 1}, "NUL"),
         ("source_hash", "  ", "cannot be empty"),
     ],
 )
@@ -249,6 +251,15 @@ def test_values_that_would_not_read_back_the_same_are_refused(
     with pytest.raises(InvalidInputError, match=message):
         store.add_walks("ann", [*make_walks(3), bad])
     assert stored_walk_count(store) == 0
+
+
+def test_text_that_only_looks_like_an_escaped_nul_is_stored(store: Store) -> None:
+    """A literal backslash followed by ``u0000`` is ordinary text, not a NUL character."""
+    store.add_person("ann", time_zone="UTC")
+    walk = dataclasses.replace(make_walks(1)[0], extra={"note": "\\u0000", "\\u0000": [1]})
+    assert store.add_walks("ann", [walk]).added == 1
+    (back,) = store.list_walks("ann")
+    assert back.extra == {"note": "\\u0000", "\\u0000": [1]}
 
 
 # -- no partial writes --------------------------------------------------------------------------

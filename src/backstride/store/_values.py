@@ -97,6 +97,21 @@ def _numpy_scalar(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
+def _has_nul(value: Any) -> bool:
+    """Whether decoded JSON holds a NUL character in any text or key (PostgreSQL refuses it).
+
+    Searched in the decoded data, not the encoded text, where a literal backslash followed by
+    ``u0000`` would look the same as an escaped NUL.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any("\x00" in k or _has_nul(v) for k, v in value.items())
+    return False
+
+
 def json_data(value: object, what: str) -> Any:
     """JSON data that reads back equal to ``value``.
 
@@ -112,9 +127,9 @@ def json_data(value: object, what: str) -> Any:
             f"The {what} must be JSON data (text, finite numbers, true/false/null, lists and "
             f"objects with text keys): {exc}."
         ) from exc
-    if "\\u0000" in encoded:
-        raise InvalidInputError(f"The {what} contains a NUL character, which cannot be stored.")
     decoded = json.loads(encoded)
+    if _has_nul(decoded):
+        raise InvalidInputError(f"The {what} contains a NUL character, which cannot be stored.")
     if decoded != value:
         raise InvalidInputError(
             f"The {what} would not read back the same from JSON; use lists (not tuples) and "
