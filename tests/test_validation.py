@@ -74,12 +74,12 @@ def test_mobilised_all_reference_recordings_are_evaluated(mobilised: dict[str, f
 
 
 def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
-    assert mobilised["ic_f1"] >= 0.62
-    assert mobilised["ic_mae_s"] <= 0.045
-    assert mobilised["walking_f1"] >= 0.67
+    assert mobilised["ic_f1"] >= 0.67
+    assert mobilised["ic_mae_s"] <= TARGETS["ic_mae_s"]
+    assert mobilised["walking_f1"] >= 0.75
     assert mobilised["matched_bouts"] >= 10
-    assert mobilised["cadence_mae_spm"] <= 5.5
-    assert mobilised["stride_length_mae_m"] <= 0.24
+    assert mobilised["cadence_mae_spm"] <= 4.0
+    assert mobilised["stride_length_mae_m"] <= 0.2
     assert mobilised["speed_mae_mps"] <= 0.15
 
 
@@ -166,16 +166,48 @@ def _pooled_with(transform: Callable[[Recording], Recording]) -> dict[str, float
     return ValidationReport(results).pooled()
 
 
-def test_results_do_not_depend_on_the_sample_rate(mobilised: dict[str, float]) -> None:
-    def to_50_hz(rec: Recording) -> Recording:
-        acc = signal.resample_poly(rec.acc, 1, 2, axis=0)
-        gyr = signal.resample_poly(rec.gyr, 1, 2, axis=0) if rec.gyr is not None else None
-        return dataclasses.replace(rec, acc=acc, gyr=gyr, sample_rate_hz=rec.sample_rate_hz / 2)
+def _to_50_hz(rec: Recording) -> Recording:
+    acc = signal.resample_poly(rec.acc, 1, 2, axis=0)
+    gyr = signal.resample_poly(rec.gyr, 1, 2, axis=0) if rec.gyr is not None else None
+    return dataclasses.replace(rec, acc=acc, gyr=gyr, sample_rate_hz=rec.sample_rate_hz / 2)
 
-    at_50 = _pooled_with(to_50_hz)
+
+def test_results_do_not_depend_on_the_sample_rate(mobilised: dict[str, float]) -> None:
+    at_50 = _pooled_with(_to_50_hz)
     assert at_50["ic_f1"] == pytest.approx(mobilised["ic_f1"], abs=0.03)
-    assert at_50["cadence_mae_spm"] == pytest.approx(mobilised["cadence_mae_spm"], abs=1.0)
+    assert at_50["walking_f1"] == pytest.approx(mobilised["walking_f1"], abs=0.03)
     assert at_50["stride_length_mae_m"] == pytest.approx(mobilised["stride_length_mae_m"], abs=0.03)
+
+
+def test_contacts_do_not_depend_on_the_sample_rate() -> None:
+    """Within walking found at both rates, 97% of contacts are found at both, within 20 ms.
+
+    Per-bout cadence errors are not compared: on HA-002's shuffling walk a 3-s pause that
+    is 3.0 s at one rate and 3.01 s at the other decides whether a run of slow steps joins the
+    bout (Mobilise-D's break rule is a hard edge), which moves that bout's cadence by 17
+    steps/min while every contact stays within one sample.
+    """
+    from backstride.validation.metrics import match_contacts
+
+    matched = total = 0
+    for _, rec, _ in find_cases(ROOT / "data" / "mobilised-lab"):
+        a, b = analyze(rec), analyze(_to_50_hz(rec))
+        common = [
+            (max(x.start_s, y.start_s) - 0.05, min(x.end_s, y.end_s) + 0.05)
+            for x in a.bouts.itertuples()
+            for y in b.bouts.itertuples()
+            if min(x.end_s, y.end_s) > max(x.start_s, y.start_s)
+        ]
+        assert common, rec.name
+
+        def inside(times: list[float], spans: list[tuple[float, float]] = common) -> list[float]:
+            return [t for t in times if any(s <= t <= e for s, e in spans)]
+
+        ta, tb = inside(a.initial_contacts_s), inside(b.initial_contacts_s)
+        agreement = match_contacts(ta, tb, tolerance_s=0.02)
+        matched += agreement.n_matched
+        total += max(len(ta), len(tb))
+    assert matched >= 0.97 * total, (matched, total)
 
 
 def test_results_do_not_depend_on_how_the_sensor_is_mounted(mobilised: dict[str, float]) -> None:
