@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/backstride analyze $(DEMO_RECORDING) --out-dir demo-output --json demo-output/analysis.json
-	$(BIN)/backstride validate data/mobilised-lab
+	$(BIN)/backstride validate data/mobilised-lab --plots demo-output/validation
 	bash demo/run-demo.sh
 
 lint: $(STAMP)
@@ -36,8 +36,8 @@ fuzz: $(STAMP)
 	$(BIN)/python tests/fuzz/fuzz_devices.py --runs $(FUZZ_RUNS)
 
 validate: $(STAMP)
-	$(BIN)/backstride validate data/mobilised-lab
-	$(BIN)/backstride validate ../shared/data/ipol-lumbar
+	$(BIN)/backstride validate data/mobilised-lab --plots validation-plots/mobilised
+	$(BIN)/backstride validate ../shared/data/ipol-lumbar --plots validation-plots/ipol
 	$(BIN)/backstride validate ../shared/data/oxford-phone-steps
 
 # The benchmark installs mobgap (the comparison) into its own environment so that its
@@ -53,4 +53,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/bench_analyze.py
 
 clean:
-	rm -rf $(VENV) .venv-bench demo-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench demo-output validation-plots .pytest_cache .mypy_cache .ruff_cache

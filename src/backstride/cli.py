@@ -175,18 +175,38 @@ def analyze(
     type=click.Path(path_type=Path),
     help="Also write the per-recording and pooled agreement as JSON.",
 )
-def validate(dataset_dir: Path, json_path: Path | None) -> None:
+@click.option(
+    "--plots",
+    "plots_dir",
+    type=click.Path(path_type=Path),
+    help="Also write Bland-Altman plots per measure and a contact timeline per recording "
+    "(PNG) into this folder.",
+)
+def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""
-    from backstride.output import atomic_write_text, json_safe
+    from backstride.exceptions import InvalidInputError
+    from backstride.output import atomic_write_bytes, atomic_write_text, json_safe
     from backstride.validation.report import report_table, report_to_dict
     from backstride.validation.runner import run_validation
 
+    if plots_dir is not None and plots_dir.exists() and not plots_dir.is_dir():
+        raise InvalidInputError(
+            f"{plots_dir} is a file; give --plots a folder (it is created if missing)."
+        )
     with console.status("analysing") as status:
         report = run_validation(dataset_dir, progress=lambda n: status.update(f"analysing {n}"))
     console.print(report_table(report))
     if json_path is not None:
         atomic_write_text(json_path, json.dumps(json_safe(report_to_dict(report)), indent=2))
         console.print(f"wrote {json_path}")
+    if plots_dir is not None:
+        from backstride.validation.plots import validation_figures
+
+        with console.status("drawing"):
+            figures = validation_figures(report)
+        for name, image in figures.items():
+            atomic_write_bytes(plots_dir / name, image)
+        console.print(f"wrote {len(figures)} figures to {plots_dir}")
 
 
 # The program commands register themselves on ``main``.

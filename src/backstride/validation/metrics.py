@@ -29,6 +29,8 @@ class ContactAgreement:
     n_reference: int
     n_matched: int
     abs_errors_s: tuple[float, ...]
+    #: ``(detected index, reference index)`` of every matched pair, in detection order.
+    pairs: tuple[tuple[int, int], ...] = ()
 
     @property
     def precision(self) -> float:
@@ -68,7 +70,8 @@ def match_contacts(
     rows, cols = linear_sum_assignment(masked)
     ok = masked[rows, cols] <= tolerance_s
     errors = tuple(float(e) for e in cost[rows[ok], cols[ok]])
-    return ContactAgreement(int(det.size), int(ref.size), int(ok.sum()), errors)
+    pairs = tuple((int(i), int(j)) for i, j in zip(rows[ok], cols[ok], strict=True))
+    return ContactAgreement(int(det.size), int(ref.size), int(ok.sum()), errors, pairs)
 
 
 def intervals_to_mask(

@@ -93,6 +93,9 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "speed_errors": r.speed_errors,
                 "steps_detected": r.steps_detected,
                 "steps_reference": r.steps_reference,
+                "matched_bout_values": [
+                    {"measure": m, "detected": d, "reference": v} for m, d, v in r.bout_values
+                ],
             }
             for r in report.results
         ],

@@ -70,6 +70,13 @@ class RecordingResult:
     speed_ref: list[float] = field(default_factory=list)
     steps_detected: int | None = None
     steps_reference: int | None = None
+    #: What was compared, kept for plots: contact times, bouts as (start, end), and per
+    #: matched reference bout ``(measure, detected value, reference value)``.
+    detected_contacts_s: tuple[float, ...] = ()
+    reference_contacts_s: tuple[float, ...] = ()
+    detected_bouts: tuple[tuple[float, float], ...] = ()
+    reference_bouts: tuple[tuple[float, float], ...] = ()
+    bout_values: list[tuple[str, float, float]] = field(default_factory=list)
 
     @property
     def ic_f1(self) -> float:
@@ -163,7 +170,9 @@ def compare(
         res.steps_detected = int(analysis.summary["steps"])
         res.steps_reference = int(reference.steps_total)
         return res
-    res.contacts = match_contacts(analysis.initial_contacts_s, reference.initial_contacts_s)
+    res.detected_contacts_s = tuple(analysis.initial_contacts_s)
+    res.reference_contacts_s = tuple(reference.initial_contacts_s)
+    res.contacts = match_contacts(res.detected_contacts_s, res.reference_contacts_s)
     det = list(
         zip(
             analysis.bouts["start_s"].astype(float).tolist(),
@@ -172,6 +181,7 @@ def compare(
         )
     )
     ref = [(b.start_s, b.end_s) for b in reference.bouts]
+    res.detected_bouts, res.reference_bouts = tuple(det), tuple(ref)
     wt = walking_time_agreement(det, ref, recording.duration_s)
     res.walking_tp_s, res.walking_det_s, res.walking_ref_s = (
         wt.true_positive_s,
@@ -194,6 +204,7 @@ def compare(
             if rv is not None and np.isfinite(dv):
                 errs.append(abs(dv - rv))
                 refs.append(rv)
+                res.bout_values.append((attr, dv, rv))
     return res
 
 

@@ -1,0 +1,161 @@
+"""Validation figures: where detection and reference agree, and by how much they differ.
+
+Two kinds, the ones gait-validation papers show:
+
+- **Bland-Altman** plots per dataset and measure (Bland and Altman 1986, Lancet 1:307-310):
+  for every matched reference bout, the difference BackStride minus reference against the
+  mean of the two, with the mean difference (bias) and the 95% limits of agreement
+  (bias +- 1.96 SD of the differences). A trend in the cloud shows an error that grows with
+  the value, such as stride length overestimated on short, turning strides.
+- **Timelines** per recording: reference and detected walking bouts as bars, and every
+  initial contact as a tick, coloured by whether it was matched (within +-0.25 s) or not.
+  Missed and extra contacts are where the pooled numbers come from.
+
+Figures are built with matplotlib's object API (no pyplot state), so they render the same
+from the CLI, tests or a notebook and need no display.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from matplotlib.figure import Figure
+
+from backstride.validation.runner import RecordingResult, ValidationReport
+
+#: Measure name in :attr:`RecordingResult.bout_values` -> axis label.
+MEASURES = {
+    "cadence_spm": "cadence (steps/min)",
+    "stride_length_m": "stride length (m)",
+    "walking_speed_mps": "walking speed (m/s)",
+}
+MATCHED = "#4d4d4d"
+EXTRA = "#d62728"
+MISSED = "#ff7f0e"
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Bland-Altman summary of paired measurements."""
+
+    n: int
+    bias: float
+    lower: float
+    upper: float
+
+
+def limits_of_agreement(
+    detected: Sequence[float] | npt.NDArray[np.float64],
+    reference: Sequence[float] | npt.NDArray[np.float64],
+) -> Agreement:
+    """Bias and 95% limits of agreement (bias +- 1.96 SD of the differences).
+
+    With fewer than two pairs the SD is undefined and the limits are NaN.
+    """
+    d = np.asarray(detected, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
+    if d.size == 0:
+        return Agreement(0, math.nan, math.nan, math.nan)
+    bias = float(d.mean())
+    sd = float(d.std(ddof=1)) if d.size > 1 else math.nan
+    return Agreement(int(d.size), bias, bias - 1.96 * sd, bias + 1.96 * sd)
+
+
+def bland_altman_figure(
+    detected: Sequence[float], reference: Sequence[float], label: str, title: str
+) -> Figure:
+    """Difference (BackStride - reference) against the mean, with bias and limits."""
+    det = np.asarray(detected, dtype=np.float64)
+    ref = np.asarray(reference, dtype=np.float64)
+    agreement = limits_of_agreement(det, ref)
+    fig = Figure(figsize=(6.0, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    ax.scatter((det + ref) / 2, det - ref, s=22, color=MATCHED, alpha=0.8, label="bout")
+    ax.axhline(0.0, color="#bbbbbb", linewidth=0.8)
+    if math.isfinite(agreement.bias):
+        ax.axhline(agreement.bias, color="#1f77b4", label=f"bias {agreement.bias:+.3g}")
+    if math.isfinite(agreement.lower):
+        for y in (agreement.lower, agreement.upper):
+            ax.axhline(y, color="#1f77b4", linestyle="--", linewidth=1)
+        ax.plot([], [], color="#1f77b4", linestyle="--", label="95% limits of agreement")
+    ax.set_xlabel(f"mean of BackStride and reference, {label}")
+    ax.set_ylabel(f"BackStride - reference, {label}")
+    ax.set_title(f"{title} (n = {agreement.n} bouts)")
+    fig.legend(loc="outside lower center", ncols=3, fontsize="small", frameon=False)
+    return fig
+
+
+def timeline_figure(result: RecordingResult) -> Figure:
+    """Reference and detected bouts and contacts of one recording on a shared time axis."""
+    det = np.asarray(result.detected_contacts_s, dtype=np.float64)
+    ref = np.asarray(result.reference_contacts_s, dtype=np.float64)
+    matched_det = np.zeros(det.size, dtype=bool)
+    matched_ref = np.zeros(ref.size, dtype=bool)
+    for i, j in result.contacts.pairs:
+        matched_det[i] = True
+        matched_ref[j] = True
+    ends = [e for _, e in (*result.detected_bouts, *result.reference_bouts)]
+    span = max([*ends, *det.tolist(), *ref.tolist(), 1.0])
+    fig = Figure(figsize=(max(8.0, min(24.0, span / 8)), 3.0), layout="constrained")
+    ax = fig.add_subplot()
+    for row, bouts in ((1, result.reference_bouts), (0, result.detected_bouts)):
+        ax.broken_barh(
+            [(s, e - s) for s, e in bouts], (row - 0.3, 0.6), color="#dde8f3", edgecolor="#9ab"
+        )
+    for row, times, matched, miss_colour, miss_label in (
+        (1, ref, matched_ref, MISSED, "reference contact not found"),
+        (0, det, matched_det, EXTRA, "contact not in the reference"),
+    ):
+        ax.vlines(times[matched], row - 0.25, row + 0.25, color=MATCHED, linewidth=1)
+        ax.vlines(
+            times[~matched], row - 0.25, row + 0.25, color=miss_colour, linewidth=1.6,
+            label=f"{miss_label} ({int((~matched).sum())})",
+        )  # fmt: skip
+    ax.set_yticks([0, 1], ["BackStride", "reference"])
+    ax.set_ylim(-0.6, 1.6)
+    ax.set_xlim(0, span + 1)
+    ax.set_xlabel("time from the first sample (s)")
+    ax.set_title(
+        f"{result.dataset} {result.name}: contact F1 {result.ic_f1:.2f}, "
+        f"walking-time F1 {result.walking_f1:.2f}",
+        fontsize="medium",
+    )
+    fig.legend(loc="outside lower center", fontsize="small", ncols=2, frameon=False)
+    return fig
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "recording"
+
+
+def validation_figures(report: ValidationReport, fmt: str = "png") -> dict[str, bytes]:
+    """Render every figure of a report; returns file name -> image bytes.
+
+    One Bland-Altman plot per dataset and measure with at least one matched bout, and one
+    timeline per recording compared contact by contact (phone step totals have no timeline).
+    """
+    figures: dict[str, Figure] = {}
+    for dataset in dict.fromkeys(r.dataset for r in report.results):
+        results = [r for r in report.results if r.dataset == dataset]
+        for measure, label in MEASURES.items():
+            pairs = [(d, v) for r in results for m, d, v in r.bout_values if m == measure]
+            if pairs:
+                det, ref = zip(*pairs, strict=True)
+                name = measure.rsplit("_", 1)[0].replace("_", "-")
+                figures[f"bland-altman-{dataset}-{name}"] = bland_altman_figure(
+                    det, ref, label, f"{dataset}: {name.replace('-', ' ')}"
+                )
+        for r in results:
+            if r.steps_reference is None:
+                figures[f"timeline-{dataset}-{_slug(r.name)}"] = timeline_figure(r)
+    out: dict[str, bytes] = {}
+    for name, fig in figures.items():
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=100)
+        out[f"{name}.{fmt}"] = buffer.getvalue()
+    return out

@@ -1,0 +1,130 @@
+"""Validation figures: Bland-Altman agreement and contact timelines, and ``validate --plots``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from matplotlib.collections import LineCollection
+from matplotlib.image import imread
+
+from backstride.cli import main
+from backstride.validation.metrics import match_contacts
+from backstride.validation.plots import (
+    EXTRA,
+    MISSED,
+    bland_altman_figure,
+    limits_of_agreement,
+    timeline_figure,
+    validation_figures,
+)
+from backstride.validation.runner import RecordingResult, run_validation
+
+from messages import assert_one_sentence
+
+ROOT = Path(__file__).resolve().parents[1]
+HA_001 = ROOT / "data" / "mobilised-lab" / "HA-001"
+
+
+def test_limits_of_agreement_known_answer() -> None:
+    # differences 1, 2, 3, 6: mean 3, sample SD sqrt(14/3)
+    agreement = limits_of_agreement([11, 12, 13, 16], [10, 10, 10, 10])
+    sd = np.sqrt(14 / 3)
+    assert agreement.n == 4
+    assert agreement.bias == pytest.approx(3.0)
+    assert agreement.lower == pytest.approx(3.0 - 1.96 * sd)
+    assert agreement.upper == pytest.approx(3.0 + 1.96 * sd)
+
+
+def test_limits_of_agreement_need_two_pairs() -> None:
+    one = limits_of_agreement([1.2], [1.0])
+    assert one.bias == pytest.approx(0.2)
+    assert np.isnan(one.lower) and np.isnan(one.upper)
+    assert limits_of_agreement([], []).n == 0
+
+
+def test_bland_altman_plots_each_pair_at_its_mean_and_difference() -> None:
+    det, ref = [1.1, 0.9, 1.3], [1.0, 1.0, 1.0]
+    ax = bland_altman_figure(det, ref, "stride length (m)", "test").axes[0]
+    points = ax.collections[0].get_offsets()
+    np.testing.assert_allclose(points[:, 0], [1.05, 0.95, 1.15])
+    np.testing.assert_allclose(points[:, 1], [0.1, -0.1, 0.3])
+    bias_lines = [line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert pytest.approx(0.1) in bias_lines
+
+
+def _drawn(ax: object, colour: str) -> int:
+    """Number of contact ticks drawn in ``colour``."""
+    from matplotlib.colors import to_rgba
+
+    return sum(
+        len(c.get_segments())
+        for c in ax.collections  # type: ignore[attr-defined]
+        if isinstance(c, LineCollection)
+        and len(c.get_segments())
+        and np.allclose(c.get_colors()[0], to_rgba(colour))
+    )
+
+
+def test_timeline_marks_exactly_the_missed_and_extra_contacts() -> None:
+    det = (1.0, 2.0, 3.02, 5.0)
+    ref = (1.05, 3.0, 4.0)
+    result = RecordingResult(
+        dataset="demo",
+        name="r",
+        contacts=match_contacts(det, ref),
+        detected_contacts_s=det,
+        reference_contacts_s=ref,
+        detected_bouts=((1.0, 5.0),),
+        reference_bouts=((1.05, 4.0),),
+    )
+    ax = timeline_figure(result).axes[0]
+    assert _drawn(ax, EXTRA) == 2  # 2.0 and 5.0
+    assert _drawn(ax, MISSED) == 1  # 4.0
+
+
+def test_figures_of_a_real_validation_run() -> None:
+    report = run_validation(HA_001)
+    figures = validation_figures(report)
+    assert sorted(figures) == [
+        "bland-altman-mobilised-cadence.png",
+        "bland-altman-mobilised-stride-length.png",
+        "bland-altman-mobilised-walking-speed.png",
+        "timeline-mobilised-HA-001_Test11-Trial1.png",
+        "timeline-mobilised-HA-001_Test5-Trial1.png",
+        "timeline-mobilised-HA-001_Test5-Trial2.png",
+    ]
+    for image in figures.values():
+        pixels = imread(io.BytesIO(image), format="png")
+        assert pixels.shape[0] >= 250 and pixels.shape[1] >= 590
+        assert pixels[..., :3].std() > 0.05  # not blank
+    # the Bland-Altman cloud holds one point per matched reference bout
+    n_matched = sum(r.n_matched_bouts for r in report.results)
+    det = [d for r in report.results for m, d, _ in r.bout_values if m == "cadence_spm"]
+    ref = [v for r in report.results for m, _, v in r.bout_values if m == "cadence_spm"]
+    ax = bland_altman_figure(det, ref, "cadence", "t").axes[0]
+    assert len(ax.collections[0].get_offsets()) == n_matched == 8
+
+
+def test_validate_writes_the_plots(tmp_path: Path) -> None:
+    out = tmp_path / "figures"
+    result = CliRunner().invoke(main, ["validate", str(HA_001), "--plots", str(out)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 6
+    assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in out.iterdir())
+    assert "wrote 6 figures" in result.output
+
+
+def test_validate_refuses_a_file_as_the_plots_folder(tmp_path: Path) -> None:
+    target = tmp_path / "plots.png"
+    target.write_bytes(b"keep me")
+    result = CliRunner().invoke(main, ["validate", str(HA_001), "--plots", str(target)])
+    assert result.exit_code == 2
+    message = result.output.strip()
+    assert message.startswith("error:") and "is a file" in message
+    assert_one_sentence(message.removeprefix("error:").strip())
+    assert target.read_bytes() == b"keep me"
