@@ -67,6 +67,16 @@ STEP_COLUMNS = [
 ]  # fmt: skip
 
 
+#: Long recordings are analysed in windows of this length (see :func:`analyze`).
+WINDOW_S = 4 * 3600.0
+#: Signal kept before each window's first new bout, s: filter transients (the 0.1 Hz
+#: high-pass settles within about 30 s) and the standing reference (10 s) need it.
+CONTEXT_S = 60.0
+#: Bouts are separated by pauses of more than 3 s, so a cut this far before a bout's first
+#: contact falls in the pause before it.
+CUT_BEFORE_BOUT_S = 1.5
+
+
 @dataclass(frozen=True)
 class AnalysisParameters:
     """Everything that changes the result, recorded in ``info.json``."""
@@ -74,6 +84,7 @@ class AnalysisParameters:
     height_m: float | None = None
     sensor_height_m: float | None = None
     bout_rules: BoutRules = field(default_factory=BoutRules)
+    window_s: float = WINDOW_S
 
 
 @dataclass
@@ -334,6 +345,14 @@ def _stride_table(
 def analyze(recording: Recording, params: AnalysisParameters | None = None) -> WalkingAnalysis:
     """Analyse one recording from a lower-back (or body-worn) sensor.
 
+    Recordings longer than ``params.window_s`` (4 h) are analysed window by window, each with
+    :data:`CONTEXT_S` of signal before it. A window's bouts are kept up to the last one that
+    ends well inside it; the next window starts just before the first bout still in progress,
+    so no walk is split or counted twice (a single walk longer than a window is the
+    exception: that window is made longer). Memory then grows with the window, not the
+    recording (a week at 100 Hz is 60 million samples), and the body axes are found per
+    window, so a sensor taken off and put back differently on another day is handled.
+
     Parameters
     ----------
     recording
@@ -348,6 +367,145 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     """
     params = params or AnalysisParameters()
     validate_signal(recording)
+    fs = recording.sample_rate_hz
+    context = round(CONTEXT_S * fs)
+    window = max(2 * context + 1, round(params.window_s * fs))
+    if recording.n_samples <= window + context:
+        return _analyze_window(recording, params)
+    parts: list[tuple[int, WalkingAnalysis]] = []
+    n = recording.n_samples
+    step = round(fs) if float(fs).is_integer() else 1  # windows start on whole seconds
+    before_bout = round(CUT_BEFORE_BOUT_S * fs)
+    cut = 0  # samples before ``cut`` are finished
+    while cut < n:
+        lo = max(0, cut - context) // step * step
+        hi = min(n, cut + window)
+        while True:
+            if n - hi < context:  # do not leave a remainder too short to analyse
+                hi = n
+            piece = _slice(recording, lo, hi)
+            if np.isfinite(piece.acc[:, 0]).mean() < 0.1:
+                part = _no_bouts(piece)  # a gap in the recording: nothing to find
+            else:
+                part = _analyze_window(piece, params)
+            start = _to_samples(part.bouts["start_s"], fs) + lo
+            end = _to_samples(part.bouts["end_s"], fs) + lo
+            keep = start >= cut
+            running = keep & (end > hi - context)
+            if hi == n:
+                next_cut = n
+            elif not running.any():
+                next_cut = hi - context
+            elif start[running].min() - before_bout > cut:
+                # bouts still running near the window's end are left to the next window
+                next_cut = int(start[running].min()) - before_bout
+                keep &= start < next_cut
+            else:  # one walk fills the window: make the window longer
+                hi = min(n, hi + window)
+                continue
+            break
+        parts.append((lo, _subset(part, np.flatnonzero(keep))))
+        cut = next_cut
+    return _merge(recording, params, parts)
+
+
+def _to_samples(times_s: pd.Series, fs: float) -> IntArray:
+    return np.round(times_s.to_numpy(dtype=float) * fs).astype(np.int64)
+
+
+def _slice(recording: Recording, lo: int, hi: int) -> Recording:
+    """Samples ``lo:hi`` of a recording (views, not copies)."""
+    from dataclasses import replace
+
+    gyr = recording.gyr[lo:hi] if recording.gyr is not None else None
+    return replace(recording, acc=recording.acc[lo:hi], gyr=gyr)
+
+
+def _subset(part: WalkingAnalysis, keep: IntArray) -> WalkingAnalysis:
+    """The given bouts of a window's analysis with their steps and seconds."""
+    ids = part.bouts["bout_id"].to_numpy()[keep]
+    return WalkingAnalysis(
+        part.recording,
+        part.bouts.iloc[keep].reset_index(drop=True),
+        part.steps[part.steps["bout_id"].isin(ids)].reset_index(drop=True),
+        part.per_second[part.per_second["bout_id"].isin(ids)].reset_index(drop=True),
+        part.summary,
+    )
+
+
+def _no_bouts(recording: Recording) -> WalkingAnalysis:
+    """An analysis without bouts (for a window with no signal)."""
+    return WalkingAnalysis(
+        {},
+        pd.DataFrame(columns=BOUT_COLUMNS),
+        pd.DataFrame(columns=STEP_COLUMNS),
+        pd.DataFrame(columns=["bout_id", "second", "cadence_spm"]),
+        {},
+    )
+
+
+def _merge(
+    recording: Recording, params: AnalysisParameters, parts: list[tuple[int, WalkingAnalysis]]
+) -> WalkingAnalysis:
+    """Join window analyses into one, in recording time, with bouts renumbered."""
+    fs = recording.sample_rate_hz
+    bouts, steps, seconds = [], [], []
+    next_id = 0
+    for lo, part in parts:
+        if part.bouts.empty:
+            continue
+        offset = lo / fs
+        renumber = {int(old): next_id + k for k, old in enumerate(part.bouts["bout_id"])}
+        next_id += len(renumber)
+        bouts.append(
+            part.bouts.assign(
+                bout_id=part.bouts["bout_id"].map(renumber),
+                start_s=part.bouts["start_s"] + offset,
+                end_s=part.bouts["end_s"] + offset,
+            )
+        )
+        steps.append(
+            part.steps.assign(
+                bout_id=part.steps["bout_id"].map(renumber), ic_s=part.steps["ic_s"] + offset
+            )
+        )
+        seconds.append(
+            part.per_second.assign(
+                bout_id=part.per_second["bout_id"].map(renumber),
+                second=part.per_second["second"] + round(offset),
+            )
+        )
+    if bouts:
+        all_bouts = pd.concat(bouts, ignore_index=True)[BOUT_COLUMNS]
+        all_steps = pd.concat(steps, ignore_index=True)[STEP_COLUMNS]
+        per_second = pd.concat(seconds, ignore_index=True)
+    else:
+        empty = _no_bouts(recording)
+        all_bouts, all_steps, per_second = empty.bouts, empty.steps, empty.per_second
+    with_posture = int(all_bouts["forward_lean_deg"].notna().sum())
+    summary = {
+        "n_bouts": len(all_bouts),
+        "walking_s": float(all_bouts["duration_s"].sum()),
+        "steps": int(all_bouts["n_steps"].sum()),
+        "cadence_spm": (
+            _nan_to_none(float(np.median(per_second["cadence_spm"]))) if len(per_second) else None
+        ),
+        "moderate_s": float(all_bouts["moderate_s"].sum()),
+        "vigorous_s": float(all_bouts["vigorous_s"].sum()),
+        "brisk_intervals": int(all_bouts["brisk_intervals"].sum()),
+        "posture_reference": (
+            f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
+            f"({with_posture} of {len(all_bouts)} bouts)"
+            if with_posture
+            else "no quiet standing next to a walk: trunk lean not computed"
+        ),
+        "stride_length_basis": _leg_length(recording, params)[1],
+    }
+    return WalkingAnalysis(_recording_meta(recording), all_bouts, all_steps, per_second, summary)
+
+
+def _analyze_window(recording: Recording, params: AnalysisParameters) -> WalkingAnalysis:
+    """Analyse a recording (or one window of it) in one piece."""
     fs = recording.sample_rate_hz
     acc = _interp_nans(recording.acc)
     gravity = gravity_and_vertical(acc, fs)
@@ -485,15 +643,18 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
         ),
         "stride_length_basis": leg_note,
     }
-    rec_meta = {
+    return WalkingAnalysis(_recording_meta(recording), bouts, steps, per_second, summary)
+
+
+def _recording_meta(recording: Recording) -> dict[str, Any]:
+    return {
         "name": recording.name,
         "device": recording.device,
         "placement": recording.placement,
-        "sample_rate_hz": fs,
+        "sample_rate_hz": recording.sample_rate_hz,
         "n_samples": recording.n_samples,
         "duration_s": recording.duration_s,
         "start": recording.start.isoformat() if recording.start else None,
         "has_gyroscope": recording.has_gyr,
         "notes": list(recording.notes),
     }
-    return WalkingAnalysis(rec_meta, bouts, steps, per_second, summary)

@@ -1,0 +1,130 @@
+"""Long recordings are analysed in windows: same walks as in one piece, bounded memory."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis, analyze
+from backstride.recording import STANDARD_GRAVITY, Recording
+from backstride.validation.metrics import match_contacts
+
+from synthetic import rotation, walking_signal
+
+ROOT = Path(__file__).resolve().parents[1]
+DAILY_LIFE = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv"
+FS = 100.0
+WINDOW = AnalysisParameters(window_s=300.0)
+ONE_PIECE = AnalysisParameters(window_s=1e9)
+
+
+def _tiled(minutes: float) -> Recording:
+    """The real 137-s daily-life trial repeated to ``minutes`` (walks, turns, sitting)."""
+    df = pd.read_csv(DAILY_LIFE)
+    acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy(np.float64) * STANDARD_GRAVITY
+    gyr = df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(np.float64)
+    n = round(minutes * 60 * FS)
+    return Recording(
+        acc=np.resize(acc, (n, 3)),
+        gyr=np.resize(gyr, (n, 3)),
+        sample_rate_hz=FS,
+        sensor_height_m=0.964,
+        name="tiled",
+    )
+
+
+@pytest.fixture(scope="module")
+def tiled() -> Recording:
+    return _tiled(30)
+
+
+@pytest.fixture(scope="module")
+def in_one_piece(tiled: Recording) -> WalkingAnalysis:
+    return analyze(tiled, ONE_PIECE)
+
+
+def _bout_pairs(a: WalkingAnalysis, b: WalkingAnalysis) -> pd.DataFrame:
+    """Bouts of two analyses paired by start time (within one sample)."""
+    left = a.bouts.assign(key=np.round(a.bouts["start_s"].astype(float) * FS).astype(int))
+    right = b.bouts.assign(key=np.round(b.bouts["start_s"].astype(float) * FS).astype(int))
+    return left.merge(right, on="key", suffixes=("_a", "_b"))
+
+
+def test_windows_find_the_same_walks_as_one_piece(
+    tiled: Recording, in_one_piece: WalkingAnalysis
+) -> None:
+    windowed = analyze(tiled, WINDOW)  # 30 min in windows of 5 min: 6+ windows, 5+ seams
+    assert len(in_one_piece.bouts) > 90
+    assert len(windowed.bouts) == len(in_one_piece.bouts)
+    assert windowed.bouts["bout_id"].tolist() == list(range(len(windowed.bouts)))
+    assert windowed.summary["steps"] == in_one_piece.summary["steps"]
+    contacts = match_contacts(
+        in_one_piece.initial_contacts_s, windowed.initial_contacts_s, tolerance_s=0.5 / FS
+    )
+    assert contacts.n_matched == contacts.n_detected == contacts.n_reference
+    pairs = _bout_pairs(in_one_piece, windowed)
+    assert len(pairs) == len(in_one_piece.bouts)
+    # timing-based measures do not depend on the window at all
+    for column in ("n_steps", "cadence_spm", "stride_length_m", "walking_speed_mps"):
+        np.testing.assert_allclose(pairs[f"{column}_a"], pairs[f"{column}_b"], rtol=1e-9)
+    # the AP/ML axes are found per window; on a tiled recording they barely move
+    np.testing.assert_allclose(
+        pairs["harmonic_ratio_ap_a"], pairs["harmonic_ratio_ap_b"], atol=0.05
+    )
+    assert windowed.per_second["second"].tolist() == in_one_piece.per_second["second"].tolist()
+    assert windowed.recording["n_samples"] == tiled.n_samples
+
+
+def test_a_sensor_put_back_differently_is_handled_per_window(tiled: Recording) -> None:
+    """Second half re-mounted (rotated): each half's body axes are found again."""
+    half = tiled.n_samples // 2
+    rot = rotation(70, -35, 120)
+    acc, gyr = tiled.acc.copy(), tiled.gyr.copy()  # type: ignore[union-attr]
+    acc[half:] = acc[half:] @ rot.T
+    gyr[half:] = gyr[half:] @ rot.T
+    remounted = dataclasses.replace(tiled, acc=acc, gyr=gyr)
+    original = analyze(tiled, WINDOW)
+    moved = analyze(remounted, WINDOW)
+    # compare bouts away from the switch (the window holding it sees both mountings)
+    pairs = _bout_pairs(original, moved)
+    # a window's axes come from the walking in it and in its 60-s lead-in
+    far = (pairs["start_s_a"] - half / FS).abs() > 1.5 * WINDOW.window_s
+    assert far.sum() > 40
+    # (analysed in one piece, these differ by up to 0.74, 1.36 and 3.7 degrees)
+    for column in ("harmonic_ratio_ap", "harmonic_ratio_ml", "trunk_rom_sagittal_deg"):
+        a, b = pairs.loc[far, f"{column}_a"], pairs.loc[far, f"{column}_b"]
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+def test_a_gap_in_the_recording_gives_no_walks_and_keeps_the_others(
+    in_one_piece: WalkingAnalysis, tiled: Recording
+) -> None:
+    acc = tiled.acc.copy()
+    gap = slice(round(600 * FS), round(740 * FS))  # 140 s without data (7.8%)
+    acc[gap] = np.nan
+    windowed = analyze(dataclasses.replace(tiled, acc=acc), AnalysisParameters(window_s=130.0))
+    starts = windowed.bouts["start_s"].astype(float)
+    assert not ((starts > 600) & (starts < 740)).any()
+    # away from the gap the same walks are found
+    pairs = _bout_pairs(in_one_piece, windowed)
+    away = (in_one_piece.bouts["end_s"] < 560) | (in_one_piece.bouts["start_s"] > 800)
+    assert len(pairs) >= away.sum() - 2
+
+
+def test_a_walk_longer_than_a_window_stays_one_bout() -> None:
+    rec, _ = walking_signal(walk_s=420.0, stand_before_s=10.0, stand_after_s=10.0)
+    windowed = analyze(rec, AnalysisParameters(window_s=150.0))
+    whole = analyze(rec, ONE_PIECE)
+    assert len(whole.bouts) == 1
+    assert len(windowed.bouts) == 1
+    assert windowed.summary["steps"] == whole.summary["steps"]
+    assert float(windowed.bouts["duration_s"].iloc[0]) > 410
+
+
+def test_the_window_is_recorded_with_the_parameters() -> None:
+    assert AnalysisParameters().window_s == 4 * 3600
+    assert "window_s" in dataclasses.asdict(AnalysisParameters())
