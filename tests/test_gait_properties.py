@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -55,4 +56,26 @@ def test_any_signal_gives_consistent_tables(
     assert (bouts["end_s"] >= bouts["start_s"]).all()
     assert (bouts["start_s"].iloc[1:].to_numpy() > bouts["end_s"].iloc[:-1].to_numpy()).all()
     assert ((steps["ic_s"] >= 0) & (steps["ic_s"] <= seconds)).all()
+    # contacts are distinct and in time order within a bout, so every cadence is finite
+    for _, ic in steps.groupby("bout_id")["ic_s"]:
+        assert (np.diff(ic.to_numpy()) > 0).all()
+    assert np.isfinite(steps["cadence_spm"].dropna()).all()
     assert result.summary["walking_s"] <= seconds
+
+
+@pytest.mark.parametrize(
+    ("seed", "fs", "scale"), [(186, 20.0, 10.0), (192, 20.0, 3.0), (448, 50.0, 10.0)]
+)
+def test_two_coarse_peaks_sharing_one_loading_peak_give_one_contact(
+    seed: int, fs: float, scale: float
+) -> None:
+    """Noise in which two coarse peaks pick the same loading peak (seeds found by search)."""
+    from backstride.gait.initial_contacts import detect_contact_candidates
+    from backstride.gait.orientation import gravity_and_vertical
+
+    rng = np.random.default_rng(seed)
+    acc = rng.standard_normal((int(30 * fs), 3)) * scale + np.array([9.81, 0.0, 0.0])
+    _, _, vertical = gravity_and_vertical(acc, fs)
+    candidates = detect_contact_candidates(vertical, fs)
+    assert np.unique(candidates.index).size == candidates.index.size > 0
+    assert candidates.peak_index.size == candidates.prominence_mps2.size == candidates.index.size

@@ -117,6 +117,12 @@ def detect_contact_candidates(
     windows = np.clip(peaks[:, None] + offsets[None, :], 0, n - 1)
     loading_peak = windows[np.arange(peaks.size), np.argmax(fine[windows], axis=1)]
     contact = np.clip(loading_peak - round(loading_delay_s * fs), 0, n - 1)
-    return ContactCandidates(
-        contact.astype(np.int64), peaks.astype(np.int64), props["prominences"].astype(np.float64)
-    )
+    prominence = props["prominences"].astype(np.float64)
+    # Two coarse peaks 250-300 ms apart can share one loading peak (the search windows
+    # overlap): one contact, kept once, with the larger prominence.
+    if np.unique(contact).size < contact.size:
+        order = np.lexsort((-prominence, contact))
+        first = np.r_[True, np.diff(contact[order]) != 0]
+        keep = np.sort(order[first])
+        contact, peaks, prominence = contact[keep], peaks[keep], prominence[keep]
+    return ContactCandidates(contact.astype(np.int64), peaks.astype(np.int64), prominence)
