@@ -66,6 +66,26 @@ def _fmt(value: Any, spec: str = ".1f") -> str:
     return format(value, spec)
 
 
+MAX_BOUTS_PRINTED = 40
+
+
+def _print_days(analysis: WalkingAnalysis) -> None:
+    table = Table(box=None, header_style="bold", pad_edge=False, title="per day")
+    for col in (
+        "day", "recorded h", "walking min", "bouts", ">=30 s", "steps", "moderate min",
+        "cadence /min", "speed m/s", "speed >=30 s",
+    ):  # fmt: skip
+        table.add_column(col, justify="right")
+    for d in analysis.days.to_dict(orient="records"):
+        table.add_row(
+            str(d["day"]), _fmt(float(d["recorded_s"]) / 3600), _fmt(float(d["walking_s"]) / 60),
+            str(d["n_bouts"]), str(d["n_bouts_30s"]), str(d["steps"]),
+            _fmt(float(d["moderate_s"]) / 60), _fmt(d["cadence_spm"], ".0f"),
+            _fmt(d["walking_speed_mps"], ".2f"), _fmt(d["walking_speed_30s_mps"], ".2f"),
+        )  # fmt: skip
+    console.print(table)
+
+
 def _print_analysis(analysis: WalkingAnalysis) -> None:
     rec = analysis.recording
     s = analysis.summary
@@ -85,8 +105,15 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
         f"  [dim]stride length from {s['stride_length_basis']}; posture: "
         f"{s['posture_reference']}[/]"
     )
+    if len(analysis.days) > 1:
+        _print_days(analysis)
     if len(analysis.bouts) == 0:
         console.print("  no walking bouts found")
+        return
+    if len(analysis.bouts) > MAX_BOUTS_PRINTED:
+        console.print(
+            f"  {len(analysis.bouts)} bouts: too many to list here; --out-dir writes bouts.csv"
+        )
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
     for col in (
@@ -131,7 +158,7 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
 @click.option(
     "--out-dir",
     type=click.Path(path_type=Path),
-    help="Write bouts.csv, steps.csv and info.json to this folder.",
+    help="Write bouts.csv, steps.csv, seconds.csv, days.csv and info.json to this folder.",
 )
 def analyze(
     recording: Path,
@@ -161,7 +188,7 @@ def analyze(
         parameters = {
             "height_m": height_m, "sensor_height_m": sensor_height_m,
             "sample_rate_hz": sample_rate_hz, "acc_unit": acc_unit, "gyr_unit": gyr_unit,
-            "bout_rules": params.bout_rules.__dict__,
+            "bout_rules": params.bout_rules.__dict__, "window_s": params.window_s,
         }  # fmt: skip
         for path in write_out_dir(out_dir, analyses, recording, parameters):
             console.print(f"wrote {path}")

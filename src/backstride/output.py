@@ -64,6 +64,7 @@ def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
             "cadence_spm": [round(float(x), 1) for x in analysis.per_second["cadence_spm"]],
         },
         "summary": json_safe(analysis.summary),
+        "days": [json_safe(row) for row in analysis.days.to_dict(orient="records")],
     }
 
 
@@ -112,7 +113,7 @@ def write_out_dir(
     source: Path,
     parameters: dict[str, Any],
 ) -> list[Path]:
-    """Write ``bouts.csv``, ``steps.csv``, ``seconds.csv`` and ``info.json``.
+    """Write ``bouts.csv``, ``steps.csv``, ``seconds.csv``, ``days.csv`` and ``info.json``.
 
     Rows of all recordings of a multi-trial file go in the same tables, with a ``recording``
     column; ``seconds.csv`` has the cadence of every whole second inside a bout.
@@ -123,6 +124,7 @@ def write_out_dir(
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     bouts_df, steps_df, seconds_df = table("bouts"), table("steps"), table("per_second")
+    days_df = table("days")
     info = {
         "schema": SCHEMA,
         "backstride_version": __version__,
@@ -137,6 +139,7 @@ def write_out_dir(
         ("bouts.csv", bouts_df.to_csv(index=False, float_format="%.4f")),
         ("steps.csv", steps_df.to_csv(index=False, float_format="%.4f")),
         ("seconds.csv", seconds_df.to_csv(index=False, float_format="%.2f")),
+        ("days.csv", days_df.to_csv(index=False, float_format="%.4f")),
         ("info.json", json.dumps(info, indent=2)),
     ):
         target = out_dir / name

@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backstride.gait.bouts import BoutRules, assemble_bouts
+from backstride.gait.daily import DAY_COLUMNS, daily_measures
 from backstride.gait.initial_contacts import detect_contact_candidates
 from backstride.gait.orientation import BodyFrameSignals, body_frame, gravity_and_vertical
 from backstride.gait.parameters import (
@@ -103,6 +104,9 @@ class WalkingAnalysis:
         Cadence for each whole second inside a bout (``second``, ``cadence_spm``).
     summary
         Totals: walking time, steps, moderate and vigorous time, bouts, posture reference.
+    days
+        One row per calendar day the recording covers (columns
+        :data:`~backstride.gait.daily.DAY_COLUMNS`), see :mod:`backstride.gait.daily`.
     """
 
     recording: dict[str, Any]
@@ -110,6 +114,7 @@ class WalkingAnalysis:
     steps: pd.DataFrame
     per_second: pd.DataFrame
     summary: dict[str, Any]
+    days: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS))
 
     @property
     def initial_contacts_s(self) -> list[float]:
@@ -371,7 +376,7 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     context = round(CONTEXT_S * fs)
     window = max(2 * context + 1, round(params.window_s * fs))
     if recording.n_samples <= window + context:
-        return _analyze_window(recording, params)
+        return _with_days(recording, _analyze_window(recording, params))
     parts: list[tuple[int, WalkingAnalysis]] = []
     n = recording.n_samples
     step = round(fs) if float(fs).is_integer() else 1  # windows start on whole seconds
@@ -406,7 +411,12 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
             break
         parts.append((lo, _subset(part, np.flatnonzero(keep))))
         cut = next_cut
-    return _merge(recording, params, parts)
+    return _with_days(recording, _merge(recording, params, parts))
+
+
+def _with_days(recording: Recording, result: WalkingAnalysis) -> WalkingAnalysis:
+    result.days = daily_measures(result.bouts, recording.start, recording.duration_s)
+    return result
 
 
 def _to_samples(times_s: pd.Series, fs: float) -> IntArray:

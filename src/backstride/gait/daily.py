@@ -1,0 +1,108 @@
+"""Per-day walking measures of a recording: what a multi-day wear protocol reports.
+
+Free-living studies summarise each day of wear rather than each bout. The Mobilise-D
+consortium's digital mobility outcomes (protocol: Mazza et al. 2021, BMJ Open 11:e050785)
+are daily walking duration, the number of walking bouts, and the typical cadence, stride
+length and walking speed; because short indoor bouts are slower than longer walks, bouts are
+also counted by duration (at least 10, 30 and 60 s here) and speed is given separately for
+bouts of at least 30 s (Kirk et al. 2024, Sci Rep 14:1754). Step count and time at moderate
+and vigorous cadence follow Tudor-Locke et al. (2018).
+
+Rules:
+
+- Days are calendar days in the recording's own time zone (daylight-saving changes give a
+  23- or 25-hour day); a recording without a start time is cut into 24-hour periods from its
+  first sample, labelled ``day 1``, ``day 2``, ...
+- A bout belongs to the day on which it starts.
+- Every day the recording covers is listed, with ``recorded_s`` (the part of the day that was
+  recorded), also days without walking: a day of wear without a walk is a result, and the
+  first or last day is usually partial, so ``recorded_s`` says how much to trust it.
+- Typical values are medians over the day's bouts; ``None`` when the day has no bout with
+  that value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+DAY_COLUMNS = [
+    "day", "recorded_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s", "walking_s",
+    "longest_bout_s", "steps", "moderate_s", "vigorous_s", "cadence_spm", "stride_length_m",
+    "walking_speed_mps", "walking_speed_30s_mps",
+]  # fmt: skip
+
+
+def _day_edges(start: dt.datetime | None, duration_s: float) -> tuple[list[str], list[float]]:
+    """Day labels and their start times in seconds from the first sample (plus the end)."""
+    if start is None:
+        n = max(1, math.ceil(duration_s / 86400.0))
+        return [f"day {k + 1}" for k in range(n)], [86400.0 * k for k in range(n)] + [duration_s]
+    tz = start.tzinfo
+    labels: list[str] = []
+    edges: list[float] = []
+    day = start.date()
+    while True:
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=tz)
+        # in UTC: subtracting two times of the same zone ignores a clock change between them
+        offset = max(0.0, (midnight.astimezone(dt.UTC) - start.astimezone(dt.UTC)).total_seconds())
+        if offset >= duration_s:
+            break
+        labels.append(day.isoformat())
+        edges.append(offset)
+        day += dt.timedelta(days=1)
+    return labels, [*edges, duration_s]
+
+
+def _median(values: pd.Series) -> float | None:
+    finite = values.astype(float).dropna()
+    return float(finite.median()) if len(finite) else None
+
+
+def daily_measures(
+    bouts: pd.DataFrame, start: dt.datetime | None, duration_s: float
+) -> pd.DataFrame:
+    """One row per calendar day covered by a recording (columns :data:`DAY_COLUMNS`).
+
+    Parameters
+    ----------
+    bouts
+        The bouts table of an analysis (``start_s``, ``duration_s``, ``n_steps``, ...).
+    start
+        Time-zone aware start of the recording, or ``None``.
+    duration_s
+        Length of the recording, s.
+    """
+    labels, edges = _day_edges(start, duration_s)
+    starts = bouts["start_s"].to_numpy(dtype=float) if len(bouts) else np.zeros(0)
+    which = np.searchsorted(np.asarray(edges[1:-1]), starts, side="right")
+    rows = []
+    for k, label in enumerate(labels):
+        day = bouts[which == k] if len(bouts) else bouts
+        duration = day["duration_s"].astype(float) if len(day) else pd.Series(dtype=float)
+        long_enough = day[duration >= 30.0] if len(day) else day
+        rows.append(
+            {
+                "day": label,
+                "recorded_s": edges[k + 1] - edges[k],
+                "n_bouts": len(day),
+                "n_bouts_10s": int((duration >= 10.0).sum()),
+                "n_bouts_30s": int((duration >= 30.0).sum()),
+                "n_bouts_60s": int((duration >= 60.0).sum()),
+                "walking_s": float(duration.sum()),
+                "longest_bout_s": float(duration.max()) if len(day) else 0.0,
+                "steps": int(day["n_steps"].astype(int).sum()) if len(day) else 0,
+                "moderate_s": float(day["moderate_s"].astype(float).sum()) if len(day) else 0.0,
+                "vigorous_s": float(day["vigorous_s"].astype(float).sum()) if len(day) else 0.0,
+                "cadence_spm": _median(day["cadence_spm"]) if len(day) else None,
+                "stride_length_m": _median(day["stride_length_m"]) if len(day) else None,
+                "walking_speed_mps": _median(day["walking_speed_mps"]) if len(day) else None,
+                "walking_speed_30s_mps": (
+                    _median(long_enough["walking_speed_mps"]) if len(long_enough) else None
+                ),
+            }
+        )
+    return pd.DataFrame(rows, columns=DAY_COLUMNS)

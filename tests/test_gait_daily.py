@@ -1,0 +1,127 @@
+"""Per-day walking measures: calendar days in the wearer's time zone, every day listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from backstride.gait.daily import DAY_COLUMNS, daily_measures
+from backstride.gait.pipeline import BOUT_COLUMNS, analyze
+from backstride.output import to_json_document, write_out_dir
+from backstride.recording import STANDARD_GRAVITY, Recording
+
+ROOT = Path(__file__).resolve().parents[1]
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _bouts(rows: list[tuple[float, float, int, float, float]]) -> pd.DataFrame:
+    """Bouts from (start_s, duration_s, n_steps, cadence_spm, speed_mps)."""
+    table = pd.DataFrame(
+        [
+            {
+                "bout_id": k, "start_s": s, "end_s": s + d, "duration_s": d, "n_steps": n,
+                "cadence_spm": c, "walking_speed_mps": v, "stride_length_m": 120 * v / c,
+                "moderate_s": d if c >= 100 else 0.0, "vigorous_s": d if c >= 130 else 0.0,
+            }
+            for k, (s, d, n, c, v) in enumerate(rows)
+        ]
+    )  # fmt: skip
+    return table.reindex(columns=BOUT_COLUMNS)
+
+
+def test_days_follow_the_local_calendar_across_a_clock_change() -> None:
+    # Berlin moved its clocks forward on 31 March 2024: that day has 23 hours
+    start = dt.datetime(2024, 3, 30, 22, 0, tzinfo=BERLIN)
+    days = daily_measures(_bouts([]), start, 30 * 3600.0)
+    assert days["day"].tolist() == ["2024-03-30", "2024-03-31", "2024-04-01"]
+    assert days["recorded_s"].tolist() == [2 * 3600.0, 23 * 3600.0, 5 * 3600.0]
+    assert days["n_bouts"].tolist() == [0, 0, 0]
+    assert days["cadence_spm"].isna().all()
+
+
+def test_bouts_belong_to_the_day_they_start() -> None:
+    start = dt.datetime(2024, 6, 1, 23, 0, tzinfo=BERLIN)
+    bouts = _bouts(
+        [
+            (600.0, 20.0, 30, 95.0, 1.0),  # 23:10 on 1 June
+            (3590.0, 80.0, 130, 110.0, 1.3),  # 23:59:50, runs past midnight
+            (3 * 3600.0, 45.0, 80, 120.0, 1.4),  # 02:00 on 2 June
+            (4 * 3600.0, 8.0, 12, 90.0, 0.8),  # 03:00 on 2 June
+        ]
+    )
+    days = daily_measures(bouts, start, 5 * 3600.0)
+    one, two = days.to_dict(orient="records")
+    assert (one["day"], two["day"]) == ("2024-06-01", "2024-06-02")
+    assert (one["n_bouts"], two["n_bouts"]) == (2, 2)
+    assert (one["steps"], two["steps"]) == (160, 92)
+    assert one["walking_s"] == pytest.approx(100.0)
+    assert one["longest_bout_s"] == pytest.approx(80.0)
+    assert (one["n_bouts_10s"], one["n_bouts_30s"], one["n_bouts_60s"]) == (2, 1, 1)
+    assert (two["n_bouts_10s"], two["n_bouts_30s"], two["n_bouts_60s"]) == (1, 1, 0)
+    assert one["cadence_spm"] == pytest.approx(102.5)  # median of 95 and 110
+    assert one["walking_speed_mps"] == pytest.approx(1.15)
+    assert one["walking_speed_30s_mps"] == pytest.approx(1.3)  # only the 80-s bout
+    assert one["moderate_s"] == pytest.approx(80.0)
+    assert two["walking_speed_30s_mps"] == pytest.approx(1.4)
+    assert one["recorded_s"] == pytest.approx(3600.0)
+    assert two["recorded_s"] == pytest.approx(4 * 3600.0)
+
+
+def test_without_a_start_time_days_are_24_hour_periods() -> None:
+    bouts = _bouts([(100.0, 30.0, 50, 100.0, 1.2), (90000.0, 30.0, 52, 104.0, 1.25)])
+    days = daily_measures(bouts, None, 2.5 * 86400)
+    assert days["day"].tolist() == ["day 1", "day 2", "day 3"]
+    assert days["recorded_s"].tolist() == [86400.0, 86400.0, 43200.0]
+    assert days["n_bouts"].tolist() == [1, 1, 0]
+    assert days["steps"].tolist() == [50, 52, 0]
+
+
+def test_a_short_recording_is_one_partial_day() -> None:
+    days = daily_measures(_bouts([]), dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC), 120.0)
+    assert days["day"].tolist() == ["2024-01-01"]
+    assert days["recorded_s"].tolist() == [120.0]
+    assert list(days.columns) == DAY_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def around_midnight() -> Recording:
+    """40 min of the real daily-life trial (tiled), starting at 23:40 Berlin time."""
+    df = pd.read_csv(ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv")
+    acc = df[["acc_x", "acc_y", "acc_z"]].to_numpy(np.float64) * STANDARD_GRAVITY
+    gyr = df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(np.float64)
+    n = 40 * 60 * 100
+    return Recording(
+        acc=np.resize(acc, (n, 3)),
+        gyr=np.resize(gyr, (n, 3)),
+        sample_rate_hz=100.0,
+        start=dt.datetime(2024, 6, 1, 23, 40, tzinfo=BERLIN),
+        sensor_height_m=0.964,
+        name="midnight",
+    )
+
+
+def test_an_analysis_reports_its_days(around_midnight: Recording, tmp_path: Path) -> None:
+    result = analyze(around_midnight)
+    days = result.days
+    assert days["day"].tolist() == ["2024-06-01", "2024-06-02"]
+    assert days["recorded_s"].tolist() == [1200.0, 1200.0]
+    # the days add up to the recording's totals
+    assert days["n_bouts"].sum() == result.summary["n_bouts"] > 20
+    assert days["steps"].sum() == result.summary["steps"]
+    assert days["walking_s"].sum() == pytest.approx(result.summary["walking_s"])
+    first_day = (result.bouts["start_s"] < 1200).sum()
+    assert days["n_bouts"].iloc[0] == first_day
+
+    write_out_dir(tmp_path, [result], ROOT / "README.md", {})
+    written = pd.read_csv(tmp_path / "days.csv")
+    assert written["day"].tolist() == ["2024-06-01", "2024-06-02"]
+    assert written["steps"].tolist() == days["steps"].tolist()
+    doc = json.loads(json.dumps(to_json_document([result])))
+    assert [d["day"] for d in doc["days"]] == ["2024-06-01", "2024-06-02"]
+    assert doc["days"][0]["steps"] == int(days["steps"].iloc[0])
