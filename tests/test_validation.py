@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy import signal
 from scipy.spatial.transform import Rotation
@@ -242,3 +243,23 @@ def test_the_reference_inside_data_mat_validates_alone(
     assert from_mat["ic_f1"] == pytest.approx(mobilised["ic_f1"], abs=1e-9)
     assert from_mat["walking_f1"] == pytest.approx(mobilised["walking_f1"], abs=1e-3)
     assert from_mat["cadence_mae_spm"] == pytest.approx(mobilised["cadence_mae_spm"], abs=0.01)
+
+
+def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Path) -> None:
+    """A MicroWB with a missing start or a non-numeric end is skipped, the rest are read."""
+    from scipy.io import loadmat, savemat
+
+    from backstride.validation.references import load_mobilised_mat_references
+
+    source = ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+    doc = loadmat(source, simplify_cells=True)
+    trial = doc["data"]["TimeMeasure1"]["Test11"]["Trial1"]
+    wbs = trial["Standards"]["INDIP"]["MicroWB"]
+    n = len(wbs)
+    wbs[0]["Start"] = np.nan
+    wbs[1]["End"] = "unknown"
+    savemat(tmp_path / "data.mat", {"data": doc["data"]})
+    refs = load_mobilised_mat_references(tmp_path / "data.mat")
+    assert len(refs["Test11-Trial1"].bouts) == n - 2
+    kept = load_mobilised_mat_references(source)["Test11-Trial1"].bouts[2:]
+    assert refs["Test11-Trial1"].bouts == kept

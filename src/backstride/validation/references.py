@@ -75,7 +75,10 @@ def load_mobilised_reference(path: Path) -> Reference:
 
 
 def _finite(values: Any) -> list[float]:
-    arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        return []  # text or nested structures where numbers were expected
     return [float(x) for x in arr if np.isfinite(x)]
 
 
@@ -119,19 +122,26 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
                     continue
                 wbs = indip["MicroWB"]
                 wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
-                bouts = tuple(
-                    ReferenceBout(
-                        start_s=float(wb["Start"]),
-                        end_s=float(wb["End"]),
-                        initial_contacts_s=tuple(_finite(wb.get("InitialContact_Event", []))),
-                        cadence_spm=_scalar(wb.get("Cadence")),
-                        stride_length_m=_scalar(wb.get("AverageStrideLength")),
-                        walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
+                bouts = []
+                for wb in wbs:
+                    if not isinstance(wb, dict):
+                        continue
+                    start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
+                    if start is None or end is None or end < start:
+                        continue  # a bout the reference could not time is not a reference
+                    bouts.append(
+                        ReferenceBout(
+                            start_s=start,
+                            end_s=end,
+                            initial_contacts_s=tuple(_finite(wb.get("InitialContact_Event", []))),
+                            cadence_spm=_scalar(wb.get("Cadence")),
+                            stride_length_m=_scalar(wb.get("AverageStrideLength")),
+                            walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
+                        )
                     )
-                    for wb in wbs
-                    if isinstance(wb, dict) and "Start" in wb and "End" in wb
+                out[f"{test}-{trial}"] = Reference(
+                    bouts=tuple(bouts), system="INDIP (from data.mat)"
                 )
-                out[f"{test}-{trial}"] = Reference(bouts=bouts, system="INDIP (from data.mat)")
     return out
 
 
