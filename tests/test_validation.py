@@ -263,3 +263,52 @@ def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Pat
     assert len(refs["Test11-Trial1"].bouts) == n - 2
     kept = load_mobilised_mat_references(source)["Test11-Trial1"].bouts[2:]
     assert refs["Test11-Trial1"].bouts == kept
+
+
+def test_a_file_with_two_time_measures_is_validated_per_measure(tmp_path: Path) -> None:
+    """Recording names and reference keys both carry the time measure when there are two."""
+    from scipy.io import loadmat, savemat
+
+    doc = loadmat(ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat", simplify_cells=True)
+    data = doc["data"]
+    data["TimeMeasure2"] = data["TimeMeasure1"]
+    (tmp_path / "HA-001").mkdir()
+    savemat(tmp_path / "HA-001" / "data.mat", {"data": data})
+    report = run_validation(tmp_path)
+    names = sorted(r.name for r in report.results)
+    assert names == sorted(
+        f"HA-001/TimeMeasure{m}-{t}"
+        for m in (1, 2)
+        for t in ("Test5-Trial1", "Test5-Trial2", "Test11-Trial1")
+    )
+    by_name = {r.name: r for r in report.results}
+    for t in ("Test5-Trial1", "Test11-Trial1"):
+        one, two = by_name[f"HA-001/TimeMeasure1-{t}"], by_name[f"HA-001/TimeMeasure2-{t}"]
+        assert one.contacts.n_reference == two.contacts.n_reference > 0
+        assert one.ic_f1 == two.ic_f1
+
+
+def test_one_damaged_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from backstride.cli import main
+
+    good, bad = tmp_path / "HA-001", tmp_path / "XX-999"
+    good.mkdir()
+    bad.mkdir()
+    for name in ("data.mat", "infoForAlgo.mat"):
+        shutil.copy(ROOT / "data" / "mobilised-lab" / "HA-001" / name, good)
+    (bad / "data.mat").write_bytes(b"MATLAB 5.0 MAT-file" + b"\x00" * 200)
+    report = run_validation(tmp_path)
+    assert len(report.results) == 3
+    assert [s.name for s in report.skipped] == ["XX-999/data.mat"]
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "skipped XX-999/data.mat" in result.output
+    # with nothing left to validate it is an error that names the first problem
+    shutil.rmtree(good)
+    result = CliRunner().invoke(main, ["validate", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "could be validated" in result.output and "XX-999/data.mat" in result.output

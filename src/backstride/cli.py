@@ -223,6 +223,10 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
     with console.status("analysing") as status:
         report = run_validation(dataset_dir, progress=lambda n: status.update(f"analysing {n}"))
     console.print(report_table(report))
+    for skipped in report.skipped:
+        err_console.print(
+            f"[yellow]skipped[/] {skipped.name}: {skipped.reason}", highlight=False, soft_wrap=True
+        )
     if json_path is not None:
         atomic_write_text(json_path, json.dumps(json_safe(report_to_dict(report)), indent=2))
         console.print(f"wrote {json_path}")

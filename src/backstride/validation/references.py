@@ -94,7 +94,9 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
     (``Start``, ``End``, ``InitialContact_Event`` in seconds from the recording's first sample,
     ``Cadence``, ``AverageStrideLength``, ``WalkingSpeed``): the same data the exported
     ``*.reference.json`` files carry, so a dataset without those exports validates too.
-    Trials without an INDIP reference are left out.
+    Trials without an INDIP reference are left out. Keys follow the recording names of
+    :func:`~backstride.io.mobilised.read_mobilised_mat` (prefixed with the time measure when the
+    file has more than one).
     """
     from scipy.io import loadmat
 
@@ -108,7 +110,16 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
     except Exception as exc:  # SciPy raises many types for damaged files
         raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
     out: dict[str, Reference] = {}
-    for measure in (v for k, v in doc.items() if k.startswith("TimeMeasure")):
+    if not isinstance(doc, dict):
+        return out
+    measures = {
+        k: v
+        for k, v in doc.items()
+        if str(k).lower().startswith("timemeasure") and isinstance(v, dict)
+    }
+    for measure_name, measure in measures.items():
+        # named as read_mobilised_mat names the recordings
+        prefix = f"{measure_name}-" if len(measures) > 1 else ""
         for test, trials in measure.items():
             if not isinstance(trials, dict):
                 continue
@@ -139,7 +150,7 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
                             walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
                         )
                     )
-                out[f"{test}-{trial}"] = Reference(
+                out[f"{prefix}{test}-{trial}"] = Reference(
                     bouts=tuple(bouts), system="INDIP (from data.mat)"
                 )
     return out

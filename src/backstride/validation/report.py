@@ -76,6 +76,7 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
     kinds = sorted({r.dataset for r in report.results})
     return {
         "targets": TARGETS,
+        "skipped": [{"name": k.name, "reason": k.reason} for k in report.skipped],
         "pooled": {k: report.pooled(k) for k in kinds},
         "recordings": [
             {

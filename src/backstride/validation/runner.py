@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backstride.exceptions import InputNotFoundError, InvalidInputError
+from backstride.exceptions import BackstrideError, InputNotFoundError, InvalidInputError
 from backstride.gait.pipeline import WalkingAnalysis, analyze
 from backstride.recording import Recording
 from backstride.validation.metrics import (
@@ -112,11 +112,20 @@ class RecordingResult:
         return (self.steps_detected - self.steps_reference) / self.steps_reference
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A recording (or file) that could not be validated, and why (one sentence)."""
+
+    name: str
+    reason: str
+
+
 @dataclass
 class ValidationReport:
     """All recordings of a validation run and their pooled agreement."""
 
     results: list[RecordingResult]
+    skipped: list[Skipped] = field(default_factory=list)
 
     def pooled(self, dataset: str | None = None) -> dict[str, float]:
         """Overall figures, for one dataset kind or all."""
@@ -209,49 +218,69 @@ def compare(
 
 
 Case = tuple[str, Recording, Reference]
+Found = Case | Skipped
 
 
-def _mobilised_cases(root: Path) -> Iterator[Case]:
+def _mobilised_cases(root: Path) -> Iterator[Found]:
     from backstride.io.mobilised import read_mobilised_mat
 
     for mat in sorted(root.rglob("data.mat")):
+        label = f"{mat.parent.name}/{mat.name}"
         # the exported per-trial JSON when present, else the INDIP reference inside data.mat
         exported = {
             p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")
         }
-        inside = {} if exported else load_mobilised_mat_references(mat)
-        if not exported and not inside:
+        try:
+            inside = {} if exported else load_mobilised_mat_references(mat)
+            if not exported and not inside:
+                continue
+            recordings = read_mobilised_mat(mat)
+        except BackstrideError as exc:
+            yield Skipped(label, str(exc))
             continue
-        for rec in read_mobilised_mat(mat):
-            if rec.name in exported:
-                reference = load_mobilised_reference(exported[rec.name])
-            elif rec.name in inside:
-                reference = inside[rec.name]
-            else:
+        for rec in recordings:
+            name = f"{mat.parent.name}/{rec.name}"
+            try:
+                if rec.name in exported:
+                    reference = load_mobilised_reference(exported[rec.name])
+                elif rec.name in inside:
+                    reference = inside[rec.name]
+                else:
+                    continue
+            except BackstrideError as exc:
+                yield Skipped(name, str(exc))
                 continue
             if reference.bouts:
-                named = _rename(rec, f"{mat.parent.name}/{rec.name}")
-                yield "mobilised", named, reference
+                yield "mobilised", _rename(rec, name), reference
 
 
-def _ipol_cases(root: Path) -> Iterator[Case]:
+def _ipol_cases(root: Path) -> Iterator[Found]:
     from backstride.io.xsens_ipol import read_ipol_txt
 
     for txt in sorted(root.rglob("*_lb.txt")):
         ref_path = txt.with_name(txt.name.removesuffix("_lb.txt") + ".json")
         if ref_path.exists():
-            rec = read_ipol_txt(txt)
-            first = int(rec.meta.get("first_sample_index", 0))
-            yield "ipol", rec, load_ipol_reference(ref_path, rec.sample_rate_hz, first)
+            try:
+                rec = read_ipol_txt(txt)
+                first = int(rec.meta.get("first_sample_index", 0))
+                reference = load_ipol_reference(ref_path, rec.sample_rate_hz, first)
+            except BackstrideError as exc:
+                yield Skipped(txt.name, str(exc))
+                continue
+            yield "ipol", rec, reference
 
 
-def _phone_cases(root: Path) -> Iterator[Case]:
+def _phone_cases(root: Path) -> Iterator[Found]:
     from backstride.io.phone_oxford import read_oxford_phone_csv
 
     for csv in sorted(root.rglob("*.csv")):
         if not _looks_like_oxford(csv):
             continue
-        rec = read_oxford_phone_csv(csv)
+        try:
+            rec = read_oxford_phone_csv(csv)
+        except BackstrideError as exc:
+            yield Skipped(csv.name, str(exc))
+            continue
         steps = rec.meta.get("reference_steps")
         if steps:
             yield "phone", rec, Reference(steps_total=int(steps), system="ground-truth step device")
@@ -272,21 +301,39 @@ def _rename(rec: Recording, name: str) -> Recording:
     return replace(rec, name=name)
 
 
-FINDERS: tuple[Callable[[Path], Iterator[Case]], ...] = (
+FINDERS: tuple[Callable[[Path], Iterator[Found]], ...] = (
     _mobilised_cases,
     _ipol_cases,
     _phone_cases,
 )
 
 
-def find_cases(root: Path) -> list[Case]:
-    """All recordings with a reference under ``root``."""
+def find_cases(root: Path, skipped: list[Skipped] | None = None) -> list[Case]:
+    """All recordings with a reference under ``root``.
+
+    Files that cannot be read are appended to ``skipped`` (when given) with the reason, so
+    that one damaged file does not stop the validation of the others.
+    """
     if not root.exists():
         raise InputNotFoundError(f"No folder at {root}; give the path of a validation dataset.")
     if not root.is_dir():
         raise InvalidInputError(f"{root} is a file; give the folder that holds the dataset.")
-    cases = [case for finder in FINDERS for case in finder(root)]
+    cases: list[Case] = []
+    problems: list[Skipped] = []
+    for finder in FINDERS:
+        for found in finder(root):
+            if isinstance(found, Skipped):
+                problems.append(found)
+            else:
+                cases.append(found)
+    if skipped is not None:
+        skipped.extend(problems)
     if not cases:
+        if problems:
+            raise InvalidInputError(
+                f"No recording under {root} could be validated; the first problem, with "
+                f"{problems[0].name}: {problems[0].reason.rstrip('.')}."
+            )
         raise InvalidInputError(
             f"No recordings with a reference were found under {root}; expected the Mobilise-D, "
             "IPOL or phone step-count layout (see docs/validation.md)."
@@ -295,10 +342,20 @@ def find_cases(root: Path) -> list[Case]:
 
 
 def run_validation(root: Path, progress: Callable[[str], None] | None = None) -> ValidationReport:
-    """Analyse every recording with a reference under ``root`` and compare."""
+    """Analyse every recording with a reference under ``root`` and compare.
+
+    A recording that cannot be read or analysed is listed in the report's ``skipped`` with
+    its reason instead of stopping the run.
+    """
+    skipped: list[Skipped] = []
     results = []
-    for dataset, rec, reference in find_cases(root):
+    for dataset, rec, reference in find_cases(root, skipped):
         if progress:
             progress(rec.name)
-        results.append(compare(dataset, rec, analyze(rec), reference))
-    return ValidationReport(results)
+        try:
+            analysis = analyze(rec)
+        except BackstrideError as exc:
+            skipped.append(Skipped(rec.name, str(exc)))
+            continue
+        results.append(compare(dataset, rec, analysis, reference))
+    return ValidationReport(results, skipped)
