@@ -196,6 +196,26 @@ def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -
     assert missing.exit_code == 2
 
 
+def test_a_device_clock_is_read_in_the_wearers_time_zone(cli: Any) -> None:
+    """An Axivity file holds local clock times: walks land at that local time for the wearer."""
+    from backstride.io import read_cwa
+
+    run = cli
+    cwa = (
+        Path(__file__).resolve().parents[1] / "data" / "devices" / "axivity-cwa" / "ax3_sample.cwa"
+    )
+    device_clock = read_cwa(cwa).start  # local clock marked as UTC
+    assert device_clock is not None
+    run("init", "--name", "kim", "--time-zone", "Asia/Tokyo", today=START)
+    assert json.loads(run("import", str(cwa), "--json", today=START).output)["result"]["added"]
+    walks = json.loads(run("export", today=START).output)["walks"]
+    first = dt.datetime.fromisoformat(walks[0]["start"])
+    assert first.utcoffset() == dt.timedelta(hours=9)
+    # wall-clock time in Tokyo = the device clock, plus the time into the recording
+    into = first.replace(tzinfo=None) - device_clock.replace(tzinfo=None)
+    assert dt.timedelta(0) <= into < dt.timedelta(minutes=5)
+
+
 def test_screening_and_review_on_the_terminal(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

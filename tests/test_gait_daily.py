@@ -125,3 +125,33 @@ def test_an_analysis_reports_its_days(around_midnight: Recording, tmp_path: Path
     doc = json.loads(json.dumps(to_json_document([result])))
     assert [d["day"] for d in doc["days"]] == ["2024-06-01", "2024-06-02"]
     assert doc["days"][0]["steps"] == int(days["steps"].iloc[0])
+
+
+def test_days_follow_the_time_zone_the_file_names() -> None:
+    """Mobilise-D stores UTC start times and names the zone: days are local days there."""
+    rec = Recording(
+        acc=np.tile([9.81, 0.0, 0.0], (100 * 600, 1)),
+        sample_rate_hz=100.0,
+        start=dt.datetime(2024, 6, 1, 22, 30, tzinfo=dt.UTC),  # 00:30 in Berlin
+        meta={"time_zone": "Europe/Berlin"},
+    )
+    assert analyze(rec).days["day"].tolist() == ["2024-06-02"]
+    utc_only = Recording(acc=rec.acc, sample_rate_hz=100.0, start=rec.start)
+    assert analyze(utc_only).days["day"].tolist() == ["2024-06-01"]
+
+
+def test_analyze_command_takes_a_time_zone(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from backstride.cli import main
+
+    cwa = ROOT / "data" / "devices" / "axivity-cwa" / "ax3_sample.cwa"
+    out = tmp_path / "a.json"
+    args = ["analyze", str(cwa), "--time-zone", "Asia/Tokyo", "--json", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    start = dt.datetime.fromisoformat(json.loads(out.read_text())["recording"]["start"])
+    assert start.utcoffset() == dt.timedelta(hours=9)
+    bad = CliRunner().invoke(main, ["analyze", str(cwa), "--time-zone", "Nowhere/Land"])
+    assert bad.exit_code == 2
+    assert "IANA" in bad.output and "Traceback" not in bad.output

@@ -696,3 +696,50 @@ def test_phone_logger_layouts(
     assert read.sample_rate_hz == pytest.approx(100.0)
     np.testing.assert_allclose(read.acc, rec.acc, atol=1e-4)
     assert analyze(read).bouts.loc[0, "cadence_spm"] == pytest.approx(120, abs=1)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "moves"),
+    [("2024-06-01T23:30:00", True), ("2024-06-01T23:30:00+00:00", False), ("unix", False)],
+)
+def test_csv_times_and_a_given_time_zone(tmp_path: Path, stamp: str, moves: bool) -> None:
+    """Times without an offset are local times in the zone; absolute times keep their instant."""
+    import datetime as dt
+
+    from backstride.io import read_recordings
+
+    first = dt.datetime(2024, 6, 1, 23, 30, tzinfo=dt.UTC)
+    rows = ["timestamp,acc_x,acc_y,acc_z"]
+    for k in range(500):
+        t = first + dt.timedelta(milliseconds=10 * k)
+        text = (
+            f"{t.timestamp():.3f}"
+            if stamp == "unix"
+            else t.strftime("%Y-%m-%dT%H:%M:%S.%f") + stamp[19:]
+        )
+        rows.append(f"{text},9.81,0.0,0.0")
+    path = tmp_path / "rec.csv"
+    path.write_text("\n".join(rows) + "\n")
+    (plain,) = read_recordings(path)
+    (local,) = read_recordings(path, time_zone="America/New_York")
+    assert plain.start == first
+    assert str(local.start.tzinfo) == "America/New_York"
+    if moves:  # 23:30 New York time is 03:30 UTC the next day
+        assert local.start.replace(tzinfo=None) == dt.datetime(2024, 6, 1, 23, 30)
+        assert local.start == first + dt.timedelta(hours=4)
+        assert any("local times in America/New_York" in note for note in local.notes)
+    else:
+        assert local.start == first
+        assert local.start.hour == 19
+
+
+def test_an_unknown_time_zone_is_one_sentence(tmp_path: Path) -> None:
+    from backstride.io import read_recordings
+
+    raises_one_sentence(
+        InvalidInputError,
+        lambda: read_recordings(
+            ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat", time_zone="Mars/Base"
+        ),
+        "IANA",
+    )

@@ -743,3 +743,17 @@ def test_zip_of_unknown_version(tmp_path: Path) -> None:
     content[directory + 6] = 0xFF  # version needed to extract
     path = write(tmp_path, "version.gt3x", bytes(content))
     raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "zip archive")
+
+
+def test_read_recordings_reads_a_device_clock_in_the_given_time_zone() -> None:
+    """The AX3 clock is local time: with a zone the wall time stays, the instant moves."""
+    from backstride.io import read_recordings
+
+    (as_utc,) = read_recordings(AX3_SAMPLE)
+    (berlin,) = read_recordings(AX3_SAMPLE, time_zone="Europe/Berlin")
+    assert as_utc.start is not None and berlin.start is not None
+    assert berlin.start.replace(tzinfo=None) == as_utc.start.replace(tzinfo=None)
+    offset = berlin.start.utcoffset()
+    assert offset is not None and offset.total_seconds() in (3600.0, 7200.0)
+    assert as_utc.start - berlin.start == offset
+    np.testing.assert_array_equal(berlin.acc, as_utc.acc)

@@ -36,12 +36,21 @@ def analyze_file(
     sample_rate_hz: float | None = None,
     acc_unit: str | None = None,
     gyr_unit: str | None = None,
+    time_zone: str | None = None,
 ) -> list[WalkingAnalysis]:
-    """Analyse every recording in a file (a multi-trial container gives several)."""
+    """Analyse every recording in a file (a multi-trial container gives several).
+
+    ``time_zone`` (an IANA name) says where the recording was made; see
+    :func:`backstride.io.read_recordings`.
+    """
     from backstride.io import read_recordings
 
     recs = read_recordings(
-        path, sample_rate_hz=sample_rate_hz, acc_unit=acc_unit, gyr_unit=gyr_unit
+        path,
+        sample_rate_hz=sample_rate_hz,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+        time_zone=time_zone,
     )
     out = []
     for rec in recs:

@@ -150,6 +150,11 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
 @click.option("--acc-unit", type=click.Choice(["g", "mps2"]), help="Accelerometer unit (CSV).")
 @click.option("--gyr-unit", type=click.Choice(["dps", "rads"]), help="Gyroscope unit (CSV).")
 @click.option(
+    "--time-zone",
+    help="Where the recording was made (IANA name, e.g. Europe/London): local clock times "
+    "without a zone (Axivity, CSV) are read in it, and days follow its calendar.",
+)
+@click.option(
     "--json",
     "json_path",
     type=click.Path(path_type=Path),
@@ -167,6 +172,7 @@ def analyze(
     sample_rate_hz: float | None,
     acc_unit: str | None,
     gyr_unit: str | None,
+    time_zone: str | None,
     json_path: Path | None,
     out_dir: Path | None,
 ) -> None:
@@ -176,7 +182,12 @@ def analyze(
 
     params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
     analyses = analyze_file(
-        recording, params, sample_rate_hz=sample_rate_hz, acc_unit=acc_unit, gyr_unit=gyr_unit
+        recording,
+        params,
+        sample_rate_hz=sample_rate_hz,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+        time_zone=time_zone,
     )
     for a in analyses:
         _print_analysis(a)
@@ -188,7 +199,8 @@ def analyze(
         parameters = {
             "height_m": height_m, "sensor_height_m": sensor_height_m,
             "sample_rate_hz": sample_rate_hz, "acc_unit": acc_unit, "gyr_unit": gyr_unit,
-            "bout_rules": params.bout_rules.__dict__, "window_s": params.window_s,
+            "time_zone": time_zone, "bout_rules": params.bout_rules.__dict__,
+            "window_s": params.window_s,
         }  # fmt: skip
         for path in write_out_dir(out_dir, analyses, recording, parameters):
             console.print(f"wrote {path}")

@@ -436,7 +436,8 @@ def analyse_files(
                 on_file(path)
             continue
         digest = file_sha256(path) if path.is_file() else ""
-        recs = read_recordings(path, sample_rate_hz=sample_rate_hz)
+        # a device clock is set to the wearer's local time: read it in their time zone
+        recs = read_recordings(path, sample_rate_hz=sample_rate_hz, time_zone=who.time_zone)
         walks: list[Walk] = []
         for rec in recs:
             begin = rec.start

@@ -415,7 +415,16 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
 
 
 def _with_days(recording: Recording, result: WalkingAnalysis) -> WalkingAnalysis:
-    result.days = daily_measures(result.bouts, recording.start, recording.duration_s)
+    """Add the per-day table, in the time zone the file names if it names one."""
+    start = recording.start
+    named = recording.meta.get("time_zone")
+    if start is not None and isinstance(named, str):
+        from contextlib import suppress
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        with suppress(ZoneInfoNotFoundError, ValueError):  # unknown: the start's own zone
+            start = start.astimezone(ZoneInfo(named))
+    result.days = daily_measures(result.bouts, start, recording.duration_s)
     return result
 
 

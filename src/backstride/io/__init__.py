@@ -76,10 +76,11 @@ Glossary of ``Recording.meta`` keys
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
-from backstride.io._common import PathLike, existing_file, read_head
+from backstride.io._common import PathLike, existing_file, parse_zone, read_head
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_gt3x import read_gt3x
 from backstride.io.axivity_cwa import read_cwa
@@ -213,6 +214,16 @@ def detect_format(path: PathLike) -> str:
     )
 
 
+def _in_zone(recordings: list[Recording], zone: dt.tzinfo | None) -> list[Recording]:
+    """Express start times in ``zone`` (the same instants)."""
+    if zone is None:
+        return recordings
+    return [
+        dataclasses.replace(r, start=r.start.astimezone(zone)) if r.start is not None else r
+        for r in recordings
+    ]
+
+
 def read_recordings(
     path: PathLike,
     *,
@@ -221,6 +232,7 @@ def read_recordings(
     gyr_unit: str | None = None,
     height_m: float | None = None,
     sensor_height_m: float | None = None,
+    time_zone: str | None = None,
 ) -> list[Recording]:
     """Read every recording in a file, whatever its supported format.
 
@@ -233,6 +245,11 @@ def read_recordings(
         rate and units, so these are ignored for them (with a note).
     height_m, sensor_height_m
         Wearer's height and sensor height, m; when given they replace what the file says.
+    time_zone
+        IANA name of where the recording was made. Clock times stored without a zone (an
+        Axivity file, ISO times without an offset in a CSV) are read as local times there;
+        every other start time keeps its instant and is expressed in that zone, so that
+        per-day results follow the wearer's calendar.
 
     Returns
     -------
@@ -248,18 +265,23 @@ def read_recordings(
     UnsupportedFormatError
         The content matches no supported format.
     """
+    zone = parse_zone(time_zone)
     fmt = detect_format(path)
     if fmt == "generic_csv":
-        return [
-            read_csv(
-                path,
-                sample_rate_hz=sample_rate_hz,
-                acc_unit=acc_unit,
-                gyr_unit=gyr_unit,
-                height_m=height_m,
-                sensor_height_m=sensor_height_m,
-            )
-        ]
+        return _in_zone(
+            [
+                read_csv(
+                    path,
+                    sample_rate_hz=sample_rate_hz,
+                    acc_unit=acc_unit,
+                    gyr_unit=gyr_unit,
+                    height_m=height_m,
+                    sensor_height_m=sensor_height_m,
+                    time_zone=zone,
+                )
+            ],
+            zone,
+        )
     if fmt == "mobilised_mat":
         recordings = read_mobilised_mat(path)
     elif fmt == "xsens_ipol":
@@ -267,7 +289,7 @@ def read_recordings(
     elif fmt == "geneactiv_csv":
         recordings = [read_geneactiv_csv(path)]
     elif fmt == "axivity_cwa":
-        recordings = [read_cwa(path)]
+        recordings = [read_cwa(path, time_zone=zone)]
     elif fmt == "geneactiv_bin":
         recordings = [read_geneactiv_bin(path)]
     elif fmt == "actigraph_gt3x":
@@ -293,6 +315,7 @@ def read_recordings(
         extra.append(f"height {height_m:g} m as given")
     if sensor_height_m is not None:
         extra.append(f"sensor height {sensor_height_m:g} m as given")
+    recordings = _in_zone(recordings, zone)
     if not extra:
         return recordings
     return [

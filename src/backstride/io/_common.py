@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import warnings
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -527,3 +528,15 @@ def check_rate(rate_hz: float | None, label: str = "--sample-rate-hz") -> float 
     if not np.isfinite(rate) or rate <= 0:
         raise InvalidInputError(f"The sample rate {rate:g} Hz is not positive; give {label} in Hz.")
     return rate
+
+
+def parse_zone(time_zone: str | dt.tzinfo | None) -> dt.tzinfo | None:
+    """Return a tzinfo for an IANA name or tzinfo, or ``None`` if none is given."""
+    if time_zone is None or isinstance(time_zone, dt.tzinfo):
+        return time_zone
+    try:
+        return zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInputError(
+            f"The time zone {time_zone!r} is not known; give an IANA name such as Europe/London."
+        ) from exc

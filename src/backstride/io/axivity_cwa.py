@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
-import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,14 @@ import numpy as np
 import numpy.typing as npt
 
 from backstride.exceptions import InvalidInputError
-from backstride.io._common import IntArray, PathLike, existing_file, height_in_m, read_head
+from backstride.io._common import (
+    IntArray,
+    PathLike,
+    existing_file,
+    height_in_m,
+    parse_zone,
+    read_head,
+)
 from backstride.io._device_common import (
     anchored_times,
     grid_notes,
@@ -434,18 +440,6 @@ def decode_cwa(path: PathLike) -> CwaDecode:
     )
 
 
-def _zone(time_zone: str | dt.tzinfo | None) -> dt.tzinfo | None:
-    """Return a tzinfo for an IANA name or tzinfo, or ``None`` if none is given."""
-    if time_zone is None or isinstance(time_zone, dt.tzinfo):
-        return time_zone
-    try:
-        return zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(
-            f"The time zone {time_zone!r} is not known; give an IANA name such as Europe/London."
-        ) from exc
-
-
 def read_cwa(path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> Recording:
     """Read an Axivity AX3 or AX6 ``.cwa`` file.
 
@@ -470,7 +464,7 @@ def read_cwa(path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> Rec
     InvalidInputError
         A truncated or damaged file with no usable data, or gaps longer than the data.
     """
-    zone = _zone(time_zone)
+    zone = parse_zone(time_zone)
     decoded = decode_cwa(path)
     p = Path(path)
     notes: list[str] = []

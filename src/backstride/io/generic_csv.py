@@ -40,6 +40,7 @@ from backstride.io._common import (
     existing_file,
     gyr_to_dps,
     numeric_column,
+    parse_zone,
     read_table,
     read_text_lines,
     resample_uniform,
@@ -127,6 +128,7 @@ def read_csv(
     gyr_unit: str | None = None,
     height_m: float | None = None,
     sensor_height_m: float | None = None,
+    time_zone: str | dt.tzinfo | None = None,
 ) -> Recording:
     """Read a CSV with ``acc_x, acc_y, acc_z`` (and optional ``gyr_*``) columns.
 
@@ -226,7 +228,9 @@ def read_csv(
     if time_column == "time_s":
         time_s = numeric_column(frame[by_name["time_s"]], "time_s", line_of)
     elif time_column == "timestamp":
-        time_s, start, note = _timestamp_seconds(frame[by_name["timestamp"]], line_of)
+        time_s, start, note = _timestamp_seconds(
+            frame[by_name["timestamp"]], line_of, parse_zone(time_zone)
+        )
         notes.append(note)
     elif time_column == "samples":
         if rate_given is None:
@@ -309,8 +313,13 @@ def _first_cell_is_text(lines: list[str], header_index: int, delimiter: str, col
     return False
 
 
-def _timestamp_seconds(column: pd.Series, line_of: IntArray) -> tuple[FloatArray, dt.datetime, str]:
-    """Turn a ``timestamp`` column into seconds from its first value, its start and a note."""
+def _timestamp_seconds(
+    column: pd.Series, line_of: IntArray, zone: dt.tzinfo | None = None
+) -> tuple[FloatArray, dt.datetime, str]:
+    """Turn a ``timestamp`` column into seconds from its first value, its start and a note.
+
+    ISO times without an offset are local clock times: in ``zone`` when given, else UTC.
+    """
     dtype = column.dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         return _unix_seconds(column.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
@@ -351,6 +360,13 @@ def _timestamp_seconds(column: pd.Series, line_of: IntArray) -> tuple[FloatArray
             start = _with_offset_of(first_text, start)
     if has_offset:
         return time_s, start, "timestamp column read as ISO 8601 times with a UTC offset"
+    if zone is not None:
+        start = start.replace(tzinfo=None).replace(tzinfo=zone)
+        return (
+            time_s,
+            start,
+            f"timestamp column read as ISO 8601 local times in {zone}",
+        )
     return (
         time_s,
         start,
