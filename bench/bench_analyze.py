@@ -2,12 +2,14 @@
 
 Builds a 24-hour, 100 Hz, 6-axis recording by tiling a real Mobilise-D lab recording, analyses
 it in a fresh child process pinned to one core (so the peak memory is that of the analysis),
-and runs mobgap's Mobilise-D pipeline on one hour of the same data for comparison.
+and runs mobgap's Mobilise-D pipeline on one hour of the same data for comparison. A 7-day
+recording (a free-living wear protocol) is analysed too, to show that the memory the
+analysis adds does not grow with the recording (it works in 4-hour windows).
 
 Usage::
 
     python bench/bench_analyze.py            # whole benchmark, writes bench/results/bench.json
-    python bench/bench_analyze.py --child backstride|mobgap   # internal: one measurement
+    python bench/bench_analyze.py --child backstride|backstride-week|mobgap   # internal
 
 Each child prints one JSON line prefixed with ``RESULT `` on stdout; progress goes to stderr.
 """
@@ -33,6 +35,7 @@ G = 9.80665
 SENSOR_HEIGHT_M = 0.964
 HEIGHT_M = 1.59
 N_24H = 24 * 3600 * int(FS_HZ)
+N_7D = 7 * N_24H
 N_MOBGAP = 3600 * int(FS_HZ)
 
 TARGET_WALL_S = 10.0
@@ -90,7 +93,7 @@ def _tile(base: Any, n: int) -> Any:
     return np.resize(base, (n, base.shape[1]))
 
 
-def child_backstride() -> dict[str, Any]:
+def child_backstride(n_samples: int = N_24H) -> dict[str, Any]:
     cpu = _pin_to_one_core()
     import numpy as np
 
@@ -102,18 +105,19 @@ def child_backstride() -> dict[str, Any]:
     analyze(
         Recording(acc=base_acc, gyr=base_gyr, sample_rate_hz=FS_HZ, sensor_height_m=SENSOR_HEIGHT_M)
     )
-    log(f"backstride: building the 24 h recording ({N_24H:,} samples)")
+    hours = n_samples / FS_HZ / 3600
+    log(f"backstride: building the {hours:g} h recording ({n_samples:,} samples)")
     recording = Recording(
-        acc=_tile(base_acc, N_24H),
-        gyr=_tile(base_gyr, N_24H),
+        acc=_tile(base_acc, n_samples),
+        gyr=_tile(base_gyr, n_samples),
         sample_rate_hz=FS_HZ,
         sensor_height_m=SENSOR_HEIGHT_M,
-        name="tiled-24h",
+        name=f"tiled-{hours:g}h",
     )
-    assert recording.acc.dtype == np.float64 and recording.n_samples == N_24H
+    assert recording.acc.dtype == np.float64 and recording.n_samples == n_samples
     rss_before = _rss_now_kib()
     maxrss_before = _maxrss_kib()
-    log(f"backstride: analysing 24 h on cpu {cpu} (RSS before {rss_before / 1024:.0f} MB)")
+    log(f"backstride: analysing {hours:g} h on cpu {cpu} (RSS before {rss_before / 1024:.0f} MB)")
     t0 = time.perf_counter()
     result = analyze(recording)
     wall = time.perf_counter() - t0
@@ -228,7 +232,7 @@ def _mark(ok: bool) -> str:
     return "OK  " if ok else "MISS"
 
 
-def report(bs: dict[str, Any], mg: dict[str, Any]) -> dict[str, Any]:
+def report(bs: dict[str, Any], mg: dict[str, Any], week: dict[str, Any]) -> dict[str, Any]:
     ok_bs = "wall_s" in bs
     ok_mg = "wall_s" in mg
     ratio = bs["samples_per_s"] / mg["samples_per_s"] if ok_bs and ok_mg else None
@@ -247,6 +251,16 @@ def report(bs: dict[str, Any], mg: dict[str, Any]) -> dict[str, Any]:
         ]  # fmt: skip
     else:
         rows.append(("backstride", bs.get("failed", "failed"), "", "FAIL"))
+    if "wall_s" in week:
+        rows += [
+            ("backstride 7 d wall time", f"{week['wall_s']:.1f} s", "", ""),
+            ("backstride 7 d throughput", f"{week['samples_per_s']:,.0f} samples/s", "", ""),
+            ("backstride 7 d RSS before (input)", f"{_mb(week['rss_before_kib']):.0f} MB", "", ""),
+            ("backstride 7 d peak increment", f"{_mb(week['peak_increment_kib']):.0f} MB",
+             "as 24 h", ""),
+        ]  # fmt: skip
+    else:
+        rows.append(("backstride 7 d", week.get("failed", "failed"), "", "FAIL"))
     if ok_mg:
         rows += [
             ("mobgap 1 h wall time", f"{mg['wall_s']:.2f} s", "", ""),
@@ -280,6 +294,7 @@ def report(bs: dict[str, Any], mg: dict[str, Any]) -> dict[str, Any]:
             "source": str(CSV.relative_to(ROOT)),
             "sample_rate_hz": FS_HZ,
             "backstride_samples": N_24H,
+            "backstride_7d_samples": N_7D,
             "mobgap_samples": N_MOBGAP,
             "sensor_height_m": SENSOR_HEIGHT_M,
             "height_m": HEIGHT_M,
@@ -296,6 +311,7 @@ def report(bs: dict[str, Any], mg: dict[str, Any]) -> dict[str, Any]:
             "throughput_ratio": TARGET_RATIO,
         },
         "backstride": bs,
+        "backstride_7d": week,
         "mobgap": mg,
         "throughput_ratio": ratio,
         "meets": {
@@ -308,23 +324,32 @@ def report(bs: dict[str, Any], mg: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", choices=["backstride", "mobgap"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=["backstride", "backstride-week", "mobgap"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
 
     if args.child:
-        result = child_backstride() if args.child == "backstride" else child_mobgap()
+        if args.child == "backstride":
+            result = child_backstride()
+        elif args.child == "backstride-week":
+            result = child_backstride(N_7D)
+        else:
+            result = child_mobgap()
         print(RESULT_PREFIX + json.dumps(result), flush=True)
         return 0
 
     log(f"input: {CSV.relative_to(ROOT)} tiled to 24 h at {FS_HZ:g} Hz, one core per child")
-    log("phase 1/3: backstride analyze on 24 h (child process)")
+    log("phase 1/4: backstride analyze on 24 h (child process)")
     bs = run_child("backstride")
-    log("phase 2/3: mobgap Mobilise-D pipeline on 1 h (child process)")
+    log("phase 2/4: backstride analyze on 7 days (child process)")
+    week = run_child("backstride-week")
+    log("phase 3/4: mobgap Mobilise-D pipeline on 1 h (child process)")
     mg = run_child("mobgap")
     if "skipped" in mg:
         log(f"mobgap comparison skipped: {mg['skipped']}")
-    log("phase 3/3: report")
-    out = report(bs, mg)
+    log("phase 4/4: report")
+    out = report(bs, mg, week)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     log(f"wrote {RESULTS.relative_to(ROOT)}")
