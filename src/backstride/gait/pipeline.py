@@ -502,24 +502,7 @@ def _merge(
         empty = _no_bouts(recording)
         all_bouts, all_steps, per_second = empty.bouts, empty.steps, empty.per_second
     with_posture = int(all_bouts["forward_lean_deg"].notna().sum())
-    summary = {
-        "n_bouts": len(all_bouts),
-        "walking_s": float(all_bouts["duration_s"].sum()),
-        "steps": int(all_bouts["n_steps"].sum()),
-        "cadence_spm": (
-            _nan_to_none(float(np.median(per_second["cadence_spm"]))) if len(per_second) else None
-        ),
-        "moderate_s": float(all_bouts["moderate_s"].sum()),
-        "vigorous_s": float(all_bouts["vigorous_s"].sum()),
-        "brisk_intervals": int(all_bouts["brisk_intervals"].sum()),
-        "posture_reference": (
-            f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
-            f"({with_posture} of {len(all_bouts)} bouts)"
-            if with_posture
-            else "no quiet standing next to a walk: trunk lean not computed"
-        ),
-        "stride_length_basis": _leg_length(recording, params)[1],
-    }
+    summary = _summary(all_bouts, per_second, with_posture, _leg_length(recording, params)[1])
     return WalkingAnalysis(_recording_meta(recording), all_bouts, all_steps, per_second, summary)
 
 
@@ -644,8 +627,17 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         },
         columns=STEP_COLUMNS,
     )
-    summary = {
-        "n_bouts": n_bouts,
+    with_posture = int(np.isfinite(stand_up[:, 0]).sum())
+    summary = _summary(bouts, per_second, with_posture, leg_note)
+    return WalkingAnalysis(_recording_meta(recording), bouts, steps, per_second, summary)
+
+
+def _summary(
+    bouts: pd.DataFrame, per_second: pd.DataFrame, with_posture: int, leg_note: str
+) -> dict[str, Any]:
+    """Recording totals from the bouts and per-second cadence."""
+    return {
+        "n_bouts": len(bouts),
         "walking_s": float(bouts["duration_s"].sum()),
         "steps": int(bouts["n_steps"].sum()),
         "cadence_spm": (
@@ -656,13 +648,12 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         "brisk_intervals": int(bouts["brisk_intervals"].sum()),
         "posture_reference": (
             f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
-            f"({int(np.isfinite(stand_up[:, 0]).sum())} of {n_bouts} bouts)"
-            if np.isfinite(stand_up).any()
+            f"({with_posture} of {len(bouts)} bouts)"
+            if with_posture
             else "no quiet standing next to a walk: trunk lean not computed"
         ),
         "stride_length_basis": leg_note,
     }
-    return WalkingAnalysis(_recording_meta(recording), bouts, steps, per_second, summary)
 
 
 def _recording_meta(recording: Recording) -> dict[str, Any]:
