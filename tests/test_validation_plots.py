@@ -12,12 +12,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.image import imread
 
 from backstride.cli import main
-from backstride.validation.metrics import match_contacts
+from backstride.validation.metrics import limits_of_agreement, match_contacts
 from backstride.validation.plots import (
     EXTRA,
     MISSED,
     bland_altman_figure,
-    limits_of_agreement,
     timeline_figure,
     validation_figures,
 )
@@ -128,3 +127,27 @@ def test_validate_refuses_a_file_as_the_plots_folder(tmp_path: Path) -> None:
     assert message.startswith("error:") and "is a file" in message
     assert_one_sentence(message.removeprefix("error:").strip())
     assert target.read_bytes() == b"keep me"
+
+
+def test_the_json_report_has_the_limits_of_agreement(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "v.json"
+    result = CliRunner().invoke(main, ["validate", str(HA_001), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    loa = doc["limits_of_agreement"]["mobilised"]["stride_length_m"]
+    values = [
+        v
+        for r in doc["recordings"]
+        for v in r["matched_bout_values"]
+        if v["measure"] == "stride_length_m"
+    ]
+    differences = [v["detected"] - v["reference"] for v in values]
+    assert loa["n"] == len(values) == 8
+    assert loa["bias"] == pytest.approx(float(np.mean(differences)))
+    half_width = 1.96 * float(np.std(differences, ddof=1))
+    assert loa["upper"] - loa["bias"] == pytest.approx(half_width)
+    # absolute errors in the table are the same pairs
+    pooled_abs = doc["pooled"]["mobilised"]["stride_length_mae_m"]
+    assert pooled_abs == pytest.approx(float(np.mean(np.abs(differences))))

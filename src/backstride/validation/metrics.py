@@ -5,12 +5,14 @@
   then precision, recall, F1 and the mean absolute timing error of matched pairs.
 - Walking time: sample-wise F1 of "inside a bout" between detection and reference, on a 100 Hz
   grid (Mobilise-D's gait-sequence evaluation does the same on samples).
+- Per-bout values: Bland-Altman bias and 95% limits of agreement (Bland and Altman 1986).
 - Bouts: each reference bout is matched to the detected bout that overlaps it most (at least
   one sample of overlap), and per-bout parameters are compared.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -130,3 +132,29 @@ def match_bouts(
                 best, best_overlap = k, overlap
         out.append(best)
     return out
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Bland-Altman summary of paired measurements."""
+
+    n: int
+    bias: float
+    lower: float
+    upper: float
+
+
+def limits_of_agreement(
+    detected: Sequence[float] | npt.NDArray[np.float64],
+    reference: Sequence[float] | npt.NDArray[np.float64],
+) -> Agreement:
+    """Bias and 95% limits of agreement (bias +- 1.96 SD of the differences).
+
+    With fewer than two pairs the SD is undefined and the limits are NaN.
+    """
+    d = np.asarray(detected, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
+    if d.size == 0:
+        return Agreement(0, math.nan, math.nan, math.nan)
+    bias = float(d.mean())
+    sd = float(d.std(ddof=1)) if d.size > 1 else math.nan
+    return Agreement(int(d.size), bias, bias - 1.96 * sd, bias + 1.96 * sd)

@@ -21,12 +21,11 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from matplotlib.figure import Figure
 
+from backstride.validation.metrics import limits_of_agreement
 from backstride.validation.runner import RecordingResult, ValidationReport
 
 #: Measure name in :attr:`RecordingResult.bout_values` -> axis label.
@@ -38,32 +37,6 @@ MEASURES = {
 MATCHED = "#4d4d4d"
 EXTRA = "#d62728"
 MISSED = "#ff7f0e"
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """Bland-Altman summary of paired measurements."""
-
-    n: int
-    bias: float
-    lower: float
-    upper: float
-
-
-def limits_of_agreement(
-    detected: Sequence[float] | npt.NDArray[np.float64],
-    reference: Sequence[float] | npt.NDArray[np.float64],
-) -> Agreement:
-    """Bias and 95% limits of agreement (bias +- 1.96 SD of the differences).
-
-    With fewer than two pairs the SD is undefined and the limits are NaN.
-    """
-    d = np.asarray(detected, dtype=np.float64) - np.asarray(reference, dtype=np.float64)
-    if d.size == 0:
-        return Agreement(0, math.nan, math.nan, math.nan)
-    bias = float(d.mean())
-    sd = float(d.std(ddof=1)) if d.size > 1 else math.nan
-    return Agreement(int(d.size), bias, bias - 1.96 * sd, bias + 1.96 * sd)
 
 
 def bland_altman_figure(

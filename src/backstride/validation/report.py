@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
+from backstride.validation.metrics import limits_of_agreement
 from backstride.validation.runner import TARGETS, ValidationReport
 
 
@@ -71,6 +72,23 @@ def report_table(report: ValidationReport) -> Table:
     return table
 
 
+def _agreement(report: ValidationReport, dataset: str) -> dict[str, dict[str, float]]:
+    """Bland-Altman bias and 95% limits per measure over a dataset's matched bouts."""
+    out = {}
+    for measure in ("cadence_spm", "stride_length_m", "walking_speed_mps"):
+        pairs = [
+            (d, v)
+            for r in report.results
+            if r.dataset == dataset
+            for m, d, v in r.bout_values
+            if m == measure
+        ]
+        if pairs:
+            a = limits_of_agreement([d for d, _ in pairs], [v for _, v in pairs])
+            out[measure] = {"n": a.n, "bias": a.bias, "lower": a.lower, "upper": a.upper}
+    return out
+
+
 def report_to_dict(report: ValidationReport) -> dict[str, Any]:
     """JSON-ready report."""
     kinds = sorted({r.dataset for r in report.results})
@@ -78,6 +96,7 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
         "targets": TARGETS,
         "skipped": [{"name": k.name, "reason": k.reason} for k in report.skipped],
         "pooled": {k: report.pooled(k) for k in kinds},
+        "limits_of_agreement": {k: _agreement(report, k) for k in kinds},
         "recordings": [
             {
                 "dataset": r.dataset,
