@@ -4,12 +4,13 @@ Builds a 24-hour, 100 Hz, 6-axis recording by tiling a real Mobilise-D lab recor
 it in a fresh child process pinned to one core (so the peak memory is that of the analysis),
 and runs mobgap's Mobilise-D pipeline on one hour of the same data for comparison. A 7-day
 recording (a free-living wear protocol) is analysed too, to show that the memory the
-analysis adds does not grow with the recording (it works in 4-hour windows).
+analysis adds does not grow with the recording (it works in 4-hour windows), and the same week
+is written as an Axivity AX6 .cwa file and analysed from the file, read a part at a time.
 
 Usage::
 
     python bench/bench_analyze.py            # whole benchmark, writes bench/results/bench.json
-    python bench/bench_analyze.py --child backstride|backstride-week|mobgap   # internal
+    python bench/bench_analyze.py --child NAME   # internal: one measurement in a fresh process
 
 Each child prints one JSON line prefixed with ``RESULT `` on stdout; progress goes to stderr.
 """
@@ -29,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CSV = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv"
 RESULTS = ROOT / "bench" / "results" / "bench.json"
+WEEK_CWA = ROOT / "bench" / "results" / "week.cwa"
 
 FS_HZ = 100.0
 G = 9.80665
@@ -139,6 +141,52 @@ def child_backstride(n_samples: int = N_24H) -> dict[str, Any]:
     }
 
 
+def child_write_week_cwa() -> dict[str, Any]:
+    import datetime as dt
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from cwa_writer import write_ax6
+
+    base_acc, base_gyr = _load_base()
+    t0 = time.perf_counter()
+    write_ax6(
+        WEEK_CWA,
+        _tile(base_acc / G, N_7D),
+        _tile(base_gyr, N_7D),
+        dt.datetime(2024, 6, 3, 0, 0, 0),
+    )
+    return {
+        "path": str(WEEK_CWA),
+        "bytes": WEEK_CWA.stat().st_size,
+        "write_s": time.perf_counter() - t0,
+    }
+
+
+def child_backstride_week_cwa() -> dict[str, Any]:
+    cpu = _pin_to_one_core()
+    from backstride.api import analyze_file
+    from backstride.gait.pipeline import AnalysisParameters
+
+    rss_before = _rss_now_kib()
+    t0 = time.perf_counter()
+    (result,) = analyze_file(WEEK_CWA, AnalysisParameters(sensor_height_m=SENSOR_HEIGHT_M))
+    wall = time.perf_counter() - t0
+    peak = _maxrss_kib()
+    return {
+        "tool": "backstride-week-cwa",
+        "cpu": cpu,
+        "file_bytes": WEEK_CWA.stat().st_size,
+        "n_samples": int(result.recording["n_samples"]),
+        "wall_s": wall,
+        "samples_per_s": result.recording["n_samples"] / wall,
+        "rss_before_kib": rss_before,
+        "peak_rss_kib": peak,
+        "n_bouts": int(result.summary["n_bouts"]),
+        "n_days": len(result.days),
+        "read_in_parts": any("read in parts" in n for n in result.recording["notes"]),
+    }
+
+
 def child_mobgap() -> dict[str, Any]:
     cpu = _pin_to_one_core()
     import warnings
@@ -232,7 +280,9 @@ def _mark(ok: bool) -> str:
     return "OK  " if ok else "MISS"
 
 
-def report(bs: dict[str, Any], mg: dict[str, Any], week: dict[str, Any]) -> dict[str, Any]:
+def report(
+    bs: dict[str, Any], mg: dict[str, Any], week: dict[str, Any], week_cwa: dict[str, Any]
+) -> dict[str, Any]:
     ok_bs = "wall_s" in bs
     ok_mg = "wall_s" in mg
     ratio = bs["samples_per_s"] / mg["samples_per_s"] if ok_bs and ok_mg else None
@@ -261,6 +311,14 @@ def report(bs: dict[str, Any], mg: dict[str, Any], week: dict[str, Any]) -> dict
         ]  # fmt: skip
     else:
         rows.append(("backstride 7 d", week.get("failed", "failed"), "", "FAIL"))
+    if "wall_s" in week_cwa:
+        rows += [
+            ("backstride 7 d .cwa file", f"{week_cwa['file_bytes'] / 1e6:.0f} MB", "", ""),
+            ("backstride 7 d .cwa read + analyse", f"{week_cwa['wall_s']:.1f} s", "", ""),
+            ("backstride 7 d .cwa peak RSS", f"{_mb(week_cwa['peak_rss_kib']):.0f} MB", "", ""),
+        ]
+    else:
+        rows.append(("backstride 7 d .cwa", week_cwa.get("failed", "failed"), "", "FAIL"))
     if ok_mg:
         rows += [
             ("mobgap 1 h wall time", f"{mg['wall_s']:.2f} s", "", ""),
@@ -312,6 +370,7 @@ def report(bs: dict[str, Any], mg: dict[str, Any], week: dict[str, Any]) -> dict
         },
         "backstride": bs,
         "backstride_7d": week,
+        "backstride_7d_cwa": week_cwa,
         "mobgap": mg,
         "throughput_ratio": ratio,
         "meets": {
@@ -325,7 +384,15 @@ def report(bs: dict[str, Any], mg: dict[str, Any], week: dict[str, Any]) -> dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--child", choices=["backstride", "backstride-week", "mobgap"], help=argparse.SUPPRESS
+        "--child",
+        choices=[
+            "backstride",
+            "backstride-week",
+            "write-week-cwa",
+            "backstride-week-cwa",
+            "mobgap",
+        ],
+        help=argparse.SUPPRESS,
     )
     args = parser.parse_args()
 
@@ -334,22 +401,30 @@ def main() -> int:
             result = child_backstride()
         elif args.child == "backstride-week":
             result = child_backstride(N_7D)
+        elif args.child == "write-week-cwa":
+            result = child_write_week_cwa()
+        elif args.child == "backstride-week-cwa":
+            result = child_backstride_week_cwa()
         else:
             result = child_mobgap()
         print(RESULT_PREFIX + json.dumps(result), flush=True)
         return 0
 
     log(f"input: {CSV.relative_to(ROOT)} tiled to 24 h at {FS_HZ:g} Hz, one core per child")
-    log("phase 1/4: backstride analyze on 24 h (child process)")
+    log("phase 1/5: backstride analyze on 24 h (child process)")
     bs = run_child("backstride")
-    log("phase 2/4: backstride analyze on 7 days (child process)")
+    log("phase 2/5: backstride analyze on 7 days (child process)")
     week = run_child("backstride-week")
-    log("phase 3/4: mobgap Mobilise-D pipeline on 1 h (child process)")
+    log("phase 3/5: the 7 days as an AX6 .cwa file, analysed from the file (child processes)")
+    written = run_child("write-week-cwa")
+    week_cwa = run_child("backstride-week-cwa") if "bytes" in written else written
+    WEEK_CWA.unlink(missing_ok=True)
+    log("phase 4/5: mobgap Mobilise-D pipeline on 1 h (child process)")
     mg = run_child("mobgap")
     if "skipped" in mg:
         log(f"mobgap comparison skipped: {mg['skipped']}")
-    log("phase 4/4: report")
-    out = report(bs, mg, week)
+    log("phase 5/5: report")
+    out = report(bs, mg, week, week_cwa)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2) + "\n")
     log(f"wrote {RESULTS.relative_to(ROOT)}")

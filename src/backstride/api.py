@@ -41,10 +41,16 @@ def analyze_file(
     """Analyse every recording in a file (a multi-trial container gives several).
 
     ``time_zone`` (an IANA name) says where the recording was made; see
-    :func:`backstride.io.read_recordings`.
+    :func:`backstride.io.read_recordings`. An Axivity file longer than the analysis window is
+    read a part at a time (:func:`backstride.io.open_parts`).
     """
-    from backstride.io import read_recordings
+    from backstride.gait.pipeline import CONTEXT_S, analyze_parts
+    from backstride.io import open_parts, read_recordings
 
+    params = params or AnalysisParameters()
+    parts = open_parts(path, longer_than_s=params.window_s + CONTEXT_S, time_zone=time_zone)
+    if parts is not None:  # a long Axivity file: read a part at a time, in bounded memory
+        return [analyze_parts(parts, params)]
     recs = read_recordings(
         path,
         sample_rate_hz=sample_rate_hz,

@@ -20,9 +20,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backstride.exceptions import InvalidInputError
-from backstride.gait.pipeline import AnalysisParameters
+from backstride.gait.pipeline import (
+    CONTEXT_S,
+    AnalysisParameters,
+    RecordingInfo,
+    WalkingAnalysis,
+    analyze_parts,
+)
 from backstride.gait.pipeline import analyze as analyze_recording
-from backstride.io import read_recordings
+from backstride.io import open_parts, read_recordings
 from backstride.output import file_sha256
 from backstride.program import (
     CORE_EXERCISE_NAMES,
@@ -437,9 +443,9 @@ def analyse_files(
             continue
         digest = file_sha256(path) if path.is_file() else ""
         # a device clock is set to the wearer's local time: read it in their time zone
-        recs = read_recordings(path, sample_rate_hz=sample_rate_hz, time_zone=who.time_zone)
+        items = _analysed(path, who.time_zone, who.height_m, sample_rate_hz)
         walks: list[Walk] = []
-        for rec in recs:
+        for rec, analysis in items:
             begin = rec.start
             if begin is None:
                 if start is None:
@@ -448,9 +454,6 @@ def analyse_files(
                         "YYYY-MM-DDTHH:MM (your local time)."
                     )
                 begin = _moment(who, start, dt.time(12, 0))
-            if rec.height_m is None and who.height_m:
-                rec = replace(rec, height_m=who.height_m)
-            analysis = analyze_recording(rec, AnalysisParameters())
             walks.extend(
                 walks_from_analysis(
                     analysis,
@@ -459,20 +462,41 @@ def analyse_files(
                     hashlib.sha256(f"{digest}|{rec.name}".encode()).hexdigest(),
                 )
             )
+        infos = [rec for rec, _ in items]
         found.append(
             ImportedFile(
                 path,
-                recs[0].device,
-                len(recs),
-                sum(r.duration_s for r in recs),
-                recs[0].sample_rate_hz,
+                infos[0].device,
+                len(infos),
+                sum(r.duration_s for r in infos),
+                infos[0].sample_rate_hz,
                 tuple(walks),
-                tuple(dict.fromkeys(note for r in recs for note in r.notes)),
+                tuple(dict.fromkeys(note for r in infos for note in r.notes)),
             )
         )
         if on_file is not None:
             on_file(path)
     return who, found
+
+
+def _analysed(
+    path: Path, time_zone: str, height_m: float | None, sample_rate_hz: float | None
+) -> list[tuple[RecordingInfo, WalkingAnalysis]]:
+    """Every recording of a sensor file with its analysis; a long Axivity file in parts."""
+    parts = open_parts(
+        path, longer_than_s=AnalysisParameters().window_s + CONTEXT_S, time_zone=time_zone
+    )
+    if parts is not None:
+        # the file's own height wins, as for a file read whole
+        params = AnalysisParameters(height_m=height_m if parts.info.height_m is None else None)
+        analysis = analyze_parts(parts, params)
+        return [(parts.info, analysis)]
+    out: list[tuple[RecordingInfo, WalkingAnalysis]] = []
+    for rec in read_recordings(path, sample_rate_hz=sample_rate_hz, time_zone=time_zone):
+        if rec.height_m is None and height_m:
+            rec = replace(rec, height_m=height_m)
+        out.append((rec, analyze_recording(rec, AnalysisParameters())))
+    return out
 
 
 def import_files(

@@ -12,9 +12,10 @@ Stages (each in its own module, each citing its method):
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -76,6 +77,8 @@ CONTEXT_S = 60.0
 #: Bouts are separated by pauses of more than 3 s, so a cut this far before a bout's first
 #: contact falls in the pause before it.
 CUT_BEFORE_BOUT_S = 1.5
+#: A part shorter than this (the tail of a file, say) has no room for a bout.
+MIN_WINDOW_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def _nan_to_none(value: Any) -> Any:
     return value
 
 
-def _leg_length(rec: Recording, params: AnalysisParameters) -> tuple[float | None, str]:
+def _leg_length(rec: RecordingInfo, params: AnalysisParameters) -> tuple[float | None, str]:
     sensor_h = params.sensor_height_m or rec.sensor_height_m
     if sensor_h:
         return sensor_h, f"sensor height {sensor_h:.2f} m"
@@ -373,48 +376,141 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     params = params or AnalysisParameters()
     validate_signal(recording)
     fs = recording.sample_rate_hz
-    context = round(CONTEXT_S * fs)
-    window = max(2 * context + 1, round(params.window_s * fs))
-    if recording.n_samples <= window + context:
+    if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
         return _with_days(recording, _analyze_window(recording, params))
-    parts: list[tuple[int, WalkingAnalysis]] = []
-    n = recording.n_samples
-    step = round(fs) if float(fs).is_integer() else 1  # windows start on whole seconds
-    before_bout = round(CUT_BEFORE_BOUT_S * fs)
-    cut = 0  # samples before ``cut`` are finished
-    while cut < n:
-        lo = max(0, cut - context) // step * step
-        hi = min(n, cut + window)
+    return analyze_parts(_InMemory(recording), params)
+
+
+class RecordingParts(Protocol):
+    """A long recording handed over a part at a time (so it need not be in memory whole).
+
+    ``info`` describes the whole recording (its arrays may be empty); ``part(from_s, to_s)``
+    returns a Recording covering at least ``[from_s, to_s)`` seconds from the recording's
+    start, and the time of its first sample in the same seconds, or ``None`` where there is
+    no signal.
+    """
+
+    @property
+    def info(self) -> RecordingInfo:
+        """The whole recording, described."""
+
+    def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
+        """The samples around ``[from_s, to_s)`` and their first time, or ``None``."""
+
+
+class RecordingInfo(Protocol):
+    """What is known of a recording besides its samples (a Recording is one)."""
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """Sample rate, Hz."""
+
+    @property
+    def duration_s(self) -> float:
+        """Length, s."""
+
+    @property
+    def n_samples(self) -> int:
+        """Samples in the whole recording."""
+
+    @property
+    def start(self) -> dt.datetime | None:
+        """Time-zone aware start, if known."""
+
+    @property
+    def name(self) -> str:
+        """Label for reports."""
+
+    @property
+    def device(self) -> str:
+        """Device or format."""
+
+    @property
+    def placement(self) -> str:
+        """Where it was worn."""
+
+    @property
+    def height_m(self) -> float | None:
+        """Wearer's height."""
+
+    @property
+    def sensor_height_m(self) -> float | None:
+        """Sensor height above the floor."""
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the reader detected or assumed."""
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Reader metadata (see :mod:`backstride.io`)."""
+
+    @property
+    def has_gyr(self) -> bool:
+        """Whether angular velocity is recorded."""
+
+
+class _InMemory:
+    """Parts of a recording that is in memory: views, starting on whole seconds."""
+
+    def __init__(self, recording: Recording) -> None:
+        self.info = recording
+        self._rec = recording
+
+    def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
+        rec, fs = self._rec, self._rec.sample_rate_hz
+        step = round(fs) if float(fs).is_integer() else 1
+        lo = max(0, int(from_s * fs)) // step * step
+        hi = min(rec.n_samples, int(np.ceil(to_s * fs)))
+        piece = _slice(rec, lo, hi)
+        if np.isfinite(piece.acc[:, 0]).mean() < 0.1:
+            return None  # a gap in the recording: nothing to find
+        return piece, lo / fs
+
+
+def analyze_parts(
+    parts: RecordingParts, params: AnalysisParameters | None = None
+) -> WalkingAnalysis:
+    """Analyse a long recording window by window (see :func:`analyze`)."""
+    params = params or AnalysisParameters()
+    info = parts.info
+    duration = info.duration_s
+    window = max(params.window_s, 2 * CONTEXT_S)
+    done: list[tuple[float, WalkingAnalysis]] = []
+    cut = 0.0  # seconds before ``cut`` are finished
+    while cut < duration:
+        lo = max(0.0, cut - CONTEXT_S)
+        hi = min(duration, cut + window)
         while True:
-            if n - hi < context:  # do not leave a remainder too short to analyse
-                hi = n
-            piece = _slice(recording, lo, hi)
-            if np.isfinite(piece.acc[:, 0]).mean() < 0.1:
-                part = _no_bouts(piece)  # a gap in the recording: nothing to find
+            if duration - hi < CONTEXT_S:  # do not leave a remainder too short to analyse
+                hi = duration
+            got = parts.part(lo, hi)
+            if got is None or got[0].duration_s < MIN_WINDOW_S:
+                part, offset = _no_bouts(), lo
             else:
-                part = _analyze_window(piece, params)
-            start = _to_samples(part.bouts["start_s"], fs) + lo
-            end = _to_samples(part.bouts["end_s"], fs) + lo
+                part, offset = _analyze_window(got[0], params), got[1]
+            start = part.bouts["start_s"].to_numpy(dtype=float) + offset
+            end = part.bouts["end_s"].to_numpy(dtype=float) + offset
             keep = start >= cut
-            running = keep & (end > hi - context)
-            if hi == n:
-                next_cut = n
+            running = keep & (end > hi - CONTEXT_S)
+            if hi >= duration:
+                next_cut = duration
             elif not running.any():
-                next_cut = hi - context
-            elif start[running].min() - before_bout > cut:
+                next_cut = hi - CONTEXT_S
+            elif start[running].min() - CUT_BEFORE_BOUT_S > cut:
                 # bouts still running near the window's end are left to the next window
-                next_cut = int(start[running].min()) - before_bout
+                next_cut = float(start[running].min()) - CUT_BEFORE_BOUT_S
                 keep &= start < next_cut
             else:  # one walk fills the window: make the window longer
-                hi = min(n, hi + window)
+                hi = min(duration, hi + window)
                 continue
             break
-        parts.append((lo, _subset(part, np.flatnonzero(keep))))
+        done.append((offset, _subset(part, np.flatnonzero(keep))))
         cut = next_cut
-    return _with_days(recording, _merge(recording, params, parts))
+    return _with_days(info, _merge(info, params, done))
 
 
-def _with_days(recording: Recording, result: WalkingAnalysis) -> WalkingAnalysis:
+def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnalysis:
     """Add the per-day table, in the time zone the file names if it names one."""
     start = recording.start
     named = recording.meta.get("time_zone")
@@ -426,10 +522,6 @@ def _with_days(recording: Recording, result: WalkingAnalysis) -> WalkingAnalysis
             start = start.astimezone(ZoneInfo(named))
     result.days = daily_measures(result.bouts, start, recording.duration_s)
     return result
-
-
-def _to_samples(times_s: pd.Series, fs: float) -> IntArray:
-    return np.round(times_s.to_numpy(dtype=float) * fs).astype(np.int64)
 
 
 def _slice(recording: Recording, lo: int, hi: int) -> Recording:
@@ -452,7 +544,7 @@ def _subset(part: WalkingAnalysis, keep: IntArray) -> WalkingAnalysis:
     )
 
 
-def _no_bouts(recording: Recording) -> WalkingAnalysis:
+def _no_bouts() -> WalkingAnalysis:
     """An analysis without bouts (for a window with no signal)."""
     return WalkingAnalysis(
         {},
@@ -464,16 +556,19 @@ def _no_bouts(recording: Recording) -> WalkingAnalysis:
 
 
 def _merge(
-    recording: Recording, params: AnalysisParameters, parts: list[tuple[int, WalkingAnalysis]]
+    recording: RecordingInfo,
+    params: AnalysisParameters,
+    parts: list[tuple[float, WalkingAnalysis]],
 ) -> WalkingAnalysis:
-    """Join window analyses into one, in recording time, with bouts renumbered."""
-    fs = recording.sample_rate_hz
+    """Join window analyses into one, in recording time, with bouts renumbered.
+
+    ``parts`` holds each window's analysis and the time of its first sample, s.
+    """
     bouts, steps, seconds = [], [], []
     next_id = 0
-    for lo, part in parts:
+    for offset, part in parts:
         if part.bouts.empty:
             continue
-        offset = lo / fs
         renumber = {int(old): next_id + k for k, old in enumerate(part.bouts["bout_id"])}
         next_id += len(renumber)
         bouts.append(
@@ -499,7 +594,7 @@ def _merge(
         all_steps = pd.concat(steps, ignore_index=True)[STEP_COLUMNS]
         per_second = pd.concat(seconds, ignore_index=True)
     else:
-        empty = _no_bouts(recording)
+        empty = _no_bouts()
         all_bouts, all_steps, per_second = empty.bouts, empty.steps, empty.per_second
     with_posture = int(all_bouts["forward_lean_deg"].notna().sum())
     summary = _summary(all_bouts, per_second, with_posture, _leg_length(recording, params)[1])
@@ -656,7 +751,7 @@ def _summary(
     }
 
 
-def _recording_meta(recording: Recording) -> dict[str, Any]:
+def _recording_meta(recording: RecordingInfo) -> dict[str, Any]:
     return {
         "name": recording.name,
         "device": recording.device,

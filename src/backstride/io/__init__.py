@@ -83,7 +83,7 @@ from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.io._common import PathLike, existing_file, parse_zone, read_head
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_gt3x import read_gt3x
-from backstride.io.axivity_cwa import read_cwa
+from backstride.io.axivity_cwa import CwaParts, read_cwa
 from backstride.io.geneactiv_bin import read_geneactiv_bin
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
@@ -94,7 +94,9 @@ from backstride.recording import Recording
 
 __all__ = [
     "SUPPORTED_FORMATS",
+    "CwaParts",
     "detect_format",
+    "open_parts",
     "read_csv",
     "read_cwa",
     "read_geneactiv_bin",
@@ -212,6 +214,22 @@ def detect_format(path: PathLike) -> str:
         f"The file {p.name} is not in a format BackStride reads; the supported formats are: "
         f"{_supported_list()}."
     )
+
+
+def open_parts(
+    path: PathLike, *, longer_than_s: float, time_zone: str | None = None
+) -> CwaParts | None:
+    """A file to be read a part at a time, if its format allows it and it is that long.
+
+    Axivity files (multi-day free-living recordings, 60 million samples a week) can be read in
+    parts (:class:`~backstride.io.axivity_cwa.CwaParts`); for them, and only when they last
+    longer than ``longer_than_s``, this returns the parts for
+    :func:`backstride.gait.pipeline.analyze_parts`. Otherwise ``None``: read the file whole.
+    """
+    if detect_format(path) != "axivity_cwa":
+        return None
+    parts = CwaParts(path, time_zone=time_zone)
+    return parts if parts.info.duration_s > longer_than_s else None
 
 
 def _in_zone(recordings: list[Recording], zone: dt.tzinfo | None) -> list[Recording]:

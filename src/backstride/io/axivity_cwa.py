@@ -280,13 +280,16 @@ def _unpack_samples(
     return values[:, :width].reshape(-1, per_block, channels).astype(np.float64)
 
 
-def decode_cwa(path: PathLike) -> CwaDecode:
+def decode_cwa(path: PathLike, *, first_block: int = 0, max_blocks: int | None = None) -> CwaDecode:
     """Decode the samples of a CWA file as stored (no resampling), skipping bad blocks.
 
     Parameters
     ----------
     path
         The ``.cwa`` file.
+    first_block, max_blocks
+        Decode only the data blocks ``first_block`` to ``first_block + max_blocks - 1`` (all
+        by default): a long file is read a part at a time (:func:`cwa_parts`).
 
     Returns
     -------
@@ -306,6 +309,11 @@ def decode_cwa(path: PathLike) -> CwaDecode:
     size = p.stat().st_size
     n_blocks = max(size - header.data_offset, 0) // SECTOR
     trailing = max(size - header.data_offset, 0) - n_blocks * SECTOR
+    first_block = min(max(0, first_block), n_blocks)
+    n_blocks -= first_block
+    if max_blocks is not None:
+        n_blocks = min(n_blocks, max(0, max_blocks))
+        trailing = 0
     if n_blocks == 0:
         raise InvalidInputError(
             f"The file {p.name} has an Axivity header but no data blocks; download it again "
@@ -313,7 +321,10 @@ def decode_cwa(path: PathLike) -> CwaDecode:
         )
     try:
         words = np.fromfile(
-            p, dtype="<u2", count=n_blocks * (SECTOR // 2), offset=header.data_offset
+            p,
+            dtype="<u2",
+            count=n_blocks * (SECTOR // 2),
+            offset=header.data_offset + first_block * SECTOR,
         )
     except (OSError, ValueError) as exc:
         raise InvalidInputError(f"{p.name} cannot be read ({exc}); check its permissions.") from exc
@@ -440,7 +451,13 @@ def decode_cwa(path: PathLike) -> CwaDecode:
     )
 
 
-def read_cwa(path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> Recording:
+def read_cwa(
+    path: PathLike,
+    *,
+    time_zone: str | dt.tzinfo | None = None,
+    first_block: int = 0,
+    max_blocks: int | None = None,
+) -> Recording:
     """Read an Axivity AX3 or AX6 ``.cwa`` file.
 
     Parameters
@@ -450,6 +467,8 @@ def read_cwa(path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> Rec
     time_zone
         Where the device's clock was set (IANA name or tzinfo); the file does not say. By
         default the local clock times are marked as UTC, with a note.
+    first_block, max_blocks
+        Read only these data blocks (see :func:`decode_cwa`).
 
     Returns
     -------
@@ -465,7 +484,7 @@ def read_cwa(path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> Rec
         A truncated or damaged file with no usable data, or gaps longer than the data.
     """
     zone = parse_zone(time_zone)
-    decoded = decode_cwa(path)
+    decoded = decode_cwa(path, first_block=first_block, max_blocks=max_blocks)
     p = Path(path)
     notes: list[str] = []
     header = decoded.header
@@ -538,3 +557,135 @@ def read_cwa(path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> Rec
         notes=tuple(notes),
         meta=meta,
     )
+
+
+class CwaParts:
+    """A CWA file read a few hours at a time, for :func:`backstride.gait.pipeline.analyze_parts`.
+
+    Reading a file whole holds every sample several times over while its timeline is put on a
+    uniform grid (about 170 bytes a sample for an AX6: 10 GB for a week). Here only the block
+    headers are read up front (through a memory map, 512 bytes a block); each part is then
+    read with :func:`read_cwa` from the blocks that cover it, plus two blocks either side, so
+    memory follows the part, not the file. Part boundaries differ from a whole-file read by
+    less than a sample period, because each part's grid starts at its own first sample.
+    """
+
+    def __init__(self, path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> None:
+        self._path = existing_file(path)
+        self._zone = parse_zone(time_zone)
+        header = parse_header(read_head(self._path, 1024), self._path.name)
+        n_blocks = max(self._path.stat().st_size - header.data_offset, 0) // SECTOR
+        if n_blocks == 0:
+            raise InvalidInputError(
+                f"The file {self._path.name} has an Axivity header but no data blocks; download "
+                "it again from the device."
+            )
+        blocks = np.memmap(
+            self._path, dtype=BLOCK_DTYPE, mode="r", offset=header.data_offset, shape=(n_blocks,)
+        )
+        seconds, ok = _block_seconds(np.asarray(blocks["timestamp"]))
+        fractional = np.asarray(blocks["fractional"]).astype(np.int64)
+        del blocks
+        times = seconds.astype(np.float64) + np.where(
+            fractional & 0x8000, (fractional & 0x7FFF) / 32768.0, 0.0
+        )
+        times[~ok] = np.nan
+        if not np.isfinite(times).any():
+            raise InvalidInputError(
+                f"No data block of {self._path.name} has a valid timestamp; the file is damaged "
+                "beyond use."
+            )
+        # Block start times, made non-decreasing so that a time finds its blocks by bisection.
+        first = float(times[np.flatnonzero(np.isfinite(times))[0]])
+        times = np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf))
+        self._block_s = np.maximum(times, 0.0)
+        self._n_blocks = n_blocks
+        head = read_cwa(self._path, time_zone=self._zone, max_blocks=min(n_blocks, 256))
+        block_s = (
+            float(np.median(np.diff(self._block_s[: min(n_blocks, 256)]))) if n_blocks > 1 else 1.0
+        )
+        duration = float(self._block_s[-1]) + max(block_s, 0.0)
+        self._notes: dict[str, None] = dict.fromkeys(head.notes)
+        self.info = _PartsInfo(
+            head, duration, self._notes, f"read in parts of a few hours ({n_blocks} blocks)"
+        )
+
+    def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
+        """The samples from about ``from_s`` to ``to_s`` (s from the first block), or None."""
+        b0 = max(0, int(np.searchsorted(self._block_s, from_s, side="right")) - 2)
+        b1 = min(self._n_blocks, int(np.searchsorted(self._block_s, to_s, side="left")) + 2)
+        if b1 - b0 < 2:
+            return None
+        try:
+            rec = read_cwa(self._path, time_zone=self._zone, first_block=b0, max_blocks=b1 - b0)
+        except InvalidInputError:
+            self._notes[f"blocks {b0}-{b1 - 1} could not be read and count as a gap"] = None
+            return None
+        self._notes.update(dict.fromkeys(n for n in rec.notes if "resampled" not in n))
+        assert rec.start is not None and self.info.start is not None  # read_cwa always sets it
+        return rec, rec.start.timestamp() - self.info.start.timestamp()
+
+
+@dataclass(frozen=True)
+class _PartsInfo:
+    """What :class:`CwaParts` knows of the whole file (see ``RecordingInfo`` in gait)."""
+
+    head: Recording
+    duration_s: float
+    _notes: dict[str, None]
+    how: str
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """Sample rate, Hz."""
+        return self.head.sample_rate_hz
+
+    @property
+    def n_samples(self) -> int:
+        """Samples on the whole file's grid."""
+        return round(self.duration_s * self.head.sample_rate_hz)
+
+    @property
+    def start(self) -> dt.datetime | None:
+        """Time of the first sample."""
+        return self.head.start
+
+    @property
+    def name(self) -> str:
+        """File stem."""
+        return self.head.name
+
+    @property
+    def device(self) -> str:
+        """Axivity AX3 or AX6."""
+        return self.head.device
+
+    @property
+    def placement(self) -> str:
+        """Where it was worn."""
+        return self.head.placement
+
+    @property
+    def height_m(self) -> float | None:
+        """Wearer's height from the file's metadata."""
+        return self.head.height_m
+
+    @property
+    def sensor_height_m(self) -> float | None:
+        """Not in CWA files."""
+        return self.head.sensor_height_m
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Notes of every part read so far, once each."""
+        return (*self._notes, self.how)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Reader metadata of the first part."""
+        return self.head.meta
+
+    @property
+    def has_gyr(self) -> bool:
+        """AX6."""
+        return self.head.has_gyr
