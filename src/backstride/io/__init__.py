@@ -84,6 +84,8 @@ from backstride.io._common import PathLike, existing_file, parse_zone, read_head
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_gt3x import read_gt3x
 from backstride.io.axivity_cwa import CwaParts, read_cwa
+from backstride.io.axivity_cwa import parse_header as parse_cwa_header
+from backstride.io.axivity_cwa import rate_from_code as cwa_rate
 from backstride.io.geneactiv_bin import read_geneactiv_bin
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
@@ -228,7 +230,18 @@ def open_parts(
     """
     if detect_format(path) != "axivity_cwa":
         return None
-    parts = CwaParts(path, time_zone=time_zone)
+    p = existing_file(path)
+    try:
+        header = parse_cwa_header(read_head(p, 1024), p.name)
+    except InvalidInputError:
+        return None  # the whole-file reader says what is wrong
+    n_blocks = max(p.stat().st_size - header.data_offset, 0) // 512
+    if n_blocks * 120 / max(cwa_rate(header.rate_code), 1.0) <= longer_than_s:
+        return None  # short even at 120 samples a block: read it whole
+    try:
+        parts = CwaParts(p, time_zone=time_zone)
+    except InvalidInputError:
+        return None  # e.g. damaged first blocks: the whole-file reader skips them
     return parts if parts.info.duration_s > longer_than_s else None
 
 
