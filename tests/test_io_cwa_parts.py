@@ -94,3 +94,23 @@ def test_a_damaged_stretch_is_a_gap_and_the_rest_is_read(half_hour: Path, tmp_pa
     # the same walks, each starting within a step of the other reading
     other = whole.bouts["start_s"].astype(float).to_numpy()
     assert np.abs(starts - other).max() < 0.6
+
+
+def test_a_part_inside_a_recording_gap_has_no_walks(tmp_path: Path) -> None:
+    """Ten minutes of a two-hour file missing (the device lost them): that part is all NaN."""
+    df = pd.read_csv(ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv")
+    n = 120 * 60 * 100
+    acc = np.resize(df[["acc_x", "acc_y", "acc_z"]].to_numpy(), (n, 3))
+    gyr = np.resize(df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(), (n, 3))
+    full = tmp_path / "two_hours.cwa"
+    write_ax6(full, acc, gyr, START)
+    data = full.read_bytes()
+    cut_from, cut_to = 1500, 3000  # blocks: 600 s to 1200 s, 8% of the file
+    gapped = tmp_path / "gapped.cwa"
+    gapped.write_bytes(data[: 1024 + cut_from * 512] + data[1024 + cut_to * 512 :])
+    whole = analyze(read_cwa(gapped), WINDOW)
+    in_parts = analyze_parts(CwaParts(gapped), WINDOW)
+    starts = in_parts.bouts["start_s"].astype(float)
+    assert not ((starts > 600) & (starts < 1195)).any()
+    assert (starts > 1200).sum() > 300 and (starts < 600).sum() > 20
+    assert len(in_parts.bouts) == len(whole.bouts)

@@ -462,10 +462,7 @@ class _InMemory:
         step = round(fs) if float(fs).is_integer() else 1
         lo = max(0, int(from_s * fs)) // step * step
         hi = min(rec.n_samples, int(np.ceil(to_s * fs)))
-        piece = _slice(rec, lo, hi)
-        if np.isfinite(piece.acc[:, 0]).mean() < 0.1:
-            return None  # a gap in the recording: nothing to find
-        return piece, lo / fs
+        return _slice(rec, lo, hi), lo / fs
 
 
 def analyze_parts(
@@ -485,7 +482,11 @@ def analyze_parts(
             if duration - hi < CONTEXT_S:  # do not leave a remainder too short to analyse
                 hi = duration
             got = parts.part(lo, hi)
-            if got is None or got[0].duration_s < MIN_WINDOW_S:
+            if (
+                got is None
+                or got[0].duration_s < MIN_WINDOW_S
+                or np.isfinite(got[0].acc[:, 0]).mean() < 0.1  # a gap: nothing to find
+            ):
                 part, offset = _no_bouts(), lo
             else:
                 part, offset = _analyze_window(got[0], params), got[1]

@@ -68,6 +68,8 @@ HEADER_MAGIC = 0x444D  # "MD", little-endian
 BLOCK_MAGIC = 0x5841  # "AX", little-endian
 BLOCK_LENGTH = 508
 DATA_BYTES = 480
+#: A jump in block times larger than this is a gap in the recording (see CwaParts.part).
+MAX_PART_JUMP_S = 10.0
 #: Blocks decoded at once, to bound the temporaries (about 600,000 samples).
 BLOCK_CHUNK = 5_000
 
@@ -614,7 +616,17 @@ class CwaParts:
         """The samples from about ``from_s`` to ``to_s`` (s from the first block), or None."""
         b0 = max(0, int(np.searchsorted(self._block_s, from_s, side="right")) - 2)
         b1 = min(self._n_blocks, int(np.searchsorted(self._block_s, to_s, side="left")) + 2)
-        if b1 - b0 < 2:
+        # A recording gap (the device lost data) inside the range: read one side of it only,
+        # the stretch that holds ``from_s`` or else the first one after it; later windows
+        # reach the rest. A part that spanned the gap would be mostly missing time.
+        jumps = b0 + 1 + np.flatnonzero(np.diff(self._block_s[b0:b1]) > MAX_PART_JUMP_S)
+        for edge in jumps:
+            if self._block_s[edge - 1] + MAX_PART_JUMP_S < from_s:
+                b0 = int(edge)  # the gap starts before the part: read after it
+            else:
+                b1 = int(edge)  # the gap starts inside the part: read up to it
+                break
+        if b1 - b0 < 2 or self._block_s[b0] > to_s:
             return None
         try:
             rec = read_cwa(self._path, time_zone=self._zone, first_block=b0, max_blocks=b1 - b0)
