@@ -686,6 +686,60 @@ def test_walks_are_bucketed_by_local_date_and_counted_once() -> None:
     assert result.done_minutes == 54 + 20
 
 
+def test_a_walk_recorded_by_two_devices_counts_once() -> None:
+    """The sensor's walk and the watch's record of it overlap: their time counts once."""
+    plan = initial_plan(BASELINE, START)
+    walks = follow(plan)
+    watch = [
+        Walk(
+            start=w.start + dt.timedelta(minutes=1),
+            end=w.end + dt.timedelta(minutes=2),
+            source="watch app",
+            source_hash=f"watch|{w.source_hash}",
+            duration_s=(w.duration_s or 0.0) + 60.0,
+        )
+        for w in walks
+    ]
+    result = review(plan, [*walks, *watch])
+    # each session counts from the sensor's start to the watch's end: 2 minutes longer
+    assert result.done_minutes == pytest.approx(54 + 2 * len(walks))
+    assert result.decision is Decision.PROGRESS
+
+
+def test_minutes_walked_merges_measured_time_and_adds_logged_walks() -> None:
+    from backstride.program._common import minutes_walked
+
+    day = START + dt.timedelta(days=1)
+    sensor = walk(day, 30, hour=10)
+    watch = Walk(
+        start=sensor.start + dt.timedelta(minutes=5),
+        end=sensor.start + dt.timedelta(minutes=40),
+        source="watch",
+        source_hash="w",
+        duration_s=35 * 60,
+    )
+    later = walk(day, 10, hour=15, tag="later")
+    logged = Walk(
+        start=dt.datetime.combine(day, dt.time(12), LONDON),
+        end=dt.datetime.combine(day, dt.time(12, 20), LONDON),
+        source="manual",
+        source_hash="m1",
+        duration_s=20 * 60,
+    )
+    logged_again = Walk(
+        start=logged.start,
+        end=logged.end,
+        source="manual",
+        source_hash="m2",
+        duration_s=20 * 60,
+    )
+    assert minutes_walked([sensor, watch]) == pytest.approx(40)  # 10:00-10:40
+    assert minutes_walked([watch, sensor, later]) == pytest.approx(50)
+    # two walks logged by hand on one day both count (their noon times are nominal)
+    assert minutes_walked([logged, logged_again, sensor]) == pytest.approx(70)
+    assert minutes_walked([]) == 0
+
+
 def test_one_long_walk_does_not_make_up_for_missed_days() -> None:
     plan = initial_plan(BASELINE, START)
     result = review(plan, [walk(plan.start_date + dt.timedelta(days=2), 90)])

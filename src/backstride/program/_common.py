@@ -21,6 +21,31 @@ def walk_minutes(walk: Walk) -> float:
     return (walk.end - walk.start).total_seconds() / 60.0
 
 
+def minutes_walked(walks: Iterable[Walk]) -> float:
+    """Minutes walked in a set of walks, counting time recorded twice only once.
+
+    A walker with a lower-back sensor and a watch brings the same walk twice, from two
+    sources whose records differ (start, length, steps), so the import cannot tell they are
+    one walk. Time is what the program counts, so measured walks (any source but ``manual``)
+    count as the union of their time spans; walks logged by hand carry only a day and a
+    length (at a nominal noon), so they are added as logged.
+    """
+    total = 0.0
+    spans: list[tuple[float, float]] = []
+    for walk in walks:
+        if walk.source == "manual":
+            total += walk_minutes(walk)
+        else:
+            begin = walk.start.timestamp()
+            spans.append((begin, begin + 60.0 * walk_minutes(walk)))
+    covered_until = -float("inf")
+    for begin, end in sorted(spans):
+        if end > covered_until:
+            total += (end - max(begin, covered_until)) / 60.0
+            covered_until = end
+    return total
+
+
 def local_date(moment: dt.date | dt.datetime, tz: dt.tzinfo) -> dt.date:
     """The person's local calendar date of ``moment`` (a date is already local)."""
     if isinstance(moment, dt.datetime):

@@ -51,10 +51,10 @@ from backstride.exceptions import InvalidInputError
 from backstride.program._common import (
     day_name,
     local_date,
+    minutes_walked,
     num,
     plural,
     unique_walks,
-    walk_minutes,
 )
 from backstride.program.constants import (
     ACCEPTABLE_WALKING_PAIN,
@@ -538,7 +538,7 @@ def review_week(
     week_walks = [w for day in days for w in walks_by_day.get(day, [])]
     for day_walks in walks_by_day.values():
         day_walks.sort(key=lambda walk: walk.start)
-    minutes_by_day = {day: sum(walk_minutes(w) for w in walks_by_day.get(day, [])) for day in days}
+    minutes_by_day = {day: minutes_walked(walks_by_day.get(day, [])) for day in days}
     done = sum(minutes_by_day.values())
 
     # -- prescribed vs done
@@ -548,7 +548,7 @@ def review_week(
     sessions_done = sum(minutes_by_day[day] >= session_threshold for day in days)
     measured = [w for w in week_walks if w.moderate_s is not None]
     moderate = sum(w.moderate_s or 0.0 for w in measured) / 60 if measured else None
-    measured_minutes = sum(walk_minutes(w) for w in measured) if measured else None
+    measured_minutes = minutes_walked(measured) if measured else None
     consistency, gap = consistency_score(active, plan.days)
     missed = done < MISSED_WEEK_SHARE * plan.total_minutes
     goal_met = done >= GOAL_MET_SHARE * plan.total_minutes and sessions_done >= plan.days

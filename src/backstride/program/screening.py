@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backstride.exceptions import InvalidInputError
-from backstride.program._common import local_date, num, unique_walks, walk_minutes
+from backstride.program._common import local_date, minutes_walked, num, unique_walks
 from backstride.program.constants import (
     ACTIVE_DAY_MIN_MINUTES,
     BASELINE_WINDOW_DAYS,
@@ -249,11 +249,12 @@ def measured_walking(
         None when no walk falls in the window.
     """
     first = today - dt.timedelta(days=window_days)
-    per_day: dict[dt.date, float] = {}
+    by_day: dict[dt.date, list[Walk]] = {}
     for walk in unique_walks(walks):
         day = local_date(walk.start, tz)
         if first <= day < today:
-            per_day[day] = per_day.get(day, 0.0) + walk_minutes(walk)
+            by_day.setdefault(day, []).append(walk)
+    per_day = {day: minutes_walked(day_walks) for day, day_walks in by_day.items()}
     if not per_day:
         return None
     active = [minutes for minutes in per_day.values() if minutes >= ACTIVE_DAY_MIN_MINUTES]
