@@ -128,3 +128,15 @@ def test_a_walk_longer_than_a_window_stays_one_bout() -> None:
 def test_the_window_is_recorded_with_the_parameters() -> None:
     assert AnalysisParameters().window_s == 4 * 3600
     assert "window_s" in dataclasses.asdict(AnalysisParameters())
+
+
+def test_a_long_analysis_reports_its_progress(tiled: Recording) -> None:
+    told: list[tuple[float, float]] = []
+    analyze(tiled, WINDOW, progress=lambda done, total: told.append((done, total)))
+    assert len(told) >= 6  # 30 min in 5-min windows
+    assert all(total == pytest.approx(tiled.duration_s) for _, total in told)
+    done = [d for d, _ in told]
+    assert done == sorted(done) and done[-1] == pytest.approx(tiled.duration_s)
+    short: list[tuple[float, float]] = []
+    analyze(_tiled(2), WINDOW, progress=lambda d, t: short.append((d, t)))
+    assert short == []  # one window: nothing to report

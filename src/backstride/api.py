@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis
+from backstride.gait.pipeline import AnalysisParameters, ProgressCallback, WalkingAnalysis
 from backstride.gait.pipeline import analyze as analyze_recording
 from backstride.recording import Recording
 
@@ -37,10 +37,13 @@ def analyze_file(
     acc_unit: str | None = None,
     gyr_unit: str | None = None,
     time_zone: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[WalkingAnalysis]:
     """Analyse every recording in a file (a multi-trial container gives several).
 
-    ``time_zone`` (an IANA name) says where the recording was made; see
+    ``progress`` is told how far a long recording's analysis has got (see
+    :func:`backstride.gait.pipeline.analyze`). ``time_zone`` (an IANA name) says where the
+    recording was made; see
     :func:`backstride.io.read_recordings`. An Axivity file longer than the analysis window is
     read a part at a time (:func:`backstride.io.open_parts`).
     """
@@ -50,7 +53,7 @@ def analyze_file(
     params = params or AnalysisParameters()
     parts = open_parts(path, longer_than_s=params.window_s + CONTEXT_S, time_zone=time_zone)
     if parts is not None:  # a long Axivity file: read a part at a time, in bounded memory
-        return [analyze_parts(parts, params)]
+        return [analyze_parts(parts, params, progress)]
     recs = read_recordings(
         path,
         sample_rate_hz=sample_rate_hz,
@@ -66,5 +69,5 @@ def analyze_file(
                 height_m=params.height_m or rec.height_m,
                 sensor_height_m=params.sensor_height_m or rec.sensor_height_m,
             )
-        out.append(analyze_recording(rec, params))
+        out.append(analyze_recording(rec, params, progress))
     return out

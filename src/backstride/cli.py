@@ -177,18 +177,35 @@ def analyze(
     out_dir: Path | None,
 ) -> None:
     """Find walking bouts, steps, cadence, stride length, speed and trunk motion."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     from backstride.api import analyze_file
     from backstride.output import atomic_write_text, to_json_document, write_out_dir
 
     params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
-    analyses = analyze_file(
-        recording,
-        params,
-        sample_rate_hz=sample_rate_hz,
-        acc_unit=acc_unit,
-        gyr_unit=gyr_unit,
-        time_zone=time_zone,
+    # a bar for recordings long enough to be analysed in windows (a week takes a minute or two)
+    columns = (
+        TextColumn(f"analysing {recording.name}"),
+        BarColumn(),
+        TextColumn("{task.fields[hours]}"),
+        TimeRemainingColumn(),
     )
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("analyse", total=None, hours="", visible=False)
+
+        def tell(done_s: float, total_s: float) -> None:
+            hours = f"{done_s / 3600:.0f} of {total_s / 3600:.0f} h"
+            bar.update(task, total=total_s, completed=done_s, hours=hours, visible=True)
+
+        analyses = analyze_file(
+            recording,
+            params,
+            sample_rate_hz=sample_rate_hz,
+            acc_unit=acc_unit,
+            gyr_unit=gyr_unit,
+            time_zone=time_zone,
+            progress=tell,
+        )
     for a in analyses:
         _print_analysis(a)
     doc = to_json_document(analyses, recording)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -350,7 +351,15 @@ def _stride_table(
     return pd.DataFrame(table)
 
 
-def analyze(recording: Recording, params: AnalysisParameters | None = None) -> WalkingAnalysis:
+#: Called after each window of a long recording with (seconds analysed, seconds in all).
+ProgressCallback = Callable[[float, float], None]
+
+
+def analyze(
+    recording: Recording,
+    params: AnalysisParameters | None = None,
+    progress: ProgressCallback | None = None,
+) -> WalkingAnalysis:
     """Analyse one recording from a lower-back (or body-worn) sensor.
 
     Recordings longer than ``params.window_s`` (4 h) are analysed window by window, each with
@@ -367,6 +376,8 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
         The recording; units and axes as in :class:`~backstride.recording.Recording`.
     params
         Wearer heights and bout rules; the recording's own heights are used when not given.
+    progress
+        Told after each window of a long recording how far the analysis has got.
 
     Returns
     -------
@@ -378,7 +389,7 @@ def analyze(recording: Recording, params: AnalysisParameters | None = None) -> W
     fs = recording.sample_rate_hz
     if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
         return _with_days(recording, _analyze_window(recording, params))
-    return analyze_parts(_InMemory(recording), params)
+    return analyze_parts(_InMemory(recording), params, progress)
 
 
 class RecordingParts(Protocol):
@@ -466,7 +477,9 @@ class _InMemory:
 
 
 def analyze_parts(
-    parts: RecordingParts, params: AnalysisParameters | None = None
+    parts: RecordingParts,
+    params: AnalysisParameters | None = None,
+    progress: ProgressCallback | None = None,
 ) -> WalkingAnalysis:
     """Analyse a long recording window by window (see :func:`analyze`)."""
     params = params or AnalysisParameters()
@@ -508,6 +521,8 @@ def analyze_parts(
             break
         done.append((offset, _subset(part, np.flatnonzero(keep))))
         cut = next_cut
+        if progress is not None:
+            progress(min(cut, duration), duration)
     return _with_days(info, _merge(info, params, done))
 
 
