@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -114,3 +115,25 @@ def test_a_part_inside_a_recording_gap_has_no_walks(tmp_path: Path) -> None:
     assert not ((starts > 600) & (starts < 1195)).any()
     assert (starts > 1200).sum() > 300 and (starts < 600).sum() > 20
     assert len(in_parts.bouts) == len(whole.bouts)
+
+
+def test_importing_a_long_file_reports_progress_within_it(tmp_path: Path, store: Any) -> None:
+    """A file over the 4-h window is imported in parts, telling the share done as it goes."""
+    from backstride import services
+
+    df = pd.read_csv(ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv")
+    n = int(4.5 * 3600 * 100)
+    acc = np.resize(df[["acc_x", "acc_y", "acc_z"]].to_numpy(), (n, 3))
+    gyr = np.resize(df[["gyr_x", "gyr_y", "gyr_z"]].to_numpy(), (n, 3))
+    path = tmp_path / "long.cwa"
+    write_ax6(path, acc, gyr, START)
+    store.add_person("ann", time_zone="Europe/London", height_m=1.59)
+    shares: list[float] = []
+    files, result = services.import_files(
+        store, "ann", [path], on_progress=lambda p, share: shares.append(share)
+    )
+    assert len(shares) >= 2 and shares == sorted(shares) and shares[-1] == pytest.approx(1.0)
+    assert any("read in parts" in note for note in files[0].notes)
+    # the tiled trial never pauses 5 min, so its bouts make one long walking session
+    assert result.added == len(files[0].walks) == 1
+    assert files[0].walks[0].extra["bouts"] > 500

@@ -288,11 +288,21 @@ def import_cmd(
         DownloadColumn(),
         TimeRemainingColumn(),
     )
+    finished = [0]  # bytes of the files done
+
     with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
         task = bar.add_task("reading and analysing", total=max(1, sum(sizes.values())))
+
+        def file_done(p: Path) -> None:
+            finished[0] += sizes.get(p, 0)
+            bar.update(task, completed=finished[0])
+
+        def within(p: Path, share: float) -> None:  # a long recording, window by window
+            bar.update(task, completed=finished[0] + share * sizes.get(p, 0))
+
         files, result = services.import_files(
             store, person, paths, start=start, sample_rate_hz=sample_rate_hz,
-            on_file=lambda p: bar.advance(task, sizes.get(p, 0)),
+            on_file=file_done, on_progress=within,
         )  # fmt: skip
 
     def text() -> None:

@@ -23,6 +23,7 @@ from backstride.exceptions import InvalidInputError
 from backstride.gait.pipeline import (
     CONTEXT_S,
     AnalysisParameters,
+    ProgressCallback,
     RecordingInfo,
     WalkingAnalysis,
     analyze_parts,
@@ -421,10 +422,12 @@ def analyse_files(
     start: str | None = None,
     sample_rate_hz: float | None = None,
     on_file: Callable[[Path], None] | None = None,
+    on_progress: Callable[[Path, float], None] | None = None,
 ) -> tuple[Person, list[ImportedFile]]:
     """Read and analyse every file first (so a bad file stops the import before any write).
 
-    ``on_file`` is called after each file has been read and analysed (for a progress bar).
+    ``on_file`` is called after each file has been read and analysed, and ``on_progress``
+    with the share of a long recording analysed so far (for a progress bar).
     """
     from backstride.io.summaries import detect_summary_format, read_walk_summaries
 
@@ -443,7 +446,12 @@ def analyse_files(
             continue
         digest = file_sha256(path) if path.is_file() else ""
         # a device clock is set to the wearer's local time: read it in their time zone
-        items = _analysed(path, who.time_zone, who.height_m, sample_rate_hz)
+        tell = (
+            None
+            if on_progress is None
+            else lambda done, total, p=path: on_progress(p, done / total if total else 1.0)
+        )
+        items = _analysed(path, who.time_zone, who.height_m, sample_rate_hz, tell)
         walks: list[Walk] = []
         for rec, analysis in items:
             begin = rec.start
@@ -480,7 +488,11 @@ def analyse_files(
 
 
 def _analysed(
-    path: Path, time_zone: str, height_m: float | None, sample_rate_hz: float | None
+    path: Path,
+    time_zone: str,
+    height_m: float | None,
+    sample_rate_hz: float | None,
+    progress: ProgressCallback | None = None,
 ) -> list[tuple[RecordingInfo, WalkingAnalysis]]:
     """Every recording of a sensor file with its analysis; a long Axivity file in parts."""
     parts = open_parts(
@@ -489,13 +501,13 @@ def _analysed(
     if parts is not None:
         # the file's own height wins, as for a file read whole
         params = AnalysisParameters(height_m=height_m if parts.info.height_m is None else None)
-        analysis = analyze_parts(parts, params)
+        analysis = analyze_parts(parts, params, progress)
         return [(parts.info, analysis)]
     out: list[tuple[RecordingInfo, WalkingAnalysis]] = []
     for rec in read_recordings(path, sample_rate_hz=sample_rate_hz, time_zone=time_zone):
         if rec.height_m is None and height_m:
             rec = replace(rec, height_m=height_m)
-        out.append((rec, analyze_recording(rec, AnalysisParameters())))
+        out.append((rec, analyze_recording(rec, AnalysisParameters(), progress)))
     return out
 
 
@@ -507,10 +519,17 @@ def import_files(
     start: str | None = None,
     sample_rate_hz: float | None = None,
     on_file: Callable[[Path], None] | None = None,
+    on_progress: Callable[[Path, float], None] | None = None,
 ) -> tuple[list[ImportedFile], ImportResult]:
     """Analyse the files and store their walks in one transaction."""
     who, found = analyse_files(
-        store, person, paths, start=start, sample_rate_hz=sample_rate_hz, on_file=on_file
+        store,
+        person,
+        paths,
+        start=start,
+        sample_rate_hz=sample_rate_hz,
+        on_file=on_file,
+        on_progress=on_progress,
     )
     summaries = [w for f in found if not f.recordings for w in f.walks]
     measured = [w for f in found if f.recordings for w in f.walks]
