@@ -137,3 +137,23 @@ def test_importing_a_long_file_reports_progress_within_it(tmp_path: Path, store:
     # the tiled trial never pauses 5 min, so its bouts make one long walking session
     assert result.added == len(files[0].walks) == 1
     assert files[0].walks[0].extra["bouts"] > 500
+
+
+def test_a_block_from_another_year_does_not_stretch_the_file(
+    half_hour: Path, tmp_path: Path
+) -> None:
+    """One damaged timestamp: the time index ignores it, as a whole read does."""
+    from fuzz.device_seeds import cwa_fix_checksums
+
+    data = bytearray(half_hour.read_bytes())
+    blocks = np.frombuffer(data, dtype=BLOCK_DTYPE, offset=1024).copy()
+    blocks["timestamp"][3000] += 1 << 26  # a year later
+    data[1024:] = blocks.tobytes()
+    damaged = tmp_path / "year.cwa"
+    damaged.write_bytes(bytes(cwa_fix_checksums(data)))
+    parts = CwaParts(damaged)
+    assert parts.info.duration_s == pytest.approx(1800.0, abs=1.0)
+    in_parts = analyze_parts(parts, WINDOW)
+    whole = analyze(read_cwa(damaged), WINDOW)
+    assert len(in_parts.days) == 1
+    assert len(in_parts.bouts) == len(whole.bouts) > 90

@@ -45,6 +45,7 @@ import numpy.typing as npt
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
+    MAX_GRID_GROWTH,
     IntArray,
     PathLike,
     existing_file,
@@ -587,6 +588,7 @@ class CwaParts:
         )
         seconds, ok = _block_seconds(np.asarray(blocks["timestamp"]))
         fractional = np.asarray(blocks["fractional"]).astype(np.int64)
+        count = np.clip(np.asarray(blocks["count"]).astype(np.int64), 0, 120)
         del blocks
         times = seconds.astype(np.float64) + np.where(
             fractional & 0x8000, (fractional & 0x7FFF) / 32768.0, 0.0
@@ -597,16 +599,33 @@ class CwaParts:
                 f"No data block of {self._path.name} has a valid timestamp; the file is damaged "
                 "beyond use."
             )
+        head = read_cwa(self._path, time_zone=self._zone, max_blocks=min(n_blocks, 256))
+        # A damaged timestamp (a block from another year, say) must not stretch the file: as
+        # for a whole read, blocks whose clock disagrees with the blocks around them are left
+        # out of the time index (see timeline_outliers).
+        valid = np.flatnonzero(np.isfinite(times))
+        running = np.cumsum(count) - count
+        damaged = timeline_outliers(running[valid], times[valid], head.sample_rate_hz)
+        times[valid[damaged]] = np.nan
+        if not np.isfinite(times).any():
+            raise InvalidInputError(
+                f"No data block of {self._path.name} has a usable timestamp; the file is "
+                "damaged beyond use."
+            )
         # Block start times, made non-decreasing so that a time finds its blocks by bisection.
         first = float(times[np.flatnonzero(np.isfinite(times))[0]])
         times = np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf))
         self._block_s = np.maximum(times, 0.0)
         self._n_blocks = n_blocks
-        head = read_cwa(self._path, time_zone=self._zone, max_blocks=min(n_blocks, 256))
-        block_s = (
-            float(np.median(np.diff(self._block_s[: min(n_blocks, 256)]))) if n_blocks > 1 else 1.0
-        )
-        duration = float(self._block_s[-1]) + max(block_s, 0.0)
+        block_s = float(np.median(count[count > 0])) / head.sample_rate_hz if count.any() else 0.0
+        duration = float(self._block_s[-1]) + block_s
+        held_s = float(count.sum()) / head.sample_rate_hz
+        if duration > MAX_GRID_GROWTH * held_s + 10.0:  # the whole-file reader's rule too
+            raise InvalidInputError(
+                f"The block times of {self._path.name} span {duration:.6g} s but its blocks "
+                f"hold {held_s:.6g} s of samples, so most of the time is missing; split the "
+                "recording at its gaps."
+            )
         self._notes: dict[str, None] = dict.fromkeys(head.notes)
         self.info = _PartsInfo(
             head, duration, self._notes, f"read in parts of a few hours ({n_blocks} blocks)"
