@@ -46,3 +46,31 @@ def test_fuzz_target_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0, out
     for fmt in FORMATS:
         assert f"{fmt}: 10 inputs" in out
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**63 - 1),
+    rate_code=st.sampled_from([None, 0, 1, 0x40]),
+)
+def test_mutated_axivity_files_read_in_parts(
+    fuzz_dir: Path, seed: int, rate_code: int | None
+) -> None:
+    """A long-file read (open_parts, analyze_parts) of a mutated file: only BackstrideError."""
+    from backstride.exceptions import BackstrideError
+    from backstride.gait.pipeline import AnalysisParameters, analyze_parts
+    from backstride.io import open_parts
+
+    rng = random.Random(seed)
+    content = bytearray(mutated_input("axivity_cwa", SEEDS["axivity_cwa"], rng))
+    if rate_code is not None and len(content) > 36:
+        content[36] = rate_code  # a header rate that makes a short file look long
+    path = fuzz_dir / "parts.cwa"
+    path.write_bytes(bytes(content))
+    try:
+        parts = open_parts(path, longer_than_s=60.0)
+        if parts is not None:
+            result = analyze_parts(parts, AnalysisParameters(window_s=120.0))
+            assert result.summary["walking_s"] <= parts.info.duration_s + 1
+    except BackstrideError:
+        pass
