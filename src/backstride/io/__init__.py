@@ -83,6 +83,7 @@ from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.io._common import PathLike, existing_file, parse_zone, read_head
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_gt3x import read_gt3x
+from backstride.io.axivity_cwa import SECTOR as CWA_BLOCK_BYTES
 from backstride.io.axivity_cwa import CwaParts, read_cwa
 from backstride.io.axivity_cwa import parse_header as parse_cwa_header
 from backstride.io.axivity_cwa import rate_from_code as cwa_rate
@@ -235,7 +236,7 @@ def open_parts(
         header = parse_cwa_header(read_head(p, 1024), p.name)
     except InvalidInputError:
         return None  # the whole-file reader says what is wrong
-    n_blocks = max(p.stat().st_size - header.data_offset, 0) // 512
+    n_blocks = max(p.stat().st_size - header.data_offset, 0) // CWA_BLOCK_BYTES
     if n_blocks * 120 / max(cwa_rate(header.rate_code), 1.0) <= longer_than_s:
         return None  # short even at 120 samples a block: read it whole
     try:

@@ -67,6 +67,17 @@ _PLACEMENTS = (
 )
 
 
+#: What opening a damaged or foreign zip archive can raise.
+ZIP_OPEN_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,  # an unknown zip version
+)
+
+
 def detect_device_format(path: Path, head: bytes) -> str | None:
     """Return the device format id of a file from its first bytes, or ``None``.
 
@@ -108,14 +119,7 @@ def _is_actigraph_zip(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             names = {Path(name).name.lower() for name in archive.namelist()}
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        ValueError,
-        EOFError,
-        NotImplementedError,  # an unknown zip version
-    ):
+    except ZIP_OPEN_ERRORS:
         names = _names_in_local_headers(path)
     return GT3X_INFO_MEMBER in names and any(name in names for name in GT3X_DATA_MEMBERS)
 

@@ -54,6 +54,7 @@ from backstride.exceptions import InvalidInputError
 from backstride.io._common import MAX_GRID_GROWTH, PathLike, existing_file, height_in_m
 from backstride.io._device_common import (
     MAX_SPAN_S,
+    ZIP_OPEN_ERRORS,
     local_datetime,
     placement_from_text,
     trim_missing_ends,
@@ -647,14 +648,7 @@ def decode_gt3x(path: PathLike, *, calibrate: bool = True) -> Gt3xDecode:
     label = p.name
     try:
         archive = zipfile.ZipFile(p)
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        ValueError,
-        EOFError,
-        NotImplementedError,  # an unknown zip version
-    ) as exc:
+    except ZIP_OPEN_ERRORS as exc:
         raise InvalidInputError(
             f"The ActiGraph file {label} is not a readable zip archive ({_short(exc)}); "
             "download it again from the device."
