@@ -14,22 +14,19 @@ import enum
 import hashlib
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backstride.api import analyze_file_recordings
 from backstride.exceptions import InvalidInputError
 from backstride.gait.pipeline import (
-    CONTEXT_S,
     AnalysisParameters,
     ProgressCallback,
     RecordingInfo,
     WalkingAnalysis,
-    analyze_parts,
 )
-from backstride.gait.pipeline import analyze as analyze_recording
-from backstride.io import open_parts, read_recordings
 from backstride.output import file_sha256
 from backstride.program import (
     CORE_EXERCISE_NAMES,
@@ -494,21 +491,15 @@ def _analysed(
     sample_rate_hz: float | None,
     progress: ProgressCallback | None = None,
 ) -> list[tuple[RecordingInfo, WalkingAnalysis]]:
-    """Every recording of a sensor file with its analysis; a long Axivity file in parts."""
-    parts = open_parts(
-        path, longer_than_s=AnalysisParameters().window_s + CONTEXT_S, time_zone=time_zone
+    """Every recording of a sensor file with its analysis; the file's own height wins."""
+    return analyze_file_recordings(
+        path,
+        AnalysisParameters(height_m=height_m),
+        heights_from="file",
+        sample_rate_hz=sample_rate_hz,
+        time_zone=time_zone,
+        progress=progress,
     )
-    if parts is not None:
-        # the file's own height wins, as for a file read whole
-        params = AnalysisParameters(height_m=height_m if parts.info.height_m is None else None)
-        analysis = analyze_parts(parts, params, progress)
-        return [(parts.info, analysis)]
-    out: list[tuple[RecordingInfo, WalkingAnalysis]] = []
-    for rec in read_recordings(path, sample_rate_hz=sample_rate_hz, time_zone=time_zone):
-        if rec.height_m is None and height_m:
-            rec = replace(rec, height_m=height_m)
-        out.append((rec, analyze_recording(rec, AnalysisParameters(), progress)))
-    return out
 
 
 def import_files(

@@ -1,0 +1,50 @@
+"""The public file entry point: which height wins, for ``analyze`` and for ``import``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backstride.api import analyze_file, analyze_file_recordings
+from backstride.gait.pipeline import AnalysisParameters
+
+MAT = Path(__file__).resolve().parents[1] / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+FILE_SENSOR_HEIGHT_M = 0.964  # participant_metadata.json of HA-001
+
+
+def _stride_lengths(pairs: list) -> np.ndarray:
+    return np.concatenate([a.bouts["stride_length_m"].to_numpy() for _, a in pairs])
+
+
+@pytest.fixture(scope="module")
+def as_recorded() -> list:
+    return analyze_file_recordings(MAT)
+
+
+def test_the_file_carries_its_own_sensor_height(as_recorded: list) -> None:
+    assert {info.sensor_height_m for info, _ in as_recorded} == {FILE_SENSOR_HEIGHT_M}
+
+
+def test_a_height_given_for_the_run_replaces_the_files(as_recorded: list) -> None:
+    given = analyze_file_recordings(MAT, AnalysisParameters(sensor_height_m=1.2))
+    assert {info.sensor_height_m for info, _ in given} == {1.2}
+    # the pendulum's step length grows with the square root of its length (h << l)
+    ratio = _stride_lengths(given) / _stride_lengths(as_recorded)
+    np.testing.assert_allclose(ratio, np.sqrt(1.2 / FILE_SENSOR_HEIGHT_M), rtol=0.01)
+    # analyze_file is the same analysis without the recording details
+    only = analyze_file(MAT, AnalysisParameters(sensor_height_m=1.2))
+    np.testing.assert_array_equal(
+        np.concatenate([a.bouts["stride_length_m"].to_numpy() for a in only]),
+        _stride_lengths(given),
+    )
+
+
+def test_the_files_height_wins_when_asked(as_recorded: list) -> None:
+    kept = analyze_file_recordings(
+        MAT, AnalysisParameters(sensor_height_m=1.2, height_m=2.0), heights_from="file"
+    )
+    assert {info.sensor_height_m for info, _ in kept} == {FILE_SENSOR_HEIGHT_M}
+    assert {info.height_m for info, _ in kept} == {1.59}
+    np.testing.assert_array_equal(_stride_lengths(kept), _stride_lengths(as_recorded))
