@@ -163,7 +163,8 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
 @click.option(
     "--out-dir",
     type=click.Path(path_type=Path),
-    help="Write bouts.csv, steps.csv, seconds.csv, days.csv and info.json to this folder.",
+    help="Write bouts.csv, steps.csv, seconds.csv, days.csv, info.json and an overview "
+    "figure (overview.png) to this folder.",
 )
 def analyze(
     recording: Path,

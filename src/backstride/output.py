@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -113,11 +114,15 @@ def write_out_dir(
     source: Path,
     parameters: dict[str, Any],
 ) -> list[Path]:
-    """Write ``bouts.csv``, ``steps.csv``, ``seconds.csv``, ``days.csv`` and ``info.json``.
+    """Write the tables, ``info.json`` and an overview figure per recording.
 
+    The tables are ``bouts.csv``, ``steps.csv``, ``seconds.csv`` and ``days.csv``.
     Rows of all recordings of a multi-trial file go in the same tables, with a ``recording``
-    column; ``seconds.csv`` has the cadence of every whole second inside a bout.
+    column; ``seconds.csv`` has the cadence of every whole second inside a bout. The figure
+    (:mod:`backstride.report.analysis_figure`) is ``overview.png`` for a file with one
+    recording and ``overview-<recording>.png`` for each recording of a multi-trial file.
     """
+    from backstride.report.analysis_figure import analysis_png
 
     def table(attr: str) -> pd.DataFrame:
         frames = [getattr(a, attr).assign(recording=a.recording["name"]) for a in analyses]
@@ -145,4 +150,16 @@ def write_out_dir(
         target = out_dir / name
         atomic_write_text(target, text)
         written.append(target)
+    for analysis in analyses:
+        name = "overview.png"
+        if len(analyses) > 1:
+            name = f"overview-{_file_safe(str(analysis.recording.get('name') or 'recording'))}.png"
+        target = out_dir / name
+        atomic_write_bytes(target, analysis_png(analysis))
+        written.append(target)
     return written
+
+
+def _file_safe(name: str) -> str:
+    """A recording name as part of a file name (letters, digits, '-', '_' and '.')."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "recording"
