@@ -246,7 +246,7 @@ def test_the_reference_inside_data_mat_validates_alone(
 
 
 def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Path) -> None:
-    """A MicroWB with a missing start or a non-numeric end is skipped, the rest are read."""
+    """A bout with a missing start or a non-numeric end is skipped, the rest are read."""
     from scipy.io import loadmat, savemat
 
     from backstride.validation.references import load_mobilised_mat_references
@@ -254,7 +254,7 @@ def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Pat
     source = ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
     doc = loadmat(source, simplify_cells=True)
     trial = doc["data"]["TimeMeasure1"]["Test11"]["Trial1"]
-    wbs = trial["Standards"]["INDIP"]["MicroWB"]
+    wbs = trial["Standards"]["INDIP"]["ContinuousWalkingPeriod"]
     n = len(wbs)
     wbs[0]["Start"] = np.nan
     wbs[1]["End"] = "unknown"
@@ -263,6 +263,47 @@ def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Pat
     assert len(refs["Test11-Trial1"].bouts) == n - 2
     kept = load_mobilised_mat_references(source)["Test11-Trial1"].bouts[2:]
     assert refs["Test11-Trial1"].bouts == kept
+
+
+def test_walking_bouts_not_level_walking_bouts_are_the_reference(tmp_path: Path) -> None:
+    """Continuous walking periods (all walking) are used; micro WBs (level only) without them.
+
+    In the bundled trials the two levels hold the same bouts, so each level is made different
+    here: one bout is left out of the level walking bouts, as a stair climb would be.
+    """
+    import json
+
+    from scipy.io import loadmat, savemat
+
+    from backstride.validation.references import (
+        load_mobilised_mat_references,
+        load_mobilised_reference,
+    )
+
+    source = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.reference.json"
+    doc = json.loads(source.read_text())
+    n = len(doc["continuous_walking_periods"])
+    doc["micro_walking_bouts"] = doc["micro_walking_bouts"][1:]
+    both = tmp_path / "both.reference.json"
+    both.write_text(json.dumps(doc))
+    ref = load_mobilised_reference(both)
+    assert len(ref.bouts) == n and ref.extra["bout_level"] == "continuous_walking_periods"
+    del doc["continuous_walking_periods"]
+    level_only = tmp_path / "level.reference.json"
+    level_only.write_text(json.dumps(doc))
+    ref = load_mobilised_reference(level_only)
+    assert len(ref.bouts) == n - 1 and ref.extra["bout_level"] == "micro_walking_bouts"
+
+    mat = loadmat(ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat", simplify_cells=True)
+    indip = mat["data"]["TimeMeasure1"]["Test11"]["Trial1"]["Standards"]["INDIP"]
+    indip["MicroWB"] = indip["MicroWB"][1:]
+    savemat(tmp_path / "both.mat", {"data": mat["data"]})
+    ref = load_mobilised_mat_references(tmp_path / "both.mat")["Test11-Trial1"]
+    assert len(ref.bouts) == n and ref.extra["bout_level"] == "ContinuousWalkingPeriod"
+    del indip["ContinuousWalkingPeriod"]
+    savemat(tmp_path / "level.mat", {"data": mat["data"]})
+    ref = load_mobilised_mat_references(tmp_path / "level.mat")["Test11-Trial1"]
+    assert len(ref.bouts) == n - 1 and ref.extra["bout_level"] == "MicroWB"
 
 
 def test_a_file_with_two_time_measures_is_validated_per_measure(tmp_path: Path) -> None:

@@ -44,6 +44,12 @@ class Reference:
         return sorted({t for b in self.bouts for t in b.initial_contacts_s})
 
 
+#: The Mobilise-D reference's walking bouts, and its level walking bouts (no slopes or stairs),
+#: as named in the exported JSON and inside ``data.mat``.
+WB_KEY, LEVEL_WB_KEY = "continuous_walking_periods", "micro_walking_bouts"
+MAT_WB_KEY, MAT_LEVEL_WB_KEY = "ContinuousWalkingPeriod", "MicroWB"
+
+
 def _opt(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -51,11 +57,16 @@ def _opt(value: Any) -> float | None:
 def load_mobilised_reference(path: Path) -> Reference:
     """Read a ``<Test>-<Trial>.reference.json`` exported from the INDIP reference system.
 
-    The Mobilise-D "micro walking bouts" are used: the reference's own assembly of strides
-    into bouts with the same rules BackStride's bouts follow.
+    The reference's walking bouts are its ``continuous_walking_periods``. Those are walking
+    bouts in the Mobilise-D sense, level or not. ``micro_walking_bouts`` are the *level*
+    walking bouts: a subset without inclines or stairs. BackStride finds all walking, so the
+    level subset would count walking on a slope or stairs as extra. mobgap names the two
+    levels "wb" and "lwb" and validates against "wb" by default. A file without continuous
+    walking periods falls back to the micro walking bouts.
     """
     try:
         doc = json.loads(path.read_text())
+        level = WB_KEY if WB_KEY in doc else LEVEL_WB_KEY
         bouts = tuple(
             ReferenceBout(
                 start_s=float(b["start_s"]),
@@ -67,11 +78,12 @@ def load_mobilised_reference(path: Path) -> Reference:
                 stride_length_m=_opt(b.get("stride_length_m")),
                 walking_speed_mps=_opt(b.get("walking_speed_mps")),
             )
-            for b in doc["micro_walking_bouts"]
+            for b in doc[level]
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
-    return Reference(bouts=bouts, system=str(doc.get("reference_system", "INDIP")))
+    system = str(doc.get("reference_system", "INDIP"))
+    return Reference(bouts=bouts, system=system, extra={"bout_level": level})
 
 
 def _finite(values: Any) -> list[float]:
@@ -90,9 +102,11 @@ def _scalar(value: Any) -> float | None:
 def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
     """Read the INDIP reference stored inside a Mobilise-D ``data.mat``, per ``<Test>-<Trial>``.
 
-    ``data.TimeMeasure*.<Test>.<Trial>.Standards.INDIP.MicroWB`` holds the micro walking bouts
-    (``Start``, ``End``, ``InitialContact_Event`` in seconds from the recording's first sample,
-    ``Cadence``, ``AverageStrideLength``, ``WalkingSpeed``): the same data the exported
+    ``data.TimeMeasure*.<Test>.<Trial>.Standards.INDIP.ContinuousWalkingPeriod`` holds the
+    walking bouts (``Start``, ``End``, ``InitialContact_Event`` in seconds from the recording's
+    first sample, ``Cadence``, ``AverageStrideLength``, ``WalkingSpeed``), and ``MicroWB`` the
+    level walking bouts, used only when the first is missing (see
+    :func:`load_mobilised_reference` for why). They are the same data the exported
     ``*.reference.json`` files carry, so a dataset without those exports validates too.
     Trials without an INDIP reference are left out. Keys follow the recording names of
     :func:`~backstride.io.mobilised.read_mobilised_mat` (prefixed with the time measure when the
@@ -129,9 +143,12 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
                     if isinstance(content, dict)
                     else None
                 )
-                if not isinstance(indip, dict) or "MicroWB" not in indip:
+                if not isinstance(indip, dict):
                     continue
-                wbs = indip["MicroWB"]
+                level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in indip), None)
+                if level is None:
+                    continue
+                wbs = indip[level]
                 wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
                 bouts = []
                 for wb in wbs:
@@ -151,7 +168,9 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
                         )
                     )
                 out[f"{prefix}{test}-{trial}"] = Reference(
-                    bouts=tuple(bouts), system="INDIP (from data.mat)"
+                    bouts=tuple(bouts),
+                    system="INDIP (from data.mat)",
+                    extra={"bout_level": level},
                 )
     return out
 
