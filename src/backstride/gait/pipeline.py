@@ -195,7 +195,8 @@ def _standing_per_bout(
     n_win = acc.shape[0] // win
     if n_win == 0 or b_start.size == 0:
         return out
-    mag = np.linalg.norm(acc[: n_win * win], axis=1).reshape(n_win, win)
+    head = acc[: n_win * win]
+    mag = np.sqrt(np.einsum("ij,ij->i", head, head)).reshape(n_win, win)
     still = mag.std(axis=1) < STANDING_MAX_SD_MPS2
     walk_win = walking[: n_win * win].reshape(n_win, win).any(axis=1)
     quiet = _runs_at_least(still & ~walk_win, round(STANDING_MIN_S))
@@ -204,29 +205,37 @@ def _standing_per_bout(
     win_up = _segment_means(up, np.arange(n_win) * win, (np.arange(n_win) + 1) * win)
     reach = round(STANDING_NEAR_WALK_S)
     cos_max = math.cos(math.radians(STANDING_MAX_TILT_DEG))
-    for b, (start, stop) in enumerate(zip(b_start // win, b_stop // win, strict=True)):
-        near = np.r_[max(0, start - reach) : start, stop + 1 : min(n_win, stop + 1 + reach)]
-        near = near[quiet[near]]
-        near = near[win_up[near] @ walk_up[b] > cos_max]
-        if near.size:
-            ref = win_up[near].mean(axis=0)
-            out[b] = ref / np.linalg.norm(ref)
+    # the 1-s windows up to ``reach`` before each bout's start and after its end, all at once
+    offsets = np.arange(1, reach + 1)
+    near = np.hstack(
+        [(b_start // win)[:, None] - offsets[None, :], (b_stop // win)[:, None] + offsets[None, :]]
+    )
+    inside = (near >= 0) & (near < n_win)
+    near = np.clip(near, 0, n_win - 1)
+    upright = np.einsum("bkj,bj->bk", win_up[near], walk_up) > cos_max
+    use = inside & quiet[near] & upright
+    count = use.sum(axis=1)
+    has = count > 0
+    ref = np.einsum("bk,bkj->bj", use.astype(np.float64), win_up[near])[has]
+    out[has] = ref / np.linalg.norm(ref, axis=1, keepdims=True)
     return out
 
 
-def _lean_deg(stand_up: FloatArray, walk_up: FloatArray, axis: FloatArray) -> float:
-    """Tilt of the trunk towards ``axis`` while walking relative to standing, degrees.
+def _lean_deg(stand_up: FloatArray, walk_up: FloatArray, axis: FloatArray) -> FloatArray:
+    """Tilt of the trunk towards ``axis`` while walking relative to standing, degrees, per bout.
 
     Leaning forward rotates the sensor so that gravity's "up", seen from the sensor, moves
     backwards: the lean is minus the component of the walking "up" along the axis (taken
-    orthogonal to the standing "up").
+    orthogonal to the standing "up"). ``stand_up`` and ``walk_up`` are ``(n_bouts, 3)``; rows
+    without quiet standing (NaN) give NaN.
     """
-    ax = axis - (axis @ stand_up) * stand_up
-    norm = np.linalg.norm(ax)
-    if norm == 0:
-        return float("nan")
-    ax /= norm
-    return float(np.degrees(np.arcsin(np.clip(-(walk_up @ ax), -1, 1))))
+    ax = axis[None, :] - (stand_up @ axis)[:, None] * stand_up
+    norm = np.sqrt(np.einsum("ij,ij->i", ax, ax))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ax = ax / norm[:, None]
+        component = -np.einsum("ij,ij->i", walk_up, ax)
+    lean = np.degrees(np.arcsin(np.clip(component, -1, 1)))
+    return np.asarray(np.where(norm > 0, lean, np.nan), dtype=np.float64)
 
 
 def _per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd.DataFrame:
@@ -678,50 +687,63 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     sec_cadence = per_second["cadence_spm"].to_numpy()
     contact_bounds = np.searchsorted(ic_bout, np.arange(n_bouts + 1))
 
-    rows: list[dict[str, Any]] = []
+    # Per-bout medians, counts and lean, all bouts at once; only the autocorrelation and the
+    # brisk-interval search need one bout's signal at a time.
+    step_d = np.full(ics.size, np.nan)
+    step_d[:-1][same] = np.diff(ics)[same] / fs
+    alternates = np.full(ics.size, np.nan)  # this contact's side differs from the next one's
+    alternates[:-1][same] = sides[1:][same] != sides[:-1][same]
+    by_contact = pd.DataFrame({"step_d": step_d, "impact": impact, "alternates": alternates})
+    grouped = by_contact.groupby(ic_bout)
+    step_median = grouped["step_d"].median().to_numpy()
+    impact_median = grouped["impact"].median().to_numpy()
+    alternation = grouped["alternates"].mean().to_numpy()
+    sec_bout = per_second["bout_id"].to_numpy(dtype=np.int64)
+    moderate = np.bincount(sec_bout, sec_cadence >= MODERATE_SPM, minlength=n_bouts)
+    vigorous = np.bincount(sec_bout, sec_cadence >= VIGOROUS_SPM, minlength=n_bouts)
+    forward_lean = _lean_deg(stand_up, walk_up, frame.ap_unit)
+    sideways_lean = _lean_deg(stand_up, walk_up, frame.ml_unit)
+    regularity = np.full((n_bouts, 2), np.nan)
+    brisk_n = np.zeros(n_bouts, dtype=np.int64)
+    brisk_s = np.zeros(n_bouts)
     for b in range(n_bouts):
-        idx = bout_contacts[b]
-        steps_d = np.diff(idx) / fs
-        step_reg, stride_reg = autocorrelation_regularity(
-            vertical[b_start[b] : b_stop[b]], fs, float(np.median(steps_d))
+        regularity[b] = autocorrelation_regularity(
+            vertical[b_start[b] : b_stop[b]], fs, float(step_median[b])
         )
-        cad_s = sec_cadence[sec_bounds[b] : sec_bounds[b + 1]]
-        brisk = _brisk_intervals(cad_s)
-        bside = sides[contact_bounds[b] : contact_bounds[b + 1]]
-        fwd = side = float("nan")
-        if np.isfinite(stand_up[b]).all():
-            fwd = _lean_deg(stand_up[b], walk_up[b], frame.ap_unit)
-            side = _lean_deg(stand_up[b], walk_up[b], frame.ml_unit)
-        rows.append(
-            {
-                "bout_id": b,
-                "start_s": idx[0] / fs,
-                "end_s": idx[-1] / fs,
-                "duration_s": (idx[-1] - idx[0]) / fs,
-                "n_steps": int(idx.size),
-                "n_strides": int(idx.size - 2),
-                "step_duration_s": float(np.median(steps_d)),
-                "step_regularity": step_reg,
-                "stride_regularity": stride_reg,
-                "step_symmetry": step_reg / stride_reg if stride_reg > 0 else float("nan"),
-                "moderate_s": float((cad_s >= MODERATE_SPM).sum()),
-                "vigorous_s": float((cad_s >= VIGOROUS_SPM).sum()),
-                "brisk_intervals": len(brisk),
-                "brisk_s": float(sum(length for _, length in brisk)),
-                "impact_mps2": float(np.median(impact[contact_bounds[b] : contact_bounds[b + 1]])),
-                "forward_lean_deg": fwd,
-                "sideways_lean_deg": side,
-                "alternation": float(np.mean(bside[1:] != bside[:-1])),
-            }
-        )
+        if sec_bounds[b + 1] - sec_bounds[b] >= BRISK_MIN_S:
+            brisk = _brisk_intervals(sec_cadence[sec_bounds[b] : sec_bounds[b + 1]])
+            brisk_n[b] = len(brisk)
+            brisk_s[b] = float(sum(length for _, length in brisk))
+    step_reg, stride_reg = regularity[:, 0], regularity[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        symmetry = np.where(stride_reg > 0, step_reg / stride_reg, np.nan)
+    n_contacts = np.diff(contact_bounds)
+    rows = {
+        "bout_id": np.arange(n_bouts),
+        "start_s": b_start / fs,
+        "end_s": (b_stop - 1) / fs,
+        "duration_s": (b_stop - 1 - b_start) / fs,
+        "n_steps": n_contacts,
+        "n_strides": n_contacts - 2,
+        "step_duration_s": step_median,
+        "step_regularity": step_reg,
+        "stride_regularity": stride_reg,
+        "step_symmetry": symmetry,
+        "moderate_s": moderate.astype(float),
+        "vigorous_s": vigorous.astype(float),
+        "brisk_intervals": brisk_n,
+        "brisk_s": brisk_s,
+        "impact_mps2": impact_median,
+        "forward_lean_deg": forward_lean,
+        "sideways_lean_deg": sideways_lean,
+        "alternation": alternation,
+    }
     bouts = pd.DataFrame(rows, columns=[c for c in BOUT_COLUMNS if c not in per_bout.columns])
     bouts = (
         bouts.join(per_bout, on="bout_id")[BOUT_COLUMNS]
         if n_bouts
         else pd.DataFrame(columns=BOUT_COLUMNS)
     )
-    step_d = np.full(ics.size, np.nan)
-    step_d[:-1][same] = np.diff(ics)[same] / fs
     stride_d = np.full(ics.size, np.nan)  # from this contact to the next of the same foot
     same2 = ic_bout[2:] == ic_bout[:-2]
     stride_d[:-2][same2] = (ics[2:] - ics[:-2])[same2] / fs
