@@ -306,6 +306,41 @@ def test_walking_bouts_not_level_walking_bouts_are_the_reference(tmp_path: Path)
     assert len(ref.bouts) == n - 1 and ref.extra["bout_level"] == "MicroWB"
 
 
+def test_the_free_living_layout_of_the_validation_study_is_read(tmp_path: Path) -> None:
+    """``<cohort>/<participant>/Free-living/data.mat`` with ``TimeMeasure1.Recording4``.
+
+    The Mobilise-D technical validation study's 2.5-h recordings have no trial level. Here
+    the daily-life trial is moved to that place and must give the same agreement.
+    """
+    import shutil
+
+    from scipy.io import loadmat, savemat
+
+    from backstride.io.mobilised import read_mobilised_mat
+
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    doc = loadmat(source / "data.mat", simplify_cells=True)
+    trial = doc["data"]["TimeMeasure1"]["Test11"]["Trial1"]
+    folder = tmp_path / "HA" / "001" / "Free-living"
+    folder.mkdir(parents=True)
+    savemat(folder / "data.mat", {"data": {"TimeMeasure1": {"Recording4": trial}}})
+    shutil.copy(source / "infoForAlgo.mat", folder)
+    (rec,) = read_mobilised_mat(folder / "data.mat")
+    assert rec.name == "Recording4" and rec.meta["test"] == "Recording4"
+    assert rec.meta["trial"] is None and rec.sensor_height_m == pytest.approx(0.964)
+    (original,) = [r for r in read_mobilised_mat(source / "data.mat") if r.name == "Test11-Trial1"]
+    np.testing.assert_array_equal(rec.acc, original.acc)
+
+    report = run_validation(tmp_path)
+    (result,) = report.results
+    assert result.name == "HA/001/Free-living/Recording4"
+    lab = {r.name: r for r in run_validation(ROOT / "data" / "mobilised-lab").results}
+    same = lab["HA-001/Test11-Trial1"]
+    assert result.contacts.n_reference == same.contacts.n_reference > 50
+    assert result.ic_f1 == pytest.approx(same.ic_f1)
+    assert result.walking_f1 == pytest.approx(same.walking_f1, abs=1e-3)
+
+
 def test_a_file_with_two_time_measures_is_validated_per_measure(tmp_path: Path) -> None:
     """Recording names and reference keys both carry the time measure when there are two."""
     from scipy.io import loadmat, savemat

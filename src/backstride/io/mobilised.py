@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,31 @@ def _field(struct: object, *names: str) -> object:
             return None
         current = current[key]
     return current
+
+
+#: Fields that mark the level of one test in ``data.mat``: below it are the sensors and the
+#: reference, above it only names (``Test5.Trial1`` in the lab, ``Recording4`` for the
+#: free-living 2.5-h recording of the Mobilise-D technical validation study).
+TEST_LEVEL_MARKERS = ("su", "standards")
+#: Deeper than any Mobilise-D layout; a damaged file cannot send the search further.
+MAX_TEST_DEPTH = 4
+
+
+def test_levels(
+    measure: object, _names: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any]]]:
+    """Every test under a time measure, as (names from the time measure down, test struct).
+
+    The lab files nest ``<Test>.<Trial>``, the free-living ones a single ``<Recording>``;
+    like mobgap's loader, the search goes down until a struct holds ``SU`` or ``Standards``.
+    """
+    if not isinstance(measure, Mapping) or len(_names) > MAX_TEST_DEPTH:
+        return
+    if _names and any(str(k).lower() in TEST_LEVEL_MARKERS for k in measure):
+        yield _names, measure
+        return
+    for key, value in measure.items():
+        yield from test_levels(value, (*_names, str(key)))
 
 
 def _heights_in(struct: object) -> tuple[float | None, float | None, str | None]:
@@ -241,7 +266,7 @@ def _start_time(trial_struct: Mapping[str, Any], sensor: Mapping[str, Any]) -> d
 
 def _trial_recording(
     trial_name: str,
-    test_trial: tuple[str, str],
+    test_trial: tuple[str, str | None],
     trial_struct: Mapping[str, Any],
     sensor: Mapping[str, Any],
     participant: _Participant,
@@ -316,6 +341,7 @@ def read_mobilised_mat(path: PathLike) -> list[Recording]:
     -------
     list of Recording
         One per trial with ``SU.LowerBack`` data, in file order, named ``"<Test>-<Trial>"``
+        (``"<Recording>"`` for a free-living file, which has no trial level)
         (prefixed with the time measure when the file has more than one).
 
     Raises
@@ -341,25 +367,21 @@ def read_mobilised_mat(path: PathLike) -> list[Recording]:
     participant = _Participant(p, mat)
     recordings: list[Recording] = []
     for time_measure in time_measures:
-        tests = data[time_measure]
-        for test, trials in tests.items():
-            if not isinstance(trials, Mapping):
+        for names, content in test_levels(data[time_measure]):
+            sensor = _field(content, "SU", "LowerBack")
+            if not isinstance(sensor, Mapping):
                 continue
-            for trial, content in trials.items():
-                sensor = _field(content, "SU", "LowerBack")
-                if not isinstance(content, Mapping) or not isinstance(sensor, Mapping):
-                    continue
-                name = f"{test}-{trial}"
-                if len(time_measures) > 1:
-                    name = f"{time_measure}-{name}"
-                recordings.append(
-                    _trial_recording(
-                        name, (str(test), str(trial)), content, sensor, participant, time_measure, p
-                    )
-                )
+            name = "-".join(names)
+            if len(time_measures) > 1:
+                name = f"{time_measure}-{name}"
+            test_trial = (names[0], "-".join(names[1:]) or None)
+            recordings.append(
+                _trial_recording(name, test_trial, content, sensor, participant, time_measure, p)
+            )
     if not recordings:
         raise InvalidInputError(
             f"The MATLAB file {p.name} holds no SU.LowerBack sensor data; BackStride reads the "
-            "Mobilise-D layout data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack."
+            "Mobilise-D layout data.TimeMeasure1.<Test>.<Trial>.SU.LowerBack (or "
+            "<Recording>.SU.LowerBack)."
         )
     return recordings

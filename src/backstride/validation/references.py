@@ -115,6 +115,7 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
     from scipy.io import loadmat
 
     from backstride.io._matcheck import MatStructureError, check_mat5
+    from backstride.io.mobilised import test_levels
 
     try:
         check_mat5(path.read_bytes())  # SciPy can hang on damaged files: check first
@@ -134,44 +135,38 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
     for measure_name, measure in measures.items():
         # named as read_mobilised_mat names the recordings
         prefix = f"{measure_name}-" if len(measures) > 1 else ""
-        for test, trials in measure.items():
-            if not isinstance(trials, dict):
+        for names, content in test_levels(measure):
+            standards = content.get("Standards")
+            indip = standards.get("INDIP") if isinstance(standards, dict) else None
+            if not isinstance(indip, dict):
                 continue
-            for trial, content in trials.items():
-                indip = (
-                    (content.get("Standards") or {}).get("INDIP")
-                    if isinstance(content, dict)
-                    else None
-                )
-                if not isinstance(indip, dict):
+            level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in indip), None)
+            if level is None:
+                continue
+            wbs = indip[level]
+            wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
+            bouts = []
+            for wb in wbs:
+                if not isinstance(wb, dict):
                     continue
-                level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in indip), None)
-                if level is None:
-                    continue
-                wbs = indip[level]
-                wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
-                bouts = []
-                for wb in wbs:
-                    if not isinstance(wb, dict):
-                        continue
-                    start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
-                    if start is None or end is None or end < start:
-                        continue  # a bout the reference could not time is not a reference
-                    bouts.append(
-                        ReferenceBout(
-                            start_s=start,
-                            end_s=end,
-                            initial_contacts_s=tuple(_finite(wb.get("InitialContact_Event", []))),
-                            cadence_spm=_scalar(wb.get("Cadence")),
-                            stride_length_m=_scalar(wb.get("AverageStrideLength")),
-                            walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
-                        )
+                start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
+                if start is None or end is None or end < start:
+                    continue  # a bout the reference could not time is not a reference
+                bouts.append(
+                    ReferenceBout(
+                        start_s=start,
+                        end_s=end,
+                        initial_contacts_s=tuple(_finite(wb.get("InitialContact_Event", []))),
+                        cadence_spm=_scalar(wb.get("Cadence")),
+                        stride_length_m=_scalar(wb.get("AverageStrideLength")),
+                        walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
                     )
-                out[f"{prefix}{test}-{trial}"] = Reference(
-                    bouts=tuple(bouts),
-                    system="INDIP (from data.mat)",
-                    extra={"bout_level": level},
                 )
+            out[prefix + "-".join(names)] = Reference(
+                bouts=tuple(bouts),
+                system="INDIP (from data.mat)",
+                extra={"bout_level": level},
+            )
     return out
 
 

@@ -225,7 +225,11 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
     from backstride.io.mobilised import read_mobilised_mat
 
     for mat in sorted(root.rglob("data.mat")):
-        label = f"{mat.parent.name}/{mat.name}"
+        # named by the folders below the dataset root: the Mobilise-D technical validation
+        # study nests <cohort>/<participant>/<Laboratory|Free-living>/data.mat
+        rel = mat.parent.relative_to(root)
+        folder = rel.as_posix() if rel.parts else mat.parent.name
+        label = f"{folder}/{mat.name}"
         # the exported per-trial JSON when present, else the INDIP reference inside data.mat
         exported = {
             p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")
@@ -239,7 +243,7 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             yield Skipped(label, str(exc))
             continue
         for rec in recordings:
-            name = f"{mat.parent.name}/{rec.name}"
+            name = f"{folder}/{rec.name}"
             try:
                 if rec.name in exported:
                     reference = load_mobilised_reference(exported[rec.name])
