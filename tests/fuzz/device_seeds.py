@@ -28,7 +28,7 @@ GT3X_DIR = SHARED / "actigraph-gt3x"
 CWA_REFERENCE_DIR = SHARED / "axivity-cwa"
 GENEACTIV_REFERENCE_DIR = SHARED / "geneactiv-bin"
 
-FORMATS = ("axivity_cwa", "geneactiv_bin", "actigraph_gt3x")
+FORMATS = ("axivity_cwa", "geneactiv_bin", "actigraph_gt3x", "actigraph_csv")
 TICKS_AT_1970 = 621_355_968_000_000_000
 INTERESTING_BYTES = [0x00, 0x01, 0x1E, 0x20, 0x3A, 0x7F, 0x80, 0xFF]
 INTERESTING_WORDS = [b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", b"\x7f\xff\xff\xff", b"\xff\x7f"]
@@ -313,7 +313,60 @@ def seeds() -> dict[str, list[tuple[str, bytes]]]:
         ("synthetic_12bit.gt3x", make_gt3x(seconds=12, record_type=0x00)),
         ("synthetic_legacy.gt3x", make_legacy_gt3x(seconds=12)),
     ]
+    for name in ("neo.csv", "WRIST_rawCalibrated_032Hz.csv"):
+        path = GT3X_DIR / name
+        if path.exists():
+            out["actigraph_csv"].append((name, path.read_bytes()[:60_000]))  # the first ~2000 rows
+    wave = np.sin(np.arange(600)[:, None] / 7 + np.arange(3)[None, :]) * 0.3 + [1, 0, 0]
+    out["actigraph_csv"] += [
+        ("synthetic.csv", make_actilife_csv(wave).encode()),
+        ("synthetic_stamped.csv", make_actilife_csv(wave, timestamps=True, names=False).encode()),
+        ("synthetic_imu.csv", make_actilife_csv(wave, gyr=wave * 50, rate=100).encode()),
+    ]
     return out
+
+
+def make_actilife_csv(
+    acc_g: np.ndarray,
+    *,
+    rate: int = 30,
+    date_format: str = "M/d/yyyy",
+    start_date: str = "12/20/2021",
+    start_time: str = "11:55:00",
+    epoch: str = "00:00:00",
+    names: bool = True,
+    timestamps: bool = False,
+    gyr: np.ndarray | None = None,
+) -> str:
+    """A file as ActiLife 6 writes it (header layout copied from the real exports)."""
+    lines = [
+        "------------ Data File Created By ActiGraph GT3X+ ActiLife v6.13.4 Firmware v2.5.0 "
+        f"date format {date_format} at {rate} Hz  Filter Normal -----------",
+        "Serial Number: MOS2E12345678",
+        f"Start Time {start_time}",
+        f"Start Date {start_date}",
+        f"Epoch Period (hh:mm:ss) {epoch}",
+        "Download Time 12:09:58",
+        f"Download Date {start_date}",
+        "Current Memory Address: 0",
+        "Current Battery Voltage: 4.26     Mode = 12",
+        "--------------------------------------------------",
+    ]
+    columns = ["Accelerometer X", "Accelerometer Y", "Accelerometer Z"]
+    if gyr is not None:
+        columns += ["Gyroscope X", "Gyroscope Y", "Gyroscope Z"]
+    if timestamps:
+        columns = ["Timestamp", *columns]
+    if names:
+        lines.append(",".join(columns))
+    for i, row in enumerate(acc_g):
+        cells = [f"{v:.3f}" for v in row]
+        if gyr is not None:
+            cells += [f"{v:.3f}" for v in gyr[i]]
+        if timestamps:
+            cells = [f"12/20/2021 11:55:{i / rate:06.3f}", *cells]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- mutations
@@ -419,6 +472,7 @@ MUTATORS: dict[str, list[Callable[[bytes, random.Random], bytes]]] = {
     "axivity_cwa": [mutate_bytes, mutate_cwa_blocks, mutate_cwa_blocks],
     "geneactiv_bin": [mutate_bytes, mutate_text, mutate_text],
     "actigraph_gt3x": [mutate_bytes, mutate_gt3x_member, mutate_gt3x_member],
+    "actigraph_csv": [mutate_bytes, mutate_text, mutate_text],
 }
 
 

@@ -31,7 +31,12 @@ from backstride.recording import MIN_SAMPLE_RATE_HZ, Recording
 
 from fuzz.device_seeds import FORMATS, mutated_input, seeds
 
-SUFFIX = {"axivity_cwa": ".cwa", "geneactiv_bin": ".bin", "actigraph_gt3x": ".gt3x"}
+SUFFIX = {
+    "axivity_cwa": ".cwa",
+    "geneactiv_bin": ".bin",
+    "actigraph_gt3x": ".gt3x",
+    "actigraph_csv": ".csv",
+}
 
 
 def check_recording(recording: Recording) -> None:

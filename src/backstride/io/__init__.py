@@ -33,6 +33,10 @@ Each entry: format id, reader, what identifies it, and the units read.
 ``geneactiv_bin`` (:func:`read_geneactiv_bin`)
     Text whose first line is ``Device Identity``; hexadecimal pages of 300 samples,
     calibrated with the header's gain and offset; acc in g.
+``actigraph_csv`` (:func:`read_actilife_csv`)
+    ActiLife's raw-data CSV export: a first line ``--- Data File Created By ActiGraph ...
+    date format M/d/yyyy at 30 Hz ...``, a ten-line header, optional column names, then x, y,
+    z in g (calibrated export; counts and epoch exports are refused).
 ``actigraph_gt3x`` (:func:`read_gt3x`)
     A zip archive holding ``info.txt`` and ``log.bin`` (``.gt3x``/``.agdc``) or the legacy
     NEO ``activity.bin``; acc in g; idle-sleep gaps filled with the last sample.
@@ -82,6 +86,7 @@ import re
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.io._common import PathLike, existing_file, parse_zone, read_head
 from backstride.io._device_common import detect_device_format
+from backstride.io.actigraph_csv import is_actilife_csv, read_actilife_csv
 from backstride.io.actigraph_gt3x import read_gt3x
 from backstride.io.axivity_cwa import SECTOR as CWA_BLOCK_BYTES
 from backstride.io.axivity_cwa import CwaParts, read_cwa
@@ -100,6 +105,7 @@ __all__ = [
     "CwaParts",
     "detect_format",
     "open_parts",
+    "read_actilife_csv",
     "read_csv",
     "read_cwa",
     "read_geneactiv_bin",
@@ -122,6 +128,7 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "axivity_cwa": "Axivity AX3/AX6 .cwa",
     "geneactiv_bin": "GENEActiv .bin",
     "actigraph_gt3x": "ActiGraph .gt3x or .agdc",
+    "actigraph_csv": "ActiGraph ActiLife raw-data CSV export (calibrated, in g)",
 }
 
 SNIFF_BYTES = 8192
@@ -204,6 +211,8 @@ def detect_format(path: PathLike) -> str:
         and "acc_x" in content[1].lower()
     ):
         return "xsens_ipol"
+    if is_actilife_csv(first):
+        return "actigraph_csv"
     if _GENEACTIV_RE.search(lowered):
         return "geneactiv_csv"
     if _looks_like_oxford(first):
@@ -279,9 +288,9 @@ def read_recordings(
         Wearer's height and sensor height, m; when given they replace what the file says.
     time_zone
         IANA name of where the recording was made. Clock times stored without a zone (an
-        Axivity file, ISO times without an offset in a CSV) are read as local times there;
-        every other start time keeps its instant and is expressed in that zone, so that
-        per-day results follow the wearer's calendar.
+        Axivity file, an ActiLife CSV export, ISO times without an offset in a CSV) are read as
+        local times there; every other start time keeps its instant and is expressed in that
+        zone, so that per-day results follow the wearer's calendar.
 
     Returns
     -------
@@ -326,6 +335,8 @@ def read_recordings(
         recordings = [read_geneactiv_bin(path)]
     elif fmt == "actigraph_gt3x":
         recordings = [read_gt3x(path)]
+    elif fmt == "actigraph_csv":
+        recordings = [read_actilife_csv(path, time_zone=zone)]
     else:
         recordings = [read_oxford_phone_csv(path)]
     ignored = [
