@@ -82,9 +82,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from pathlib import Path
 
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
-from backstride.io._common import PathLike, existing_file, parse_zone, read_head
+from backstride.io._common import PathLike, existing_file, parse_zone, read_head, read_text_lines
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_csv import is_actilife_csv, read_actilife_csv
 from backstride.io.actigraph_gt3x import read_gt3x
@@ -92,7 +93,9 @@ from backstride.io.axivity_cwa import SECTOR as CWA_BLOCK_BYTES
 from backstride.io.axivity_cwa import CwaParts, read_cwa
 from backstride.io.axivity_cwa import parse_header as parse_cwa_header
 from backstride.io.axivity_cwa import rate_from_code as cwa_rate
-from backstride.io.geneactiv_bin import read_geneactiv_bin
+from backstride.io.geneactiv_bin import PAGE_HEX_LENGTH as GENEACTIV_PAGE_HEX
+from backstride.io.geneactiv_bin import SAMPLES_PER_PAGE as GENEACTIV_PAGE_SAMPLES
+from backstride.io.geneactiv_bin import GeneactivParts, read_geneactiv_bin
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
 from backstride.io.mobilised import read_mobilised_mat
@@ -103,6 +106,7 @@ from backstride.recording import Recording
 __all__ = [
     "SUPPORTED_FORMATS",
     "CwaParts",
+    "GeneactivParts",
     "detect_format",
     "open_parts",
     "read_actilife_csv",
@@ -230,15 +234,21 @@ def detect_format(path: PathLike) -> str:
 
 def open_parts(
     path: PathLike, *, longer_than_s: float, time_zone: str | None = None
-) -> CwaParts | None:
+) -> CwaParts | GeneactivParts | None:
     """A file to be read a part at a time, if its format allows it and it is that long.
 
-    Axivity files (multi-day free-living recordings, 60 million samples a week) can be read in
-    parts (:class:`~backstride.io.axivity_cwa.CwaParts`); for them, and only when they last
+    Axivity and GENEActiv ``.bin`` files (multi-day free-living recordings, 60 million samples
+    a week) can be read in parts (:class:`~backstride.io.axivity_cwa.CwaParts`,
+    :class:`~backstride.io.geneactiv_bin.GeneactivParts`); for them, and only when they last
     longer than ``longer_than_s``, this returns the parts for
     :func:`backstride.gait.pipeline.analyze_parts`. Otherwise ``None``: read the file whole.
+    ``time_zone`` is where the recording was made: an Axivity clock is read in it, a
+    GENEActiv start (which carries its own offset) is expressed in it.
     """
-    if detect_format(path) != "axivity_cwa":
+    fmt = detect_format(path)
+    if fmt == "geneactiv_bin":
+        return _geneactiv_parts(existing_file(path), longer_than_s, time_zone)
+    if fmt != "axivity_cwa":
         return None
     p = existing_file(path)
     try:
@@ -253,6 +263,31 @@ def open_parts(
     except InvalidInputError:
         return None  # e.g. damaged first blocks: the whole-file reader skips them
     return parts if parts.info.duration_s > longer_than_s else None
+
+
+def _geneactiv_parts(p: Path, longer_than_s: float, time_zone: str | None) -> GeneactivParts | None:
+    """GENEActiv parts for a file longer than ``longer_than_s``, else None (read it whole)."""
+    rate = None
+    for line in read_text_lines(p, 200):
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "measurement frequency":
+            rate = _leading_number(value)
+            break
+    # a page takes at least its 3600 hexadecimal digits: an upper bound on the pages
+    if not rate or p.stat().st_size / GENEACTIV_PAGE_HEX * GENEACTIV_PAGE_SAMPLES / rate <= (
+        longer_than_s
+    ):
+        return None
+    try:
+        parts = GeneactivParts(p, time_zone=time_zone)
+    except InvalidInputError:
+        return None  # the whole-file reader says what is wrong
+    return parts if parts.info.duration_s > longer_than_s else None
+
+
+def _leading_number(text: str) -> float | None:
+    match = re.match(r"\s*(\d+(?:\.\d*)?)", text)
+    return float(match.group(1)) if match else None
 
 
 def _in_zone(recordings: list[Recording], zone: dt.tzinfo | None) -> list[Recording]:

@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import MAX_GRID_GROWTH, IntArray
-from backstride.recording import FloatArray
+from backstride.recording import FloatArray, Recording
 
 #: Consecutive block timestamps whose implied sample rate is within this fraction of the
 #: nominal rate are one continuous stretch (the oscillator drifts, the clock does not); a
@@ -452,3 +452,72 @@ def trim_missing_ends(values: FloatArray) -> tuple[FloatArray, int]:
     first = int(np.argmax(finite))
     last = int(finite.size - np.argmax(finite[::-1]))
     return values[first:last], first
+
+
+@dataclass(frozen=True)
+class PartsInfo:
+    """What a file read in parts knows of the whole recording (``RecordingInfo`` in gait).
+
+    ``head`` is the first part as read; the duration comes from the file's block or page
+    index, and ``notes`` gather the notes of every part read so far.
+    """
+
+    head: Recording
+    duration_s: float
+    _notes: dict[str, None]
+    how: str
+
+    @property
+    def sample_rate_hz(self) -> float:
+        """Sample rate, Hz."""
+        return self.head.sample_rate_hz
+
+    @property
+    def n_samples(self) -> int:
+        """Samples on the whole file's grid."""
+        return round(self.duration_s * self.head.sample_rate_hz)
+
+    @property
+    def start(self) -> dt.datetime | None:
+        """Time of the first sample."""
+        return self.head.start
+
+    @property
+    def name(self) -> str:
+        """File stem."""
+        return self.head.name
+
+    @property
+    def device(self) -> str:
+        """Device name."""
+        return self.head.device
+
+    @property
+    def placement(self) -> str:
+        """Where it was worn."""
+        return self.head.placement
+
+    @property
+    def height_m(self) -> float | None:
+        """Wearer's height from the file's metadata."""
+        return self.head.height_m
+
+    @property
+    def sensor_height_m(self) -> float | None:
+        """Sensor height from the file, if it has one."""
+        return self.head.sensor_height_m
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Notes of every part read so far, once each."""
+        return (*self._notes, self.how)
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """Reader metadata of the first part."""
+        return self.head.meta
+
+    @property
+    def has_gyr(self) -> bool:
+        """Whether the device has a gyroscope."""
+        return self.head.has_gyr

@@ -54,6 +54,7 @@ from backstride.io._common import (
     read_head,
 )
 from backstride.io._device_common import (
+    PartsInfo,
     anchored_times,
     grid_notes,
     increasing_mask,
@@ -627,7 +628,7 @@ class CwaParts:
                 "recording at its gaps."
             )
         self._notes: dict[str, None] = dict.fromkeys(head.notes)
-        self.info = _PartsInfo(
+        self.info = PartsInfo(
             head, duration, self._notes, f"read in parts of a few hours ({n_blocks} blocks)"
         )
 
@@ -655,68 +656,3 @@ class CwaParts:
         self._notes.update(dict.fromkeys(n for n in rec.notes if "resampled" not in n))
         assert rec.start is not None and self.info.start is not None  # read_cwa always sets it
         return rec, rec.start.timestamp() - self.info.start.timestamp()
-
-
-@dataclass(frozen=True)
-class _PartsInfo:
-    """What :class:`CwaParts` knows of the whole file (see ``RecordingInfo`` in gait)."""
-
-    head: Recording
-    duration_s: float
-    _notes: dict[str, None]
-    how: str
-
-    @property
-    def sample_rate_hz(self) -> float:
-        """Sample rate, Hz."""
-        return self.head.sample_rate_hz
-
-    @property
-    def n_samples(self) -> int:
-        """Samples on the whole file's grid."""
-        return round(self.duration_s * self.head.sample_rate_hz)
-
-    @property
-    def start(self) -> dt.datetime | None:
-        """Time of the first sample."""
-        return self.head.start
-
-    @property
-    def name(self) -> str:
-        """File stem."""
-        return self.head.name
-
-    @property
-    def device(self) -> str:
-        """Axivity AX3 or AX6."""
-        return self.head.device
-
-    @property
-    def placement(self) -> str:
-        """Where it was worn."""
-        return self.head.placement
-
-    @property
-    def height_m(self) -> float | None:
-        """Wearer's height from the file's metadata."""
-        return self.head.height_m
-
-    @property
-    def sensor_height_m(self) -> float | None:
-        """Not in CWA files."""
-        return self.head.sensor_height_m
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Notes of every part read so far, once each."""
-        return (*self._notes, self.how)
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """Reader metadata of the first part."""
-        return self.head.meta
-
-    @property
-    def has_gyr(self) -> bool:
-        """AX6."""
-        return self.head.has_gyr

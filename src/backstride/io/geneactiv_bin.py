@@ -30,7 +30,11 @@ the header's time zone. The header's page count is never trusted: pages are read
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
+import mmap
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +43,16 @@ from typing import IO, Any
 import numpy as np
 
 from backstride.exceptions import InvalidInputError
-from backstride.io._common import IntArray, PathLike, existing_file, height_in_m
+from backstride.io._common import (
+    MAX_GRID_GROWTH,
+    IntArray,
+    PathLike,
+    existing_file,
+    height_in_m,
+    parse_zone,
+)
 from backstride.io._device_common import (
+    PartsInfo,
     anchored_times,
     grid_notes,
     increasing_mask,
@@ -53,6 +65,12 @@ from backstride.io.geneactiv_csv import parse_time_zone
 from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
 
 SAMPLES_PER_PAGE = 300
+#: A page's ``key:value`` lines (about 250 bytes) come before its data line.
+PAGE_INDEX_BYTES = 1024
+_PAGE_RE = re.compile(rb"^Recorded Data\r?$", re.MULTILINE)
+_PAGE_TIME_RE = re.compile(rb"Page Time:([^\r\n]*)")
+#: A jump in page times longer than this inside a part is a recording gap (as for CWA files).
+MAX_PART_JUMP_S = 10.0
 HEX_PER_SAMPLE = 12
 PAGE_HEX_LENGTH = SAMPLES_PER_PAGE * HEX_PER_SAMPLE
 #: No line of a valid file is longer (a data line is 3600 digits and a line break).
@@ -195,6 +213,17 @@ def decode_geneactiv_bin(path: PathLike) -> GeneactivDecode:
         No header, no calibration or frequency, or no readable page.
     """
     p = existing_file(path)
+    try:
+        with p.open("rb") as handle:
+            return _decode(handle, p.name)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{p.name} cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from exc
+
+
+def _decode(handle: IO[bytes], name: str) -> GeneactivDecode:
+    """Decode a header and pages from ``handle`` (a whole file, or a header and some pages)."""
     header: dict[str, str] = {}
     page_times: list[float] = []
     page_counted: list[int] = []
@@ -204,71 +233,65 @@ def decode_geneactiv_bin(path: PathLike) -> GeneactivDecode:
     truncated = False
     in_header = True
     page: dict[str, str] | None = None
-    try:
-        with p.open("rb") as handle:
-            header_lines = 0
-            lines = _lines(handle)
-            for line in lines:
-                if in_header:
-                    header_lines += 1
-                    if header_lines > MAX_HEADER_LINES:
-                        break
-                    if line is None:
-                        continue
-                    if line.strip().lower() == b"recorded data":
-                        in_header = False
-                        n_seen += 1
-                        page = {}
-                        continue
-                    pair = _key_value(line)
-                    if pair is not None and pair[0]:
-                        header.setdefault(pair[0], pair[1])
-                    continue
-                if line is None:
-                    page = None
-                    continue
-                stripped = line.strip()
-                if not stripped:
-                    continue
-                if stripped.lower() == b"recorded data":
-                    n_seen += 1
-                    page = {}
-                    continue
-                if page is None:
-                    continue  # rest of a damaged page
-                pair = _key_value(stripped)
-                if pair is not None:
-                    if len(page) >= MAX_PAGE_KEYS:
-                        page = None
-                    else:
-                        page.setdefault(pair[0], pair[1])
-                    continue
-                # The data line of the page.
-                at_end = not line.endswith(b"\n")
-                seconds = _page_seconds(page.get("page time", ""))
-                if (
-                    seconds is not None
-                    and len(stripped) == PAGE_HEX_LENGTH
-                    and _HEX_DIGITS.issuperset(stripped)
-                ):
-                    data += bytes.fromhex(stripped.decode("ascii"))
-                    page_times.append(seconds)
-                    page_counted.append(SAMPLES_PER_PAGE)
-                    page_ok.append(True)
-                elif at_end and len(stripped) < PAGE_HEX_LENGTH:
-                    truncated = True
-                else:
-                    page_times.append(np.nan)
-                    page_counted.append(SAMPLES_PER_PAGE)
-                    page_ok.append(False)
+    header_lines = 0
+    lines = _lines(handle)
+    for line in lines:
+        if in_header:
+            header_lines += 1
+            if header_lines > MAX_HEADER_LINES:
+                break
+            if line is None:
+                continue
+            if line.strip().lower() == b"recorded data":
+                in_header = False
+                n_seen += 1
+                page = {}
+                continue
+            pair = _key_value(line)
+            if pair is not None and pair[0]:
+                header.setdefault(pair[0], pair[1])
+            continue
+        if line is None:
+            page = None
+            continue
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.lower() == b"recorded data":
+            n_seen += 1
+            page = {}
+            continue
+        if page is None:
+            continue  # rest of a damaged page
+        pair = _key_value(stripped)
+        if pair is not None:
+            if len(page) >= MAX_PAGE_KEYS:
                 page = None
-    except OSError as exc:
-        raise InvalidInputError(
-            f"{p.name} cannot be read ({exc.strerror or exc}); check its permissions."
-        ) from exc
+            else:
+                page.setdefault(pair[0], pair[1])
+            continue
+        # The data line of the page.
+        at_end = not line.endswith(b"\n")
+        seconds = _page_seconds(page.get("page time", ""))
+        if (
+            seconds is not None
+            and len(stripped) == PAGE_HEX_LENGTH
+            and _HEX_DIGITS.issuperset(stripped)
+        ):
+            data += bytes.fromhex(stripped.decode("ascii"))
+            page_times.append(seconds)
+            page_counted.append(SAMPLES_PER_PAGE)
+            page_ok.append(True)
+        elif at_end and len(stripped) < PAGE_HEX_LENGTH:
+            truncated = True
+        else:
+            page_times.append(np.nan)
+            page_counted.append(SAMPLES_PER_PAGE)
+            page_ok.append(False)
+        page = None
     if in_header:
         raise InvalidInputError(
-            f"The file {p.name} has no 'Recorded Data' page after its header; it is "
+            f"The file {name} has no 'Recorded Data' page after its header; it is "
             "truncated or not a GENEActiv .bin download."
         )
     if page is not None and not truncated:
@@ -278,14 +301,13 @@ def decode_geneactiv_bin(path: PathLike) -> GeneactivDecode:
     rate = _number(header.get("measurement frequency", ""))
     if rate is None or not 0 < rate < 1e5:
         raise InvalidInputError(
-            f"The header of {p.name} gives no valid 'Measurement Frequency'; download the file "
-            "again."
+            f"The header of {name} gives no valid 'Measurement Frequency'; download the file again."
         )
-    gains, offsets, lux_per_volt = _calibration(header, p.name)
+    gains, offsets, lux_per_volt = _calibration(header, name)
     ok = np.asarray(page_ok, dtype=bool)
     if not ok.any():
         raise InvalidInputError(
-            f"The file {p.name} holds no readable data page; download it again from the device."
+            f"The file {name} holds no readable data page; download it again from the device."
         )
 
     counted = np.asarray(page_counted, dtype=np.int64)
@@ -361,8 +383,11 @@ def read_geneactiv_bin(path: PathLike) -> Recording:
         A header without frequency or calibration, no readable page, or gaps longer than the
         data.
     """
-    decoded = decode_geneactiv_bin(path)
-    p = Path(path)
+    return _recording(decode_geneactiv_bin(path), Path(path))
+
+
+def _recording(decoded: GeneactivDecode, p: Path) -> Recording:
+    """The recording of a decode: on a uniform grid, in m/s^2, with its notes and start."""
     header = decoded.header
     notes: list[str] = list(decoded.notes)
     if decoded.n_bad_pages:
@@ -409,3 +434,109 @@ def read_geneactiv_bin(path: PathLike) -> Recording:
         notes=tuple(notes),
         meta=meta,
     )
+
+
+class GeneactivParts:
+    """A GENEActiv ``.bin`` file read a few hours at a time, for ``analyze_parts``.
+
+    Reading a file whole holds every sample several times over (the hexadecimal text, the
+    decoded words, calibrated values, sample times and the uniform grid: about 100 bytes a
+    sample, 6 GB for a week at 100 Hz). Here the file is memory-mapped and only its page index
+    is built up front: where each ``Recorded Data`` page starts and its ``Page Time``. Each
+    part is then decoded, by the same code as a whole read, from the header and the pages
+    that cover it plus two either side, so memory follows the part, not the file.
+    """
+
+    def __init__(self, path: PathLike, *, time_zone: str | dt.tzinfo | None = None) -> None:
+        self._path = existing_file(path)
+        zone = parse_zone(time_zone)
+        try:
+            with (
+                self._path.open("rb") as handle,
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm,
+            ):
+                offsets = [m.start() for m in _PAGE_RE.finditer(mm)]
+                if not offsets:
+                    raise InvalidInputError(
+                        f"The file {self._path.name} has no 'Recorded Data' page after its "
+                        "header; it is truncated or not a GENEActiv .bin download."
+                    )
+                self._header = bytes(mm[: offsets[0]])
+                times = np.full(len(offsets), np.nan)
+                for k, at in enumerate(offsets):
+                    found = _PAGE_TIME_RE.search(mm, at, at + PAGE_INDEX_BYTES)
+                    if found is not None:
+                        seconds = _page_seconds(found.group(1).decode("ascii", "replace"))
+                        times[k] = np.nan if seconds is None else seconds
+                self._size = len(mm)
+        except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
+            raise InvalidInputError(
+                f"{self._path.name} cannot be read as a GENEActiv .bin file ({exc}); check "
+                "that the download is complete."
+            ) from exc
+        self._offsets = np.asarray(offsets, dtype=np.int64)
+        head = _recording(self._decode(0, min(len(offsets), 64)), self._path)
+        if zone is not None and head.start is not None:
+            # the same instant, in the wearer's zone, so that days follow their calendar
+            head = dataclasses.replace(head, start=head.start.astimezone(zone))
+        rate = head.sample_rate_hz
+        # As for a whole read, pages whose clock disagrees with the pages around them are
+        # left out of the time index (see timeline_outliers); the rest made non-decreasing
+        # so that a time finds its pages by bisection.
+        valid = np.flatnonzero(np.isfinite(times))
+        if valid.size == 0:
+            raise InvalidInputError(
+                f"No page of {self._path.name} has a readable Page Time; download it again."
+            )
+        running = np.arange(len(offsets), dtype=np.int64) * SAMPLES_PER_PAGE
+        times[valid[timeline_outliers(running[valid], times[valid] - times[valid[0]], rate)]] = (
+            np.nan
+        )
+        first = float(times[np.flatnonzero(np.isfinite(times))[0]])
+        self._page_s = np.maximum(
+            np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf)), 0.0
+        )
+        duration = float(self._page_s[-1]) + SAMPLES_PER_PAGE / rate
+        held = len(offsets) * SAMPLES_PER_PAGE / rate
+        if duration > MAX_GRID_GROWTH * held + 10.0:  # the whole-file reader's rule too
+            raise InvalidInputError(
+                f"The page times of {self._path.name} span {duration:.6g} s but its pages "
+                f"hold {held:.6g} s of samples, so most of the time is missing; split the "
+                "recording at its gaps."
+            )
+        self._notes: dict[str, None] = dict.fromkeys(head.notes)
+        self.info = PartsInfo(
+            head, duration, self._notes, f"read in parts of a few hours ({len(offsets)} pages)"
+        )
+
+    def _decode(self, p0: int, p1: int) -> GeneactivDecode:
+        """Decode pages ``p0`` to ``p1 - 1`` with the file's header."""
+        end = int(self._offsets[p1]) if p1 < self._offsets.size else None
+        with self._path.open("rb") as handle:
+            handle.seek(int(self._offsets[p0]))
+            pages = handle.read(None if end is None else end - int(self._offsets[p0]))
+        return _decode(io.BytesIO(self._header + pages), self._path.name)
+
+    def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
+        """The samples from about ``from_s`` to ``to_s`` (s from the first page), or None."""
+        n = self._offsets.size
+        p0 = max(0, int(np.searchsorted(self._page_s, from_s, side="right")) - 2)
+        p1 = min(n, int(np.searchsorted(self._page_s, to_s, side="left")) + 2)
+        # a recording gap inside the range: read one side of it (as CwaParts does)
+        jumps = p0 + 1 + np.flatnonzero(np.diff(self._page_s[p0:p1]) > MAX_PART_JUMP_S)
+        for edge in jumps:
+            if self._page_s[edge - 1] + MAX_PART_JUMP_S < from_s:
+                p0 = int(edge)
+            else:
+                p1 = int(edge)
+                break
+        if p1 - p0 < 2 or self._page_s[p0] > to_s:
+            return None
+        try:
+            rec = _recording(self._decode(p0, p1), self._path)
+        except InvalidInputError:
+            self._notes[f"pages {p0}-{p1 - 1} could not be read and count as a gap"] = None
+            return None
+        self._notes.update(dict.fromkeys(rec.notes))
+        assert rec.start is not None and self.info.start is not None  # _recording sets it
+        return rec, rec.start.timestamp() - self.info.start.timestamp()
