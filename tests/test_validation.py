@@ -153,6 +153,25 @@ def test_ipol_timing_walking_time_and_cadence_targets(ipol: dict[str, float]) ->
 
 
 @pytest.mark.shared_data
+def test_ipol_trials_with_meta_json_sidecars_are_found(tmp_path: Path) -> None:
+    """The data set's README names the sidecar ``<s>-<t>_meta.json``; the files say ``.json``.
+
+    Both layouts validate the same (the files are linked, not copied: AGPL data stays put).
+    """
+    source = _shared("ipol-lumbar") / "GaitData"
+    (tmp_path / "GaitData").mkdir()
+    for stem in ("1-1", "2-3"):
+        (tmp_path / "GaitData" / f"{stem}_lb.txt").symlink_to(source / f"{stem}_lb.txt")
+        (tmp_path / "GaitData" / f"{stem}_meta.json").symlink_to(source / f"{stem}.json")
+    renamed = {r.name: r for r in run_validation(tmp_path).results}
+    original = {r.name: r for r in run_validation(source).results if r.name in ("1-1", "2-3")}
+    assert sorted(renamed) == sorted(original) == ["1-1", "2-3"]
+    for name, result in renamed.items():
+        assert result.contacts == original[name].contacts
+        assert result.contacts.n_reference > 25
+
+
+@pytest.mark.shared_data
 @not_yet
 def test_ipol_contact_f1_target(ipol: dict[str, float]) -> None:
     assert ipol["ic_f1"] >= TARGETS["ic_f1_ipol"]

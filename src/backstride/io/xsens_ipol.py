@@ -11,7 +11,8 @@ show as jumps in ``PacketCounter``; they are filled by linear interpolation so t
 ``i`` of the recording is packet ``PacketCounter[0] + i`` (kept in
 ``meta["first_sample_index"]``, because the data set's gait events are packet numbers).
 
-A sibling ``<subject>-<trial>.json`` (``1-1_lb.txt`` -> ``1-1.json``) supplies the body height
+A sibling ``<subject>-<trial>.json`` (``1-1_lb.txt`` -> ``1-1.json``, or ``1-1_meta.json`` as
+the data set's README names it) supplies the body height
 (cm), weight and identifiers. The data set is AGPL-licensed: read it where it lies, never copy
 it into this repository.
 """
@@ -144,10 +145,24 @@ def _unwrap(counter: FloatArray) -> FloatArray:
     return counter + COUNTER_MODULUS * np.concatenate([[0], np.cumsum(wraps)])
 
 
+def ipol_sidecar(lb_txt: Path) -> Path | None:
+    """The metadata and gait-event JSON of a ``<s>-<t>_lb.txt`` file, if there is one.
+
+    The published data set names it ``<s>-<t>.json``; its README calls it
+    ``<s>-<t>_meta.json``. Either is accepted, the first when both exist.
+    """
+    stem = lb_txt.name.removesuffix("_lb.txt")
+    for name in (f"{stem}.json", f"{stem}_meta.json"):
+        candidate = lb_txt.with_name(name)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _sidecar(path: Path, stem: str, meta: dict[str, Any], notes: list[str]) -> float | None:
-    """Read ``<stem>.json`` next to ``path`` into ``meta``; return the height in m if given."""
-    sidecar = path.with_name(f"{stem}.json")
-    if not sidecar.is_file():
+    """Read the sidecar JSON next to ``path`` into ``meta``; return the height in m if given."""
+    sidecar = ipol_sidecar(path.with_name(f"{stem}_lb.txt"))
+    if sidecar is None:
         return None
     try:
         info = json.loads(sidecar.read_text(encoding="utf-8"))

@@ -259,11 +259,11 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
 
 
 def _ipol_cases(root: Path) -> Iterator[Found]:
-    from backstride.io.xsens_ipol import read_ipol_txt
+    from backstride.io.xsens_ipol import ipol_sidecar, read_ipol_txt
 
     for txt in sorted(root.rglob("*_lb.txt")):
-        ref_path = txt.with_name(txt.name.removesuffix("_lb.txt") + ".json")
-        if ref_path.exists():
+        ref_path = ipol_sidecar(txt)
+        if ref_path is not None:
             try:
                 rec = read_ipol_txt(txt)
                 first = int(rec.meta.get("first_sample_index", 0))
