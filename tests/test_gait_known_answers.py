@@ -170,3 +170,51 @@ def test_steps_table_matches_bouts() -> None:
     assert len(lengths) == len(result.steps) - 1
     assert set(result.steps["side"]) == {"A", "B"}
     assert result.bouts.loc[0, "alternation"] > 0.9
+
+
+def _double_hump_walk() -> tuple[np.ndarray, np.ndarray]:
+    """Vertical acceleration of 20 s of walking, 100 Hz, with known contacts.
+
+    Each step: a fall (a negative half-sine), then the loading peak 40 ms after contact; on
+    every other step, as in asymmetric gait, a later and higher hump 210 ms after contact
+    (the other leg's push-off), separated from it by a dip (the IPOL shape).
+    """
+    fs, step = 100.0, 0.56
+    t = np.arange(int(25 * fs)) / fs
+    v = np.zeros_like(t)
+    contacts = np.arange(2.0, 22.0, step)
+
+    def bump(centre: float, width: float, height: float) -> np.ndarray:
+        return height * np.exp(-0.5 * ((t - centre) / width) ** 2)
+
+    for k, c in enumerate(contacts):
+        v -= bump(c - 0.15, 0.08, 1.2)  # the fall before contact
+        v += bump(c + 0.04, 0.03, 1.6)
+        if k % 2:
+            v += bump(c + 0.21, 0.03, 2.4)
+    return v, contacts
+
+
+def test_the_loading_peak_is_the_first_hump_not_the_highest() -> None:
+    """A later, higher hump (push-off of the other leg) must not make every other contact late."""
+    from backstride.gait.initial_contacts import detect_contact_candidates
+
+    v, truth = _double_hump_walk()
+    found = detect_contact_candidates(v, 100.0).index / 100.0
+    matched = match_contacts(found, truth, tolerance_s=0.25)
+    assert matched.n_matched == truth.size
+    assert matched.mean_abs_error_s <= 0.02
+    # the old rule (highest peak) put every other contact 140 ms late
+    late = detect_contact_candidates(v, 100.0, first_peak_fraction=1.01).index / 100.0
+    assert match_contacts(late, truth, tolerance_s=0.25).mean_abs_error_s > 0.05
+
+
+def test_a_flat_shoulder_is_not_a_hump_of_its_own() -> None:
+    from backstride.gait.initial_contacts import _first_loading_peak
+
+    rise = np.r_[np.linspace(-1.0, 0.33, 8), [0.33, 0.33, 0.3301, 0.33], np.linspace(0.4, 0.9, 5)]
+    w = np.r_[rise, [0.7, 0.3]][None, :]
+    assert _first_loading_peak(w, 0.5)[0] == int(np.argmax(w))  # the shoulder is skipped
+    humps = w.copy()
+    humps[0, 11:13] = [0.2, 0.1]  # a real dip after the first hump
+    assert _first_loading_peak(humps, 0.5)[0] == 10

@@ -77,7 +77,7 @@ def test_mobilised_all_reference_recordings_are_evaluated(mobilised: dict[str, f
 def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
     assert mobilised["ic_f1"] >= 0.67
     assert mobilised["ic_mae_s"] <= TARGETS["ic_mae_s"]
-    assert mobilised["walking_f1"] >= 0.75
+    assert mobilised["walking_f1"] >= 0.77
     assert mobilised["matched_bouts"] >= 10
     assert mobilised["cadence_mae_spm"] <= 4.0
     assert mobilised["stride_length_mae_m"] <= 0.2
@@ -143,6 +143,8 @@ def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     assert ipol["recordings"] >= 30
     assert ipol["ic_f1"] >= 0.94
     assert ipol["walking_f1"] >= 0.95
+    # the first-hump loading peak (docs/validation.md): 0.038 s with the highest hump
+    assert ipol["ic_mae_s"] <= 0.034
 
 
 @pytest.mark.shared_data
