@@ -385,6 +385,32 @@ def test_a_file_with_two_time_measures_is_validated_per_measure(tmp_path: Path) 
         assert one.ic_f1 == two.ic_f1
 
 
+def test_recordings_are_read_as_they_are_validated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A study's recordings are not all held in memory: one file is read per step."""
+    import shutil
+
+    import backstride.io.mobilised as mobilised
+    from backstride.validation.runner import iter_cases
+
+    for participant in ("HA-001", "HA-002"):
+        shutil.copytree(ROOT / "data" / "mobilised-lab" / participant, tmp_path / participant)
+    reads: list[str] = []
+    real = mobilised.read_mobilised_mat
+
+    def counting(path: object) -> object:
+        reads.append(Path(str(path)).parent.name)
+        return real(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mobilised, "read_mobilised_mat", counting)
+    cases = iter_cases(tmp_path)
+    first = next(cases)
+    assert first[1].name == "HA-001/Test5-Trial1" and reads == ["HA-001"]
+    rest = list(cases)
+    assert reads == ["HA-001", "HA-002"] and len(rest) == 3
+
+
 def test_one_damaged_file_does_not_stop_the_others(tmp_path: Path) -> None:
     import shutil
 

@@ -313,26 +313,36 @@ FINDERS: tuple[Callable[[Path], Iterator[Found]], ...] = (
 
 
 def find_cases(root: Path, skipped: list[Skipped] | None = None) -> list[Case]:
-    """All recordings with a reference under ``root``.
+    """All recordings with a reference under ``root`` (see :func:`iter_cases`), as a list."""
+    return list(iter_cases(root, skipped))
 
-    Files that cannot be read are appended to ``skipped`` (when given) with the reason, so
-    that one damaged file does not stop the validation of the others.
+
+def iter_cases(root: Path, skipped: list[Skipped] | None = None) -> Iterator[Case]:
+    """The recordings with a reference under ``root``, one file read at a time.
+
+    A validation study holds hundreds of recordings (the Mobilise-D technical validation
+    study has a 2.5-h free-living one per participant, about 40 MB of samples each), so they
+    are read as they are validated rather than all up front. Files that cannot be read are
+    appended to ``skipped`` (when given) with the reason, so that one damaged file does not
+    stop the validation of the others. When nothing could be validated the end of the
+    iteration raises :class:`InvalidInputError` with the first problem.
     """
     if not root.exists():
         raise InputNotFoundError(f"No folder at {root}; give the path of a validation dataset.")
     if not root.is_dir():
         raise InvalidInputError(f"{root} is a file; give the folder that holds the dataset.")
-    cases: list[Case] = []
+    n_cases = 0
     problems: list[Skipped] = []
     for finder in FINDERS:
         for found in finder(root):
             if isinstance(found, Skipped):
                 problems.append(found)
+                if skipped is not None:
+                    skipped.append(found)
             else:
-                cases.append(found)
-    if skipped is not None:
-        skipped.extend(problems)
-    if not cases:
+                n_cases += 1
+                yield found
+    if not n_cases:
         if problems:
             raise InvalidInputError(
                 f"No recording under {root} could be validated; the first problem, with "
@@ -342,7 +352,6 @@ def find_cases(root: Path, skipped: list[Skipped] | None = None) -> list[Case]:
             f"No recordings with a reference were found under {root}; expected the Mobilise-D, "
             "IPOL or phone step-count layout (see docs/validation.md)."
         )
-    return cases
 
 
 def run_validation(root: Path, progress: Callable[[str], None] | None = None) -> ValidationReport:
@@ -353,7 +362,7 @@ def run_validation(root: Path, progress: Callable[[str], None] | None = None) ->
     """
     skipped: list[Skipped] = []
     results = []
-    for dataset, rec, reference in find_cases(root, skipped):
+    for dataset, rec, reference in iter_cases(root, skipped):
         if progress:
             progress(rec.name)
         try:
