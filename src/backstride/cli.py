@@ -251,7 +251,13 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
             f"{plots_dir} is a file; give --plots a folder (it is created if missing)."
         )
     with console.status("analysing") as status:
-        report = run_validation(dataset_dir, progress=lambda n: status.update(f"analysing {n}"))
+        done = [0]  # recordings are found as they are read, so the total is not known up front
+
+        def tell(name: str) -> None:
+            done[0] += 1
+            status.update(f"analysing recording {done[0]}: {name}")
+
+        report = run_validation(dataset_dir, progress=tell)
     console.print(report_table(report))
     for skipped in report.skipped:
         err_console.print(
