@@ -492,6 +492,10 @@ class GeneactivParts:
         times[valid[timeline_outliers(running[valid], times[valid] - times[valid[0]], rate)]] = (
             np.nan
         )
+        if not np.isfinite(times).any():
+            raise InvalidInputError(
+                f"No page of {self._path.name} has a usable Page Time; download it again."
+            )
         first = float(times[np.flatnonzero(np.isfinite(times))[0]])
         self._page_s = np.maximum(
             np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf)), 0.0
