@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,3 +143,20 @@ def test_the_index_needs_far_less_memory_than_a_whole_read(two_hours: Path) -> N
     # header's details); a 5-min part is a 24th of the file.
     assert index_peak < whole_peak / 10
     assert part_peak < whole_peak / 10
+
+
+def test_importing_a_long_geneactiv_file_goes_in_parts(tmp_path: Path, store: Any) -> None:
+    """A file over the 4-h window is imported a part at a time, with its own progress."""
+    from backstride import services
+
+    path = tmp_path / "long.bin"
+    write_geneactiv_bin(path, _daily_life_g(4.5 * 3600), RATE, START)
+    store.add_person("ann", time_zone="America/New_York", height_m=1.59)
+    shares: list[float] = []
+    files, result = services.import_files(
+        store, "ann", [path], on_progress=lambda p, share: shares.append(share)
+    )
+    assert len(shares) >= 2 and shares == sorted(shares) and shares[-1] == pytest.approx(1.0)
+    assert any("read in parts" in note for note in files[0].notes)
+    assert result.added == len(files[0].walks) == 1
+    assert files[0].walks[0].extra["bouts"] > 500
