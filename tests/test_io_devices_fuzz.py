@@ -95,3 +95,23 @@ def test_mutated_geneactiv_files_read_in_parts(fuzz_dir: Path, seed: int) -> Non
             assert result.summary["walking_s"] <= parts.info.duration_s + 1
     except BackstrideError:
         pass
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(seed=st.integers(min_value=0, max_value=2**63 - 1))
+def test_mutated_gt3x_files_read_in_parts(fuzz_dir: Path, seed: int) -> None:
+    """The same for ActiGraph .gt3x files read in parts (threshold below the seeds' length)."""
+    from backstride.exceptions import BackstrideError
+    from backstride.gait.pipeline import AnalysisParameters, analyze_parts
+    from backstride.io import open_parts
+
+    content = mutated_input("actigraph_gt3x", SEEDS["actigraph_gt3x"], random.Random(seed))
+    path = fuzz_dir / "parts.gt3x"
+    path.write_bytes(content)
+    try:
+        parts = open_parts(path, longer_than_s=5.0)
+        if parts is not None:
+            result = analyze_parts(parts, AnalysisParameters(window_s=10.0))
+            assert result.summary["walking_s"] <= parts.info.duration_s + 1
+    except BackstrideError:
+        pass

@@ -88,7 +88,8 @@ from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.io._common import PathLike, existing_file, parse_zone, read_head, read_text_lines
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_csv import is_actilife_csv, read_actilife_csv
-from backstride.io.actigraph_gt3x import read_gt3x
+from backstride.io.actigraph_gt3x import Gt3xParts, read_gt3x
+from backstride.io.actigraph_gt3x import duration_hint_s as gt3x_duration_hint
 from backstride.io.axivity_cwa import SECTOR as CWA_BLOCK_BYTES
 from backstride.io.axivity_cwa import CwaParts, read_cwa
 from backstride.io.axivity_cwa import parse_header as parse_cwa_header
@@ -107,6 +108,7 @@ __all__ = [
     "SUPPORTED_FORMATS",
     "CwaParts",
     "GeneactivParts",
+    "Gt3xParts",
     "detect_format",
     "open_parts",
     "read_actilife_csv",
@@ -234,20 +236,31 @@ def detect_format(path: PathLike) -> str:
 
 def open_parts(
     path: PathLike, *, longer_than_s: float, time_zone: str | None = None
-) -> CwaParts | GeneactivParts | None:
+) -> CwaParts | GeneactivParts | Gt3xParts | None:
     """A file to be read a part at a time, if its format allows it and it is that long.
 
-    Axivity and GENEActiv ``.bin`` files (multi-day free-living recordings, 60 million samples
-    a week) can be read in parts (:class:`~backstride.io.axivity_cwa.CwaParts`,
-    :class:`~backstride.io.geneactiv_bin.GeneactivParts`); for them, and only when they last
+    Axivity, GENEActiv ``.bin`` and ActiGraph ``.gt3x`` files (multi-day free-living
+    recordings, 60 million samples a week) can be read in parts
+    (:class:`~backstride.io.axivity_cwa.CwaParts`,
+    :class:`~backstride.io.geneactiv_bin.GeneactivParts`,
+    :class:`~backstride.io.actigraph_gt3x.Gt3xParts`); for them, and only when they last
     longer than ``longer_than_s``, this returns the parts for
     :func:`backstride.gait.pipeline.analyze_parts`. Otherwise ``None``: read the file whole.
     ``time_zone`` is where the recording was made: an Axivity clock is read in it, a
-    GENEActiv start (which carries its own offset) is expressed in it.
+    GENEActiv or ActiGraph start (which carries its own offset) is expressed in it.
     """
     fmt = detect_format(path)
     if fmt == "geneactiv_bin":
         return _geneactiv_parts(existing_file(path), longer_than_s, time_zone)
+    if fmt == "actigraph_gt3x":
+        hint = gt3x_duration_hint(path)
+        if hint is None or hint <= longer_than_s:
+            return None
+        try:
+            gt3x = Gt3xParts(path, time_zone=time_zone)
+        except InvalidInputError:
+            return None  # e.g. the legacy layout: the whole-file reader takes it
+        return gt3x if gt3x.info.duration_s > longer_than_s else None
     if fmt != "axivity_cwa":
         return None
     p = existing_file(path)
