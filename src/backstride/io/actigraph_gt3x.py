@@ -973,6 +973,8 @@ class Gt3xParts:
             )
         if self._file_zone is None:
             notes.append("info.txt gives no time zone, so the times were taken as UTC")
+        if placement_from_text(info.get("Limb", "")) is None:
+            notes.append("the file does not say where the device was worn; lower back assumed")
         span = self._timeline.stop - self._timeline.first
         head = self._recording(0, min(span, 60))
         notes.append(head.notes[0])  # how the counts were calibrated
