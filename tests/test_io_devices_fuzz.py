@@ -76,38 +76,20 @@ def test_mutated_axivity_files_read_in_parts(
         pass
 
 
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("geneactiv_bin", ".bin"), ("actigraph_gt3x", ".gt3x")]
+)
 @settings(max_examples=40, deadline=None, database=None)
 @given(seed=st.integers(min_value=0, max_value=2**63 - 1))
-def test_mutated_geneactiv_files_read_in_parts(fuzz_dir: Path, seed: int) -> None:
-    """The same for GENEActiv .bin files read in parts (the seeds are short: the threshold is
-    set below their length so that they take the parts path)."""
+def test_mutated_files_read_in_parts(fuzz_dir: Path, fmt: str, suffix: str, seed: int) -> None:
+    """The same for GENEActiv and ActiGraph files read in parts (the seeds are short: the
+    threshold is set below their length so that they take the parts path)."""
     from backstride.exceptions import BackstrideError
     from backstride.gait.pipeline import AnalysisParameters, analyze_parts
     from backstride.io import open_parts
 
-    content = mutated_input("geneactiv_bin", SEEDS["geneactiv_bin"], random.Random(seed))
-    path = fuzz_dir / "parts.bin"
-    path.write_bytes(content)
-    try:
-        parts = open_parts(path, longer_than_s=5.0)
-        if parts is not None:
-            result = analyze_parts(parts, AnalysisParameters(window_s=10.0))
-            assert result.summary["walking_s"] <= parts.info.duration_s + 1
-    except BackstrideError:
-        pass
-
-
-@settings(max_examples=40, deadline=None, database=None)
-@given(seed=st.integers(min_value=0, max_value=2**63 - 1))
-def test_mutated_gt3x_files_read_in_parts(fuzz_dir: Path, seed: int) -> None:
-    """The same for ActiGraph .gt3x files read in parts (threshold below the seeds' length)."""
-    from backstride.exceptions import BackstrideError
-    from backstride.gait.pipeline import AnalysisParameters, analyze_parts
-    from backstride.io import open_parts
-
-    content = mutated_input("actigraph_gt3x", SEEDS["actigraph_gt3x"], random.Random(seed))
-    path = fuzz_dir / "parts.gt3x"
-    path.write_bytes(content)
+    path = fuzz_dir / f"parts{suffix}"
+    path.write_bytes(mutated_input(fmt, SEEDS[fmt], random.Random(seed)))
     try:
         parts = open_parts(path, longer_than_s=5.0)
         if parts is not None:

@@ -521,3 +521,60 @@ class PartsInfo:
     def has_gyr(self) -> bool:
         """Whether the device has a gyroscope."""
         return self.head.has_gyr
+
+
+#: A jump in block or page times longer than this inside a part is a recording gap.
+MAX_PART_JUMP_S = 10.0
+
+
+def parts_index(
+    times: FloatArray, unit_s: float, held_s: float, label: str, what: str
+) -> tuple[FloatArray, float]:
+    """Start times of a file's blocks or pages, for reading it in parts, and its duration.
+
+    ``times`` are the blocks' (pages') clock times, NaN where unknown or left out as
+    outliers; the result counts from the first known one and never decreases, so that a
+    time finds its blocks by bisection. ``unit_s`` is one block's length and ``held_s`` the
+    samples the file holds, s. A file whose times span more than :data:`MAX_GRID_GROWTH`
+    times what it holds is refused, as the whole-file readers refuse it.
+    """
+    finite = np.flatnonzero(np.isfinite(times))
+    if finite.size == 0:
+        raise InvalidInputError(
+            f"No {what} of {label} has a usable time; the file is damaged beyond use."
+        )
+    first = float(times[finite[0]])
+    starts = np.maximum(
+        np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf)), 0.0
+    )
+    duration = float(starts[-1]) + unit_s
+    if duration > MAX_GRID_GROWTH * held_s + 10.0:
+        raise InvalidInputError(
+            f"The {what} times of {label} span {duration:.6g} s but its {what}s hold "
+            f"{held_s:.6g} s of samples, so most of the time is missing; split the recording "
+            "at its gaps."
+        )
+    return np.asarray(starts, dtype=np.float64), duration
+
+
+def part_range(starts: FloatArray, from_s: float, to_s: float) -> tuple[int, int] | None:
+    """The blocks (or pages) ``[first, stop)`` to read for ``[from_s, to_s)``, or None.
+
+    Two blocks either side are added. Where the device lost data (a jump of more than
+    :data:`MAX_PART_JUMP_S` between block times) only one side of the jump is read, the
+    stretch that holds ``from_s`` or else the first one after it; later windows reach the
+    rest. A part that spanned the gap would be mostly missing time.
+    """
+    n = starts.size
+    b0 = max(0, int(np.searchsorted(starts, from_s, side="right")) - 2)
+    b1 = min(n, int(np.searchsorted(starts, to_s, side="left")) + 2)
+    jumps = b0 + 1 + np.flatnonzero(np.diff(starts[b0:b1]) > MAX_PART_JUMP_S)
+    for edge in jumps:
+        if starts[edge - 1] + MAX_PART_JUMP_S < from_s:
+            b0 = int(edge)  # the gap starts before the part: read after it
+        else:
+            b1 = int(edge)  # the gap starts inside the part: read up to it
+            break
+    if b1 - b0 < 2 or starts[b0] > to_s:
+        return None
+    return b0, b1

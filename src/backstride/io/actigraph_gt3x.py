@@ -688,6 +688,17 @@ def _read_legacy(
     return values, start
 
 
+def _open_archive(p: Path) -> zipfile.ZipFile:
+    """The file as a zip archive, or one sentence on why it is not one."""
+    try:
+        return zipfile.ZipFile(p)
+    except ZIP_OPEN_ERRORS as exc:
+        raise InvalidInputError(
+            f"The ActiGraph file {p.name} is not a readable zip archive ({_short(exc)}); "
+            "download it again from the device."
+        ) from exc
+
+
 def _info_rate_calibration(
     archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], label: str
 ) -> tuple[dict[str, str], int, dict[str, Any] | None]:
@@ -746,14 +757,7 @@ def decode_gt3x(path: PathLike, *, calibrate: bool = True) -> Gt3xDecode:
     """
     p = existing_file(path)
     label = p.name
-    try:
-        archive = zipfile.ZipFile(p)
-    except ZIP_OPEN_ERRORS as exc:
-        raise InvalidInputError(
-            f"The ActiGraph file {label} is not a readable zip archive ({_short(exc)}); "
-            "download it again from the device."
-        ) from exc
-    with archive:
+    with _open_archive(p) as archive:
         members = _members(archive)
         info, rate, calibration = _info_rate_calibration(archive, members, label)
         notes: list[str] = []
@@ -927,14 +931,7 @@ class Gt3xParts:
         self._path = existing_file(path)
         label = self._path.name
         self._zone = parse_zone(time_zone)
-        try:
-            archive = zipfile.ZipFile(self._path)
-        except ZIP_OPEN_ERRORS as exc:
-            raise InvalidInputError(
-                f"The ActiGraph file {label} is not a readable zip archive ({_short(exc)}); "
-                "download it again from the device."
-            ) from exc
-        with archive:
+        with _open_archive(self._path) as archive:
             members = _members(archive)
             info, rate, calibration = _info_rate_calibration(archive, members, label)
             if "log.bin" not in members:

@@ -45,7 +45,6 @@ import numpy.typing as npt
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
-    MAX_GRID_GROWTH,
     IntArray,
     PathLike,
     existing_file,
@@ -59,6 +58,8 @@ from backstride.io._device_common import (
     grid_notes,
     increasing_mask,
     local_datetime,
+    part_range,
+    parts_index,
     placement_from_text,
     timeline_outliers,
     to_uniform_grid,
@@ -70,8 +71,6 @@ HEADER_MAGIC = 0x444D  # "MD", little-endian
 BLOCK_MAGIC = 0x5841  # "AX", little-endian
 BLOCK_LENGTH = 508
 DATA_BYTES = 480
-#: A jump in block times larger than this is a gap in the recording (see CwaParts.part).
-MAX_PART_JUMP_S = 10.0
 #: Blocks decoded at once, to bound the temporaries (about 600,000 samples).
 BLOCK_CHUNK = 5_000
 
@@ -613,20 +612,9 @@ class CwaParts:
                 f"No data block of {self._path.name} has a usable timestamp; the file is "
                 "damaged beyond use."
             )
-        # Block start times, made non-decreasing so that a time finds its blocks by bisection.
-        first = float(times[np.flatnonzero(np.isfinite(times))[0]])
-        times = np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf))
-        self._block_s = np.maximum(times, 0.0)
-        self._n_blocks = n_blocks
         block_s = float(np.median(count[count > 0])) / head.sample_rate_hz if count.any() else 0.0
-        duration = float(self._block_s[-1]) + block_s
         held_s = float(count.sum()) / head.sample_rate_hz
-        if duration > MAX_GRID_GROWTH * held_s + 10.0:  # the whole-file reader's rule too
-            raise InvalidInputError(
-                f"The block times of {self._path.name} span {duration:.6g} s but its blocks "
-                f"hold {held_s:.6g} s of samples, so most of the time is missing; split the "
-                "recording at its gaps."
-            )
+        self._block_s, duration = parts_index(times, block_s, held_s, self._path.name, "block")
         self._notes: dict[str, None] = dict.fromkeys(head.notes)
         self.info = PartsInfo(
             head, duration, self._notes, f"read in parts of a few hours ({n_blocks} blocks)"
@@ -634,20 +622,10 @@ class CwaParts:
 
     def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
         """The samples from about ``from_s`` to ``to_s`` (s from the first block), or None."""
-        b0 = max(0, int(np.searchsorted(self._block_s, from_s, side="right")) - 2)
-        b1 = min(self._n_blocks, int(np.searchsorted(self._block_s, to_s, side="left")) + 2)
-        # A recording gap (the device lost data) inside the range: read one side of it only,
-        # the stretch that holds ``from_s`` or else the first one after it; later windows
-        # reach the rest. A part that spanned the gap would be mostly missing time.
-        jumps = b0 + 1 + np.flatnonzero(np.diff(self._block_s[b0:b1]) > MAX_PART_JUMP_S)
-        for edge in jumps:
-            if self._block_s[edge - 1] + MAX_PART_JUMP_S < from_s:
-                b0 = int(edge)  # the gap starts before the part: read after it
-            else:
-                b1 = int(edge)  # the gap starts inside the part: read up to it
-                break
-        if b1 - b0 < 2 or self._block_s[b0] > to_s:
+        found = part_range(self._block_s, from_s, to_s)
+        if found is None:
             return None
+        b0, b1 = found
         try:
             rec = read_cwa(self._path, time_zone=self._zone, first_block=b0, max_blocks=b1 - b0)
         except InvalidInputError:

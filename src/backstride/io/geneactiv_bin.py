@@ -44,7 +44,6 @@ import numpy as np
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
-    MAX_GRID_GROWTH,
     IntArray,
     PathLike,
     existing_file,
@@ -57,6 +56,8 @@ from backstride.io._device_common import (
     grid_notes,
     increasing_mask,
     local_datetime,
+    part_range,
+    parts_index,
     placement_from_text,
     timeline_outliers,
     to_uniform_grid,
@@ -69,8 +70,6 @@ SAMPLES_PER_PAGE = 300
 PAGE_INDEX_BYTES = 1024
 _PAGE_RE = re.compile(rb"^Recorded Data\r?$", re.MULTILINE)
 _PAGE_TIME_RE = re.compile(rb"Page Time:([^\r\n]*)")
-#: A jump in page times longer than this inside a part is a recording gap (as for CWA files).
-MAX_PART_JUMP_S = 10.0
 HEX_PER_SAMPLE = 12
 PAGE_HEX_LENGTH = SAMPLES_PER_PAGE * HEX_PER_SAMPLE
 #: No line of a valid file is longer (a data line is 3600 digits and a line break).
@@ -492,22 +491,10 @@ class GeneactivParts:
         times[valid[timeline_outliers(running[valid], times[valid] - times[valid[0]], rate)]] = (
             np.nan
         )
-        if not np.isfinite(times).any():
-            raise InvalidInputError(
-                f"No page of {self._path.name} has a usable Page Time; download it again."
-            )
-        first = float(times[np.flatnonzero(np.isfinite(times))[0]])
-        self._page_s = np.maximum(
-            np.fmax.accumulate(np.where(np.isfinite(times), times - first, -np.inf)), 0.0
-        )
-        duration = float(self._page_s[-1]) + SAMPLES_PER_PAGE / rate
         held = len(offsets) * SAMPLES_PER_PAGE / rate
-        if duration > MAX_GRID_GROWTH * held + 10.0:  # the whole-file reader's rule too
-            raise InvalidInputError(
-                f"The page times of {self._path.name} span {duration:.6g} s but its pages "
-                f"hold {held:.6g} s of samples, so most of the time is missing; split the "
-                "recording at its gaps."
-            )
+        self._page_s, duration = parts_index(
+            times, SAMPLES_PER_PAGE / rate, held, self._path.name, "page"
+        )
         self._notes: dict[str, None] = dict.fromkeys(head.notes)
         self.info = PartsInfo(
             head, duration, self._notes, f"read in parts of a few hours ({len(offsets)} pages)"
@@ -523,19 +510,10 @@ class GeneactivParts:
 
     def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
         """The samples from about ``from_s`` to ``to_s`` (s from the first page), or None."""
-        n = self._offsets.size
-        p0 = max(0, int(np.searchsorted(self._page_s, from_s, side="right")) - 2)
-        p1 = min(n, int(np.searchsorted(self._page_s, to_s, side="left")) + 2)
-        # a recording gap inside the range: read one side of it (as CwaParts does)
-        jumps = p0 + 1 + np.flatnonzero(np.diff(self._page_s[p0:p1]) > MAX_PART_JUMP_S)
-        for edge in jumps:
-            if self._page_s[edge - 1] + MAX_PART_JUMP_S < from_s:
-                p0 = int(edge)
-            else:
-                p1 = int(edge)
-                break
-        if p1 - p0 < 2 or self._page_s[p0] > to_s:
+        found = part_range(self._page_s, from_s, to_s)
+        if found is None:
             return None
+        p0, p1 = found
         try:
             rec = _recording(self._decode(p0, p1), self._path)
         except InvalidInputError:
