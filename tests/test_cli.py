@@ -173,3 +173,28 @@ def test_validate_on_a_folder_without_references(runner: CliRunner, tmp_path: Pa
     result = runner.invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 2
     assert "No recordings with a reference" in result.output
+
+
+@pytest.mark.parametrize("command", ["analyze", "validate", "screen", "import"])
+def test_help_of_every_command_is_help_not_an_internal_error(
+    runner: CliRunner, command: str
+) -> None:
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage: " in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["analyze", "--no-such-option"], "No such option"),
+        (["analyze"], "Missing argument"),
+        (["analyze", "x.csv", "--acc-unit", "furlongs"], "Invalid value"),
+    ],
+)
+def test_usage_errors_are_usage_errors(runner: CliRunner, args: list[str], says: str) -> None:
+    """click's own message and exit code 2, not BackStride's 'internal error' (a past bug)."""
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    assert says in result.output and "internal error" not in result.output
+    assert "Traceback" not in result.output

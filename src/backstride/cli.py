@@ -43,6 +43,10 @@ class BackstrideGroup(click.Group):
                 f"[bold red]error:[/] {exc.strerror or exc}: {exc.filename or ''}", soft_wrap=True
             )
             sys.exit(2)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            # --help, a usage error (unknown option, missing argument), Ctrl-C: click's own
+            # handling says what to do and exits 0, 1 or 2; they are not BackStride bugs
+            raise
         except Exception as exc:
             # A bug, not bad input: say so in one line; BACKSTRIDE_DEBUG=1 shows the traceback.
             if os.environ.get("BACKSTRIDE_DEBUG"):
