@@ -198,3 +198,16 @@ def test_usage_errors_are_usage_errors(runner: CliRunner, args: list[str], says:
     assert result.exit_code == 2
     assert says in result.output and "internal error" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unusable_output_path_is_refused_before_the_analysis(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    result = runner.invoke(main, ["analyze", str(MAT), "--out-dir", str(a_file)])
+    assert result.exit_code == 2
+    assert "is a file; give --out-dir a folder" in result.output
+    assert "walking" not in result.output  # nothing was analysed or printed first
+    result = runner.invoke(main, ["analyze", str(MAT), "--json", str(tmp_path)])
+    assert result.exit_code == 2 and "give --json a file name" in result.output

@@ -185,8 +185,16 @@ def analyze(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backstride.api import analyze_file
+    from backstride.exceptions import InvalidInputError
     from backstride.output import atomic_write_text, to_json_document, write_out_dir
 
+    # say so before a long analysis, not after it
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise InvalidInputError(
+            f"{out_dir} is a file; give --out-dir a folder (it is created if missing)."
+        )
+    if json_path is not None and json_path.is_dir():
+        raise InvalidInputError(f"{json_path} is a folder; give --json a file name.")
     params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
     # a bar for recordings long enough to be analysed in windows (a week takes a minute or two)
     columns = (
