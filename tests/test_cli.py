@@ -211,3 +211,13 @@ def test_an_unusable_output_path_is_refused_before_the_analysis(
     assert "walking" not in result.output  # nothing was analysed or printed first
     result = runner.invoke(main, ["analyze", str(MAT), "--json", str(tmp_path)])
     assert result.exit_code == 2 and "give --json a file name" in result.output
+
+
+@pytest.mark.parametrize("height", ["0", "9", "-1.7"])
+def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height: str) -> None:
+    """A height of 0 used to be taken as 'none given' and silently dropped."""
+    for option in ("--height-m", "--sensor-height-m"):
+        result = runner.invoke(main, ["analyze", str(MAT), option, height])
+        assert result.exit_code == 2, result.output
+        assert "not a plausible human value" in result.output
+        assert "walking" not in result.output
