@@ -196,6 +196,19 @@ def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -
     assert missing.exit_code == 2
 
 
+def test_an_unknown_file_names_both_kinds_import_takes(cli: Any, tmp_path: Path) -> None:
+    run = cli
+    run("init", "--name", "dan", "--time-zone", "Europe/Berlin", today=START)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("walked to the shop\n")
+    result = run("import", str(notes), today=START, ok=False)
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "neither a sensor recording nor a walk summary" in said
+    assert "Axivity" in said and "GPX track" in said
+    assert json.loads(run("export", today=START).output)["walks"] == []
+
+
 def test_a_device_clock_is_read_in_the_wearers_time_zone(cli: Any) -> None:
     """An Axivity file holds local clock times: walks land at that local time for the wearer."""
     from backstride.io import read_cwa

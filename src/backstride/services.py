@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backstride.api import analyze_file_recordings
-from backstride.exceptions import InvalidInputError
+from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.gait.pipeline import (
     AnalysisParameters,
     ProgressCallback,
@@ -448,7 +448,18 @@ def analyse_files(
             if on_progress is None
             else lambda done, total, p=path: on_progress(p, done / total if total else 1.0)
         )
-        items = _analysed(path, who.time_zone, who.height_m, sample_rate_hz, tell)
+        try:
+            items = _analysed(path, who.time_zone, who.height_m, sample_rate_hz, tell)
+        except UnsupportedFormatError as exc:
+            # import also takes walk summaries: name both kinds, not only sensor formats
+            from backstride.io import SUPPORTED_FORMATS
+            from backstride.io.summaries import SUMMARY_FORMATS
+
+            raise UnsupportedFormatError(
+                f"The file {path.name} is neither a sensor recording nor a walk summary that "
+                f"BackStride reads; sensor formats: {'; '.join(SUPPORTED_FORMATS.values())}; "
+                f"walk summaries: {'; '.join(SUMMARY_FORMATS.values())}."
+            ) from exc
         walks: list[Walk] = []
         for rec, analysis in items:
             begin = rec.start
