@@ -196,6 +196,30 @@ def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -
     assert missing.exit_code == 2
 
 
+def test_output_paths_that_cannot_be_written_are_one_sentence(cli: Any, tmp_path: Path) -> None:
+    """A folder given for a file, a file given for a folder, or a file in a file's place."""
+    run = cli
+    run("init", "--name", "eve", "--height-m", "1.6", "--time-zone", "Europe/Berlin", today=START)
+    run("screen", "--answers", _answers(tmp_path, "s", **SCREEN), today=START)
+    taken = tmp_path / "taken"
+    taken.write_text("")
+    for args, says in (
+        (("progress", "--out", str(tmp_path)), "is a folder; give the name of a file"),
+        (("calendar", "--out", str(tmp_path)), "is a folder; give the name of a file"),
+        (("export", "--format", "csv", "--out", str(taken)), "is a file; CSV export"),
+        (("export", "--out", str(taken / "x.json")), "cannot be written inside it"),
+    ):
+        result = run(*args, today=START, ok=False)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2 and says in said, said
+        assert "Traceback" not in said and ".tmp" not in said
+    assert not list(tmp_path.glob(".*.tmp"))
+    csv = Path(__file__).resolve().parents[1] / "data" / "mobilised-lab" / "HA-001"
+    result = run("import", str(csv / "Test11-Trial1.imu.csv"), "--sample-rate-hz", "100",
+                 "--start", "yesterday", today=START, ok=False)  # fmt: skip
+    assert result.exit_code == 2 and "--start must be a real date" in result.output
+
+
 def test_an_unknown_file_names_both_kinds_import_takes(cli: Any, tmp_path: Path) -> None:
     run = cli
     run("init", "--name", "dan", "--time-zone", "Europe/Berlin", today=START)

@@ -20,7 +20,7 @@ from rich.table import Table
 from backstride import services
 from backstride.cli import console, main
 from backstride.exceptions import InvalidInputError
-from backstride.output import atomic_write_text
+from backstride.output import atomic_write_bytes, atomic_write_text
 from backstride.program import WeekPlan, WeekReview, load_instruments
 from backstride.settings import get_settings
 from backstride.store import Store, open_store
@@ -432,10 +432,7 @@ def calendar(store: Store, out: Path, at_time: str, person: str | None, as_json:
         raise InvalidInputError(f"--at must be a time such as 07:30; '{at_time}' is not.") from None
     who, sessions = calendar_sessions(store, person)
     payload = sessions_to_ical(sessions, person=who.name, tz=who.time_zone, at=when)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(payload)
-    tmp.replace(out)
+    atomic_write_bytes(out, payload)
     _emit(as_json, {"events": len(sessions), "path": str(out)},
           lambda: console.print(f"wrote {len(sessions)} events to {out}"))  # fmt: skip
 

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from backstride import __version__
+from backstride.exceptions import InvalidInputError
 from backstride.gait.pipeline import WalkingAnalysis
 
 SCHEMA = "backstride.analysis/1"
@@ -91,7 +92,21 @@ def file_sha256(path: Path) -> str:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename."""
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename.
+
+    A folder where the file should go, or a file where its folder should be, is one
+    sentence naming the problem (not the temporary file's name in an OS error).
+    """
+    if path.is_dir():
+        raise InvalidInputError(f"{path} is a folder; give the name of a file to write.")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InvalidInputError(
+                    f"{parent} is a file, so {path} cannot be written inside it; choose "
+                    "another place."
+                )
+            break
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -90,6 +90,10 @@ def calendar_sessions(store: Store, person: str | None) -> tuple[Person, list[Ca
 
 def export_csv(data: dict[str, Any], folder: Path) -> list[Path]:
     """One CSV per table of an export document."""
+    if folder.exists() and not folder.is_dir():
+        raise services.InvalidInputError(
+            f"{folder} is a file; CSV export writes one file per table, so give a folder."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for key, rows in data.items():

@@ -307,7 +307,9 @@ def save_initial_plan(store: Store, person: str | None) -> WeekPlan | None:
 # --- logging and importing ------------------------------------------------------------------
 
 
-def _moment(person: Person, day: str | None, default_time: dt.time) -> dt.datetime:
+def _moment(
+    person: Person, day: str | None, default_time: dt.time, option: str = "--date"
+) -> dt.datetime:
     zone = ZoneInfo(person.time_zone)
     today = today_for(person)
     if day is None:
@@ -318,7 +320,8 @@ def _moment(person: Person, day: str | None, default_time: dt.time) -> dt.dateti
         moment = dt.datetime.fromisoformat(day)
     except ValueError:
         raise InvalidInputError(
-            f"--date must be a real date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM); '{day}' is not."
+            f"{option} must be a real date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM); "
+            f"'{day}' is not."
         ) from None
     if len(day) == 10:
         moment = dt.datetime.combine(moment.date(), default_time)
@@ -469,7 +472,7 @@ def analyse_files(
                         f"{path.name} has no absolute start time; give it with --start "
                         "YYYY-MM-DDTHH:MM (your local time)."
                     )
-                begin = _moment(who, start, dt.time(12, 0))
+                begin = _moment(who, start, dt.time(12, 0), "--start")
             walks.extend(
                 walks_from_analysis(
                     analysis,

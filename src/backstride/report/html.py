@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 from pathlib import Path
 
 from matplotlib.backends.backend_pdf import PdfPages
 
-from backstride.output import atomic_write_text
+from backstride.output import atomic_write_bytes, atomic_write_text
 from backstride.report.data import ProgressData
 from backstride.report.figures import FIGURES, progress_figures
 
@@ -41,11 +42,11 @@ def _table(data: ProgressData) -> str:
 def write_progress_report(data: ProgressData, out: Path, *, pdf: bool = False) -> Path:
     """Write the report to ``out`` (HTML, or PDF when ``pdf``); returns the path written."""
     if pdf:
-        tmp = out.with_name(f".{out.name}.tmp")
-        with PdfPages(tmp) as pages:
+        buffer = io.BytesIO()
+        with PdfPages(buffer) as pages:
             for draw in FIGURES.values():
                 pages.savefig(draw(data))
-        tmp.replace(out)
+        atomic_write_bytes(out, buffer.getvalue())
         return out
     images = progress_figures(data, "png")
     sections = "".join(
