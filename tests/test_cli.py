@@ -211,6 +211,9 @@ def test_an_unusable_output_path_is_refused_before_the_analysis(
     assert "walking" not in result.output  # nothing was analysed or printed first
     result = runner.invoke(main, ["analyze", str(MAT), "--json", str(tmp_path)])
     assert result.exit_code == 2 and "give --json a file name" in result.output
+    result = runner.invoke(main, ["validate", str(MAT.parents[1]), "--json", str(tmp_path)])
+    assert result.exit_code == 2 and "give --json a file name" in result.output
+    assert "overall" not in result.output  # refused before validating
 
 
 @pytest.mark.parametrize("height", ["0", "9", "-1.7"])

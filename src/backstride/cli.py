@@ -262,6 +262,8 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
         raise InvalidInputError(
             f"{plots_dir} is a file; give --plots a folder (it is created if missing)."
         )
+    if json_path is not None and json_path.is_dir():
+        raise InvalidInputError(f"{json_path} is a folder; give --json a file name.")
     with console.status("analysing") as status:
         done = [0]  # recordings are found as they are read, so the total is not known up front
 
