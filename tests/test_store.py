@@ -74,7 +74,9 @@ def fill(store: Store, name: str) -> None:
 
 
 def test_people_are_added_listed_and_resolved(store: Store) -> None:
-    with pytest.raises(InvalidInputError, match="no profile yet; run backstride init"):
+    with pytest.raises(
+        InvalidInputError, match="No profile is stored yet; create one with backstride init"
+    ):
         store.get_person()
     ann = store.add_person(
         "ann", time_zone="Europe/Berlin", height_m=1.68, birth_year=1971, goals="no flares"
@@ -89,7 +91,7 @@ def test_people_are_added_listed_and_resolved(store: Store) -> None:
     assert store.get_person() == ann  # the only profile
     store.add_person("bob", time_zone="UTC")
     with pytest.raises(
-        InvalidInputError, match="several people are stored; name one with --person"
+        InvalidInputError, match="Several people are stored; name one with --person"
     ):
         store.list_walks()
     assert [p.name for p in store.list_persons()] == ["ann", "bob"]

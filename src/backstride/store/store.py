@@ -159,9 +159,11 @@ class Store:
         if person is None:
             rows = session.scalars(select(PersonRow).order_by(PersonRow.id).limit(2)).all()
             if not rows:
-                raise InvalidInputError("no profile yet; run backstride init")
+                raise InvalidInputError(
+                    "No profile is stored yet; create one with backstride init."
+                )
             if len(rows) > 1:
-                raise InvalidInputError("several people are stored; name one with --person")
+                raise InvalidInputError("Several people are stored; name one with --person.")
             return rows[0]
         row = session.scalars(select(PersonRow).where(PersonRow.name == person)).one_or_none()
         if row is None:
