@@ -151,3 +151,17 @@ def test_the_json_report_has_the_limits_of_agreement(tmp_path: Path) -> None:
     # absolute errors in the table are the same pairs
     pooled_abs = doc["pooled"]["mobilised"]["stride_length_mae_m"]
     assert pooled_abs == pytest.approx(float(np.mean(np.abs(differences))))
+
+
+def test_phone_step_totals_are_drawn_one_bar_per_carry_position() -> None:
+    from backstride.validation.plots import step_totals_figure
+
+    report = run_validation(ROOT / "data" / "oxford-phone-steps")
+    fig = step_totals_figure(report.results, "phone")
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_height() == pytest.approx(0.6)]
+    assert len(bars) == len(report.results) == 6
+    drawn = sorted(round(b.get_width(), 6) for b in bars)
+    expected = sorted(round(100 * r.steps_rel_error, 6) for r in report.results)
+    assert drawn == expected
+    assert "step-totals-phone.png" in validation_figures(report)

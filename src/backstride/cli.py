@@ -248,8 +248,8 @@ def analyze(
     "--plots",
     "plots_dir",
     type=click.Path(path_type=Path),
-    help="Also write Bland-Altman plots per measure and a contact timeline per recording "
-    "(PNG) into this folder.",
+    help="Also write Bland-Altman plots per measure, a contact timeline per recording and, "
+    "for phone recordings, a chart of step-total errors (PNG) into this folder.",
 )
 def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""

@@ -102,6 +102,40 @@ def timeline_figure(result: RecordingResult) -> Figure:
     return fig
 
 
+def step_totals_figure(results: Sequence[RecordingResult], dataset: str) -> Figure:
+    """Relative error of the step total per phone recording, against the targets.
+
+    One bar per recording (carry position), signed (over- or undercount), with the 2% mean
+    and 5% per-recording targets of the issue shaded.
+    """
+    from backstride.validation.runner import TARGETS
+
+    rows = [r for r in results if r.steps_reference]
+    labels = [r.name for r in rows]
+    errors = [100 * r.steps_rel_error for r in rows]
+    fig = Figure(figsize=(7.0, 0.5 * max(len(rows), 2) + 1.6), layout="constrained")
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    worst = 100 * TARGETS["phone_max_rel_error"]
+    mean_target = 100 * TARGETS["phone_mean_rel_error"]
+    ax.axvspan(-worst, worst, color="#e8f5e9", label=f"within {worst:g}% (each)")
+    ax.axvspan(-mean_target, mean_target, color="#c8e6c9", label=f"within {mean_target:g}% (mean)")
+    ax.barh(y, errors, color=MATCHED, height=0.6)
+    for k, r in enumerate(rows):
+        ax.annotate(
+            f"{r.steps_detected} / {r.steps_reference}", (max(errors[k], 0.0), k), xytext=(4, 0),
+            textcoords="offset points", va="center", fontsize=8,
+        )  # fmt: skip
+    ax.axvline(0.0, color="#888888", linewidth=0.8)
+    ax.set_yticks(y, labels, fontsize=8)
+    span = max([worst * 1.4, *(abs(e) * 1.3 for e in errors)])
+    ax.set_xlim(-span, span)
+    ax.set_xlabel("step total error, % (detected / ground truth shown at each bar)")
+    ax.set_title(f"{dataset}: step totals against the ground-truth counter")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    return fig
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "recording"
 
@@ -109,8 +143,9 @@ def _slug(text: str) -> str:
 def validation_figures(report: ValidationReport, fmt: str = "png") -> dict[str, bytes]:
     """Render every figure of a report; returns file name -> image bytes.
 
-    One Bland-Altman plot per dataset and measure with at least one matched bout, and one
-    timeline per recording compared contact by contact (phone step totals have no timeline).
+    One Bland-Altman plot per dataset and measure with at least one matched bout, one
+    timeline per recording compared contact by contact, and for phone recordings one chart
+    of the step-total errors.
     """
     figures: dict[str, Figure] = {}
     for dataset in dict.fromkeys(r.dataset for r in report.results):
@@ -126,6 +161,8 @@ def validation_figures(report: ValidationReport, fmt: str = "png") -> dict[str, 
         for r in results:
             if r.steps_reference is None:
                 figures[f"timeline-{dataset}-{_slug(r.name)}"] = timeline_figure(r)
+        if any(r.steps_reference for r in results):
+            figures[f"step-totals-{dataset}"] = step_totals_figure(results, dataset)
     out: dict[str, bytes] = {}
     for name, fig in figures.items():
         buffer = io.BytesIO()
