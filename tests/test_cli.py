@@ -71,7 +71,10 @@ def test_unknown_values_are_null_not_invented(runner: CliRunner, tmp_path: Path)
     result = runner.invoke(main, ["analyze", str(csv), "--json", str(tmp_path / "a.json")])
     assert result.exit_code == 0, result.output
     bout = json.loads((tmp_path / "a.json").read_text())["bouts"][0]
-    # no height given and none in the file: no stride length or speed
+    # no height given and none in the file: no stride length or speed, and the fix is said
+    assert "stride length and speed not computed: give --height-m" in " ".join(
+        result.output.split()
+    )
     assert bout["stride_length_m"] is None
     assert bout["walking_speed_mps"] is None
     assert bout["cadence_spm"] is not None

@@ -105,10 +105,13 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
         f"moderate (>=100 steps/min) {s['moderate_s']:.0f} s, vigorous (>=130) "
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
     )
-    console.print(
-        f"  [dim]stride length from {s['stride_length_basis']}; posture: "
-        f"{s['posture_reference']}[/]"
+    basis = s["stride_length_basis"]
+    stride = (
+        f"stride length from {basis}"
+        if not basis.startswith("no ")
+        else "stride length and speed not computed: give --height-m or --sensor-height-m"
     )
+    console.print(f"  [dim]{stride}; posture: {s['posture_reference']}[/]")
     if len(analysis.days) > 1:
         _print_days(analysis)
     if len(analysis.bouts) == 0:
