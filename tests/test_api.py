@@ -48,3 +48,12 @@ def test_the_files_height_wins_when_asked(as_recorded: list) -> None:
     assert {info.sensor_height_m for info, _ in kept} == {FILE_SENSOR_HEIGHT_M}
     assert {info.height_m for info, _ in kept} == {1.59}
     np.testing.assert_array_equal(_stride_lengths(kept), _stride_lengths(as_recorded))
+
+
+def test_days_follow_the_time_zone_given_not_the_files() -> None:
+    """HA-001's file names Europe/Berlin; its 13:57 walk is already the next day at UTC+14."""
+    (first, *_) = analyze_file_recordings(MAT)
+    assert first[1].days["day"].tolist() == ["2020-12-10"]
+    (given, *_) = analyze_file_recordings(MAT, time_zone="Pacific/Kiritimati")
+    assert given[1].recording["start"].startswith("2020-12-11T02:57")
+    assert given[1].days["day"].tolist() == ["2020-12-11"]

@@ -304,13 +304,19 @@ def _leading_number(text: str) -> float | None:
 
 
 def _in_zone(recordings: list[Recording], zone: dt.tzinfo | None) -> list[Recording]:
-    """Express start times in ``zone`` (the same instants)."""
+    """Express start times in ``zone`` (the same instants) and name it as their time zone.
+
+    Days then follow the zone the user gave rather than one the file names.
+    """
     if zone is None:
         return recordings
-    return [
-        dataclasses.replace(r, start=r.start.astimezone(zone)) if r.start is not None else r
-        for r in recordings
-    ]
+    name = getattr(zone, "key", None)  # an IANA zone (ZoneInfo) has a name; an offset has none
+    out = []
+    for r in recordings:
+        meta = {**r.meta, "time_zone": name} if name else r.meta
+        start = r.start.astimezone(zone) if r.start is not None else None
+        out.append(dataclasses.replace(r, start=start, meta=meta))
+    return out
 
 
 def read_recordings(
