@@ -767,13 +767,7 @@ def decode_gt3x(path: PathLike, *, calibrate: bool = True) -> Gt3xDecode:
             )
             layout = "log.bin"
             scale = log.accel_scale or _info_scale(info, label)
-            if n_duplicates:
-                notes.append(
-                    f"{n_duplicates} acceleration records repeated a second already read and "
-                    "were dropped"
-                )
-            if log.ends_inside_record:
-                notes.append("the log ends inside a record (an incomplete download)")
+            notes += _scan_notes(log, n_duplicates)
         elif "activity.bin" in members:
             acc, start_s = _read_legacy(archive, members["activity.bin"], info, label)
             layout = "activity.bin"
@@ -800,6 +794,89 @@ def decode_gt3x(path: PathLike, *, calibrate: bool = True) -> Gt3xDecode:
         n_duplicates=n_duplicates,
         idle_sleep_enabled=log.idle_sleep_enabled,
         calibration=how,
+        notes=tuple(notes),
+    )
+
+
+def _scan_notes(log: _Log, n_duplicates: int) -> list[str]:
+    """What the log scan dropped: repeated seconds, and a record cut off at the end."""
+    notes = []
+    if n_duplicates:
+        notes.append(
+            f"{n_duplicates} acceleration records repeated a second already read and were dropped"
+        )
+    if log.ends_inside_record:
+        notes.append("the log ends inside a record (an incomplete download)")
+    return notes
+
+
+def _grid_notes(
+    n_damaged: int,
+    damaged_bytes: int,
+    idle_filled: int,
+    idle_sleep_enabled: bool | None,
+    missing: int,
+    rate: float,
+) -> list[str]:
+    """Damaged places, idle sleep filled (samples) and samples left missing, as notes."""
+    notes = []
+    if n_damaged:
+        notes.append(
+            f"{n_damaged} damaged place(s) in the log ({damaged_bytes} bytes) failed their "
+            "checksum and were skipped"
+        )
+    if idle_filled:
+        notes.append(
+            f"{idle_filled / rate:.0f} s of idle sleep mode ({idle_filled} samples) were filled "
+            "with the last sample before each gap, as ActiLife does"
+        )
+    elif idle_sleep_enabled:
+        notes.append("idle sleep mode was enabled but the device never entered it")
+    if missing:
+        notes.append(
+            f"{missing / rate:.3g} s of samples lost with damaged records were left as missing "
+            "values (NaN)"
+        )
+    return notes
+
+
+@dataclass(frozen=True)
+class _Described:
+    """What ``info.txt`` says about a recording besides its samples."""
+
+    zone: dt.tzinfo
+    device: str
+    placement: str
+    height_m: float | None
+    meta: dict[str, Any]
+    notes: tuple[str, ...]
+
+
+def _describe(info: dict[str, str], p: Path, layout: str) -> _Described:
+    """Time zone, device, placement, height and identifiers from ``info.txt``, with notes."""
+    notes = []
+    zone = parse_utc_offset(info.get("TimeZone"))
+    if zone is None:
+        notes.append("info.txt gives no time zone, so the times were taken as UTC")
+    placement = placement_from_text(info.get("Limb", ""))
+    if placement is None:
+        notes.append("the file does not say where the device was worn; lower back assumed")
+    device_type = info.get("Device Type", "").strip() or (
+        "GT3X+" if layout == "activity.bin" else "device"
+    )
+    meta: dict[str, Any] = {"format": "actigraph_gt3x", "source_path": str(p)}
+    serial = info.get("Serial Number", "")
+    if serial:
+        meta["device_serial"] = serial
+    subject = info.get("Subject Name", "")
+    if subject:
+        meta["participant_id"] = subject
+    return _Described(
+        zone=zone or dt.UTC,
+        device=f"ActiGraph {device_type[:40]}",
+        placement=placement or "lower_back",
+        height_m=height_in_m(info.get("Height", "").replace(",", ".")),
+        meta=meta,
         notes=tuple(notes),
     )
 
@@ -847,28 +924,16 @@ def read_gt3x(path: PathLike) -> Recording:
     """
     decoded = decode_gt3x(path)
     p = Path(path)
-    info = decoded.info
-    notes = list(decoded.notes)
-    if decoded.n_damaged:
-        notes.append(
-            f"{decoded.n_damaged} damaged place(s) in the log ({decoded.damaged_bytes} bytes) "
-            "failed their checksum and were skipped"
-        )
-    if decoded.idle_sleep_filled:
-        notes.append(
-            f"{decoded.idle_sleep_filled / decoded.rate_hz:.0f} s of idle sleep mode "
-            f"({decoded.idle_sleep_filled} samples) were filled with the last sample before "
-            "each gap, as ActiLife does"
-        )
-    elif decoded.idle_sleep_enabled:
-        notes.append("idle sleep mode was enabled but the device never entered it")
     acc, leading = trim_missing_ends(decoded.acc)
     missing = int(np.count_nonzero(~np.isfinite(acc).all(axis=1)))
-    if missing:
-        notes.append(
-            f"{missing / decoded.rate_hz:.3g} s of samples lost with damaged records were left "
-            "as missing values (NaN)"
-        )
+    notes = list(decoded.notes) + _grid_notes(
+        decoded.n_damaged,
+        decoded.damaged_bytes,
+        decoded.idle_sleep_filled,
+        decoded.idle_sleep_enabled,
+        missing,
+        decoded.rate_hz,
+    )
     if acc.shape[0] < 2:
         raise InvalidInputError(
             f"The file {p.name} holds fewer than two readable samples; record for at least a "
@@ -878,37 +943,20 @@ def read_gt3x(path: PathLike) -> Recording:
         f"one-second records placed on a uniform {decoded.rate_hz:g} Hz grid; "
         f"{decoded.calibration}; converted from g to m/s^2"
     )
-    zone = parse_utc_offset(info.get("TimeZone"))
-    if zone is None:
-        zone = dt.UTC
-        notes.append("info.txt gives no time zone, so the times were taken as UTC")
-    start = local_datetime(decoded.start_s + leading / decoded.rate_hz, zone)
-    placement = placement_from_text(info.get("Limb", ""))
-    if placement is None:
-        placement = "lower_back"
-        notes.append("the file does not say where the device was worn; lower back assumed")
-    device_type = info.get("Device Type", "").strip() or (
-        "GT3X+" if decoded.layout == "activity.bin" else "device"
-    )
-    meta: dict[str, Any] = {
-        "format": "actigraph_gt3x",
-        "source_path": str(p),
+    about = _describe(decoded.info, p, decoded.layout)
+    notes += about.notes
+    meta = {
+        **about.meta,
         "bad_blocks": decoded.n_damaged,
         "idle_sleep_samples": decoded.idle_sleep_filled,
     }
-    serial = info.get("Serial Number", "")
-    if serial:
-        meta["device_serial"] = serial
-    subject = info.get("Subject Name", "")
-    if subject:
-        meta["participant_id"] = subject
     return Recording(
         acc=np.multiply(acc, STANDARD_GRAVITY, out=acc),
         sample_rate_hz=decoded.rate_hz,
-        start=start,
-        device=f"ActiGraph {device_type[:40]}",
-        placement=placement,
-        height_m=height_in_m(info.get("Height", "").replace(",", ".")),
+        start=local_datetime(decoded.start_s + leading / decoded.rate_hz, about.zone),
+        device=about.device,
+        placement=about.placement,
+        height_m=about.height_m,
         name=p.stem,
         notes=tuple(notes),
         meta=meta,
@@ -941,40 +989,21 @@ class Gt3xParts:
             self._buf = _log_bytes(archive, members["log.bin"], label)
         self._timeline = _timeline(self._buf, info, rate, label)
         log = self._timeline.log
-        self._rate, self._info, self._calibration = rate, info, calibration
+        self._rate, self._calibration = rate, calibration
         self._scale = log.accel_scale or _info_scale(info, label)
-        self._file_zone = parse_utc_offset(info.get("TimeZone"))
-        notes: list[str] = []
-        if self._timeline.n_duplicates:
-            notes.append(
-                f"{self._timeline.n_duplicates} acceleration records repeated a second already "
-                "read and were dropped"
-            )
-        if log.ends_inside_record:
-            notes.append("the log ends inside a record (an incomplete download)")
-        if log.n_damaged:
-            notes.append(
-                f"{log.n_damaged} damaged place(s) in the log ({log.damaged_bytes} bytes) "
-                "failed their checksum and were skipped"
-            )
+        self._about = _describe(info, self._path, "log.bin")
         idle_s = sum(end - begin for begin, end in self._timeline.idle)
-        if idle_s:
-            notes.append(
-                f"{idle_s} s of idle sleep mode ({idle_s * rate} samples) were filled with the "
-                "last sample before each gap, as ActiLife does"
-            )
-        if self._timeline.missing_s:
-            notes.append(
-                f"{self._timeline.missing_s} s of samples lost with damaged records were left "
-                "as missing values (NaN)"
-            )
-        if self._file_zone is None:
-            notes.append("info.txt gives no time zone, so the times were taken as UTC")
-        if placement_from_text(info.get("Limb", "")) is None:
-            notes.append("the file does not say where the device was worn; lower back assumed")
+        notes = _scan_notes(log, self._timeline.n_duplicates) + _grid_notes(
+            log.n_damaged,
+            log.damaged_bytes,
+            idle_s * rate,
+            log.idle_sleep_enabled,
+            self._timeline.missing_s * rate,
+            rate,
+        )
         span = self._timeline.stop - self._timeline.first
         head = self._recording(0, min(span, 60))
-        notes.append(head.notes[0])  # how the counts were calibrated
+        notes += [*head.notes, *self._about.notes]  # how the counts were calibrated
         self._notes: dict[str, None] = dict.fromkeys(notes)
         self.info = PartsInfo(
             head, float(span), self._notes, f"read in parts of a few hours ({span} s of records)"
@@ -986,30 +1015,22 @@ class Gt3xParts:
         values, how = _calibrate(
             counts, self._scale, self._calibration, self._rate, self._path.name
         )
-        start = local_datetime(self._timeline.first + from_s, self._file_zone or dt.UTC)
+        start = local_datetime(self._timeline.first + from_s, self._about.zone)
         if self._zone is not None:
             start = start.astimezone(self._zone)
-        info = self._info
-        placement = placement_from_text(info.get("Limb", "")) or "lower_back"
-        meta: dict[str, Any] = {"format": "actigraph_gt3x", "source_path": str(self._path)}
-        if info.get("Serial Number", ""):
-            meta["device_serial"] = info["Serial Number"]
-        if info.get("Subject Name", ""):
-            meta["participant_id"] = info["Subject Name"]
-        device_type = info.get("Device Type", "").strip() or "device"
         return Recording(
             acc=np.multiply(values, STANDARD_GRAVITY, out=values),
             sample_rate_hz=float(self._rate),
             start=start,
-            device=f"ActiGraph {device_type[:40]}",
-            placement=placement,
-            height_m=height_in_m(info.get("Height", "").replace(",", ".")),
+            device=self._about.device,
+            placement=self._about.placement,
+            height_m=self._about.height_m,
             name=self._path.stem,
             notes=(
                 f"one-second records placed on a uniform {self._rate:g} Hz grid; {how}; "
                 "converted from g to m/s^2",
             ),
-            meta=meta,
+            meta=dict(self._about.meta),
         )
 
     def part(self, from_s: float, to_s: float) -> tuple[Recording, float] | None:
@@ -1030,11 +1051,11 @@ def duration_hint_s(path: PathLike) -> float | None:
     """
     p = existing_file(path)
     try:
-        with zipfile.ZipFile(p) as archive:
+        with _open_archive(p) as archive:
             members = _members(archive)
             info, rate, _ = _info_rate_calibration(archive, members, p.name)
             log_size = members["log.bin"].file_size if "log.bin" in members else 0
-    except (InvalidInputError, *ZIP_OPEN_ERRORS):
+    except InvalidInputError:
         return None
     start, last = (
         _ticks_to_seconds(info.get("Start Date")),
