@@ -606,12 +606,7 @@ class CwaParts:
         valid = np.flatnonzero(np.isfinite(times))
         running = np.cumsum(count) - count
         damaged = timeline_outliers(running[valid], times[valid], head.sample_rate_hz)
-        times[valid[damaged]] = np.nan
-        if not np.isfinite(times).any():
-            raise InvalidInputError(
-                f"No data block of {self._path.name} has a usable timestamp; the file is "
-                "damaged beyond use."
-            )
+        times[valid[damaged]] = np.nan  # parts_index refuses a file left with none
         block_s = float(np.median(count[count > 0])) / head.sample_rate_hz if count.any() else 0.0
         held_s = float(count.sum()) / head.sample_rate_hz
         self._block_s, duration = parts_index(times, block_s, held_s, self._path.name, "block")

@@ -467,7 +467,6 @@ class GeneactivParts:
                     if found is not None:
                         seconds = _page_seconds(found.group(1).decode("ascii", "replace"))
                         times[k] = np.nan if seconds is None else seconds
-                self._size = len(mm)
         except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
             raise InvalidInputError(
                 f"{self._path.name} cannot be read as a GENEActiv .bin file ({exc}); check "
