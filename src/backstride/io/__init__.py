@@ -82,21 +82,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
-from backstride.io._common import PathLike, existing_file, parse_zone, read_head, read_text_lines
+from backstride.io._common import PathLike, existing_file, parse_zone, read_head
 from backstride.io._device_common import detect_device_format
 from backstride.io.actigraph_csv import is_actilife_csv, read_actilife_csv
 from backstride.io.actigraph_gt3x import Gt3xParts, read_gt3x
 from backstride.io.actigraph_gt3x import duration_hint_s as gt3x_duration_hint
-from backstride.io.axivity_cwa import SECTOR as CWA_BLOCK_BYTES
 from backstride.io.axivity_cwa import CwaParts, read_cwa
-from backstride.io.axivity_cwa import parse_header as parse_cwa_header
-from backstride.io.axivity_cwa import rate_from_code as cwa_rate
-from backstride.io.geneactiv_bin import PAGE_HEX_LENGTH as GENEACTIV_PAGE_HEX
-from backstride.io.geneactiv_bin import SAMPLES_PER_PAGE as GENEACTIV_PAGE_SAMPLES
+from backstride.io.axivity_cwa import duration_hint_s as cwa_duration_hint
 from backstride.io.geneactiv_bin import GeneactivParts, read_geneactiv_bin
+from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hint
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
 from backstride.io.mobilised import read_mobilised_mat
@@ -249,58 +246,32 @@ def open_parts(
     ``time_zone`` is where the recording was made: an Axivity clock is read in it, a
     GENEActiv or ActiGraph start (which carries its own offset) is expressed in it.
     """
-    fmt = detect_format(path)
-    if fmt == "geneactiv_bin":
-        return _geneactiv_parts(existing_file(path), longer_than_s, time_zone)
-    if fmt == "actigraph_gt3x":
-        hint = gt3x_duration_hint(path)
-        if hint is None or hint <= longer_than_s:
-            return None
-        try:
-            gt3x = Gt3xParts(path, time_zone=time_zone)
-        except InvalidInputError:
-            return None  # e.g. the legacy layout: the whole-file reader takes it
-        return gt3x if gt3x.info.duration_s > longer_than_s else None
-    if fmt != "axivity_cwa":
+    kind = _PARTS_READERS.get(detect_format(path))
+    if kind is None:
         return None
-    p = existing_file(path)
+    hint, reader = kind
+    estimate = hint(path)  # an upper bound, from the header and the file size alone
+    if estimate is None or estimate <= longer_than_s:
+        return None  # short (or unreadable): the whole-file reader takes it
     try:
-        header = parse_cwa_header(read_head(p, 1024), p.name)
+        parts = reader(path, time_zone=time_zone)
     except InvalidInputError:
-        return None  # the whole-file reader says what is wrong
-    n_blocks = max(p.stat().st_size - header.data_offset, 0) // CWA_BLOCK_BYTES
-    if n_blocks * 120 / max(cwa_rate(header.rate_code), 1.0) <= longer_than_s:
-        return None  # short even at 120 samples a block: read it whole
-    try:
-        parts = CwaParts(p, time_zone=time_zone)
-    except InvalidInputError:
-        return None  # e.g. damaged first blocks: the whole-file reader skips them
+        return None  # e.g. damaged first blocks, a legacy layout: the whole-file reader
     return parts if parts.info.duration_s > longer_than_s else None
 
 
-def _geneactiv_parts(p: Path, longer_than_s: float, time_zone: str | None) -> GeneactivParts | None:
-    """GENEActiv parts for a file longer than ``longer_than_s``, else None (read it whole)."""
-    rate = None
-    for line in read_text_lines(p, 200):
-        key, _, value = line.partition(":")
-        if key.strip().lower() == "measurement frequency":
-            rate = _leading_number(value)
-            break
-    # a page takes at least its 3600 hexadecimal digits: an upper bound on the pages
-    if not rate or p.stat().st_size / GENEACTIV_PAGE_HEX * GENEACTIV_PAGE_SAMPLES / rate <= (
-        longer_than_s
-    ):
-        return None
-    try:
-        parts = GeneactivParts(p, time_zone=time_zone)
-    except InvalidInputError:
-        return None  # the whole-file reader says what is wrong
-    return parts if parts.info.duration_s > longer_than_s else None
-
-
-def _leading_number(text: str) -> float | None:
-    match = re.match(r"\s*(\d+(?:\.\d*)?)", text)
-    return float(match.group(1)) if match else None
+#: Format id -> (upper estimate of its length from the file alone, its parts reader).
+_PARTS_READERS: dict[
+    str,
+    tuple[
+        Callable[[PathLike], float | None],
+        Callable[..., CwaParts | GeneactivParts | Gt3xParts],
+    ],
+] = {
+    "axivity_cwa": (cwa_duration_hint, CwaParts),
+    "geneactiv_bin": (geneactiv_duration_hint, GeneactivParts),
+    "actigraph_gt3x": (gt3x_duration_hint, Gt3xParts),
+}
 
 
 def _in_zone(recordings: list[Recording], zone: dt.tzinfo | None) -> list[Recording]:

@@ -629,3 +629,18 @@ class CwaParts:
         self._notes.update(dict.fromkeys(n for n in rec.notes if "resampled" not in n))
         assert rec.start is not None and self.info.start is not None  # read_cwa always sets it
         return rec, rec.start.timestamp() - self.info.start.timestamp()
+
+
+def duration_hint_s(path: PathLike) -> float | None:
+    """An upper estimate of a ``.cwa`` file's length, s, from its size and header rate.
+
+    Every 512-byte data block holds at most 120 samples. ``None`` when the header is
+    unreadable (the whole-file reader says what is wrong).
+    """
+    p = existing_file(path)
+    try:
+        header = parse_header(read_head(p, 1024), p.name)
+    except InvalidInputError:
+        return None
+    n_blocks = max(p.stat().st_size - header.data_offset, 0) // SECTOR
+    return n_blocks * 120 / max(rate_from_code(header.rate_code), 1.0)

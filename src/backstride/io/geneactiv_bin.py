@@ -49,6 +49,7 @@ from backstride.io._common import (
     existing_file,
     height_in_m,
     parse_zone,
+    read_text_lines,
 )
 from backstride.io._device_common import (
     PartsInfo,
@@ -521,3 +522,20 @@ class GeneactivParts:
         self._notes.update(dict.fromkeys(rec.notes))
         assert rec.start is not None and self.info.start is not None  # _recording sets it
         return rec, rec.start.timestamp() - self.info.start.timestamp()
+
+
+def duration_hint_s(path: PathLike) -> float | None:
+    """An upper estimate of a ``.bin`` file's length, s, from its size and header rate.
+
+    A page takes at least its 3600 hexadecimal digits, which bounds the number of pages.
+    ``None`` when the header gives no measurement frequency.
+    """
+    p = existing_file(path)
+    for line in read_text_lines(p, MAX_HEADER_LINES):
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "measurement frequency":
+            rate = _number(value)
+            if not rate or rate <= 0:
+                return None
+            return p.stat().st_size / PAGE_HEX_LENGTH * SAMPLES_PER_PAGE / rate
+    return None
