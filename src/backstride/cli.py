@@ -73,6 +73,20 @@ def _fmt(value: Any, spec: str = ".1f") -> str:
 MAX_BOUTS_PRINTED = 40
 
 
+def _check_outputs(files: dict[str, Path | None], folders: dict[str, Path | None]) -> None:
+    """Refuse output paths of the wrong kind up front, not after a long analysis."""
+    from backstride.exceptions import InvalidInputError
+
+    for option, path in files.items():
+        if path is not None and path.is_dir():
+            raise InvalidInputError(f"{path} is a folder; give {option} a file name.")
+    for option, path in folders.items():
+        if path is not None and path.exists() and not path.is_dir():
+            raise InvalidInputError(
+                f"{path} is a file; give {option} a folder (it is created if missing)."
+            )
+
+
 def _print_days(analysis: WalkingAnalysis) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, title="per day")
     for col in (
@@ -188,16 +202,9 @@ def analyze(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backstride.api import analyze_file
-    from backstride.exceptions import InvalidInputError
     from backstride.output import atomic_write_text, to_json_document, write_out_dir
 
-    # say so before a long analysis, not after it
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise InvalidInputError(
-            f"{out_dir} is a file; give --out-dir a folder (it is created if missing)."
-        )
-    if json_path is not None and json_path.is_dir():
-        raise InvalidInputError(f"{json_path} is a folder; give --json a file name.")
+    _check_outputs(files={"--json": json_path}, folders={"--out-dir": out_dir})
     params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
     # a bar for recordings long enough to be analysed in windows (a week takes a minute or two)
     columns = (
@@ -256,17 +263,11 @@ def analyze(
 )
 def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""
-    from backstride.exceptions import InvalidInputError
     from backstride.output import atomic_write_bytes, atomic_write_text, json_safe
     from backstride.validation.report import report_table, report_to_dict
     from backstride.validation.runner import run_validation
 
-    if plots_dir is not None and plots_dir.exists() and not plots_dir.is_dir():
-        raise InvalidInputError(
-            f"{plots_dir} is a file; give --plots a folder (it is created if missing)."
-        )
-    if json_path is not None and json_path.is_dir():
-        raise InvalidInputError(f"{json_path} is a folder; give --json a file name.")
+    _check_outputs(files={"--json": json_path}, folders={"--plots": plots_dir})
     with console.status("analysing") as status:
         done = [0]  # recordings are found as they are read, so the total is not known up front
 
