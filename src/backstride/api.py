@@ -77,8 +77,9 @@ def analyze_file_recordings(
 ) -> list[tuple[RecordingInfo, WalkingAnalysis]]:
     """Every recording in a file with its analysis.
 
-    An Axivity file longer than the analysis window is read a part at a time
-    (:func:`backstride.io.open_parts`), in bounded memory; other files are read whole.
+    An Axivity, GENEActiv ``.bin`` or ActiGraph ``.gt3x`` file longer than the analysis
+    window is read a part at a time (:func:`backstride.io.open_parts`), in bounded memory;
+    other files are read whole.
 
     Parameters
     ----------

@@ -23,9 +23,6 @@ from backstride.api import analyze_file_recordings
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.gait.pipeline import (
     AnalysisParameters,
-    ProgressCallback,
-    RecordingInfo,
-    WalkingAnalysis,
 )
 from backstride.output import file_sha256
 from backstride.program import (
@@ -445,14 +442,22 @@ def analyse_files(
                 on_file(path)
             continue
         digest = file_sha256(path) if path.is_file() else ""
-        # a device clock is set to the wearer's local time: read it in their time zone
         tell = (
             None
             if on_progress is None
             else lambda done, total, p=path: on_progress(p, done / total if total else 1.0)
         )
         try:
-            items = _analysed(path, who.time_zone, who.height_m, sample_rate_hz, tell)
+            # a device clock is set to the wearer's local time: read it in their time zone;
+            # a height stored with the file wins over the profile's
+            items = analyze_file_recordings(
+                path,
+                AnalysisParameters(height_m=who.height_m),
+                heights_from="file",
+                sample_rate_hz=sample_rate_hz,
+                time_zone=who.time_zone,
+                progress=tell,
+            )
         except UnsupportedFormatError as exc:
             # import also takes walk summaries: name both kinds, not only sensor formats
             from backstride.io import SUPPORTED_FORMATS
@@ -496,24 +501,6 @@ def analyse_files(
         if on_file is not None:
             on_file(path)
     return who, found
-
-
-def _analysed(
-    path: Path,
-    time_zone: str,
-    height_m: float | None,
-    sample_rate_hz: float | None,
-    progress: ProgressCallback | None = None,
-) -> list[tuple[RecordingInfo, WalkingAnalysis]]:
-    """Every recording of a sensor file with its analysis; the file's own height wins."""
-    return analyze_file_recordings(
-        path,
-        AnalysisParameters(height_m=height_m),
-        heights_from="file",
-        sample_rate_hz=sample_rate_hz,
-        time_zone=time_zone,
-        progress=progress,
-    )
 
 
 def import_files(
