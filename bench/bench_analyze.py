@@ -253,13 +253,13 @@ def child_mobgap() -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 
 
-def run_child(which: str) -> dict[str, Any]:
+def child_result(script: Path, args: list[str], env_extra: dict[str, str] | None = None) -> Any:
+    """Run ``script args`` in a fresh single-threaded process; its RESULT line, or None."""
     env = dict(os.environ)
     env.update(dict.fromkeys(THREAD_VARS, "1"))
-    if which == "mobgap":
-        env["PYTHONWARNINGS"] = "ignore"
+    env.update(env_extra or {})
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", which],
+        [sys.executable, str(script), *args],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -268,8 +268,16 @@ def run_child(which: str) -> dict[str, Any]:
     )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
-            return dict(json.loads(line[len(RESULT_PREFIX) :]))
-    return {"tool": which, "failed": f"child exited with code {proc.returncode} without a result"}
+            return json.loads(line[len(RESULT_PREFIX) :])
+    return None
+
+
+def run_child(which: str) -> dict[str, Any]:
+    extra = {"PYTHONWARNINGS": "ignore"} if which == "mobgap" else None
+    result = child_result(Path(__file__).resolve(), ["--child", which], extra)
+    if result is None:
+        return {"tool": which, "failed": "child exited without a result"}
+    return dict(result)
 
 
 def _mb(kib: float) -> float:

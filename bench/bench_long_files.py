@@ -26,13 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_analyze import RESULT_PREFIX, child_result
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "long-files.json"
 GENEACTIV_24H = ROOT / "bench" / "results" / "day.bin"
 GT3X = ROOT.parent / "shared" / "data" / "devices" / "actigraph-gt3x" / "small.gt3x"
 CSV = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv"
-RESULT_PREFIX = "RESULT "
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def log(msg: str) -> None:
@@ -88,20 +88,10 @@ def write_geneactiv_day() -> None:
 
 
 def run_child(which: str, path: Path) -> dict[str, Any]:
-    env = dict(os.environ)
-    env.update(dict.fromkeys(THREAD_VARS, "1"))
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", which, str(path)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            return dict(json.loads(line[len(RESULT_PREFIX) :]))
-    return {"how": which, "file": path.name, "failed": f"exit code {proc.returncode}"}
+    result = child_result(Path(__file__).resolve(), ["--child", which, str(path)])
+    if result is None:
+        return {"how": which, "file": path.name, "failed": "child exited without a result"}
+    return dict(result)
 
 
 def main() -> int:
