@@ -23,6 +23,7 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from backstride.gait.pipeline import MODERATE_SPM, VIGOROUS_SPM, WalkingAnalysis
@@ -105,10 +106,7 @@ def analysis_figure(analysis: WalkingAnalysis) -> Figure:
     return fig
 
 
-def _per_day(ax: object, days: pd.DataFrame) -> None:
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
+def _per_day(ax: Axes, days: pd.DataFrame) -> None:
     x = np.arange(len(days))
     walked = days["walking_s"].to_numpy(dtype=float) / 60
     moderate = days["moderate_s"].to_numpy(dtype=float) / 60
@@ -126,12 +124,10 @@ def _per_day(ax: object, days: pd.DataFrame) -> None:
     ax.legend(loc="upper left", fontsize=7, frameon=False)
 
 
-def _cumulative(ax: object, sec: pd.DataFrame, scale: float, xlabel: str, end_s: float) -> None:
-    from matplotlib.axes import Axes
-
-    assert isinstance(ax, Axes)
-    t = np.r_[0.0, np.sort(sec["second"].to_numpy(dtype=float)) + 1.0, end_s]
-    cad = sec.sort_values("second")["cadence_spm"].to_numpy(dtype=float)
+def _cumulative(ax: Axes, sec: pd.DataFrame, scale: float, xlabel: str, end_s: float) -> None:
+    ordered = sec.sort_values("second")
+    t = np.r_[0.0, ordered["second"].to_numpy(dtype=float) + 1.0, end_s]
+    cad = ordered["cadence_spm"].to_numpy(dtype=float)
     walked = np.r_[0.0, np.arange(1, cad.size + 1), cad.size] / 60
     moderate = np.r_[0.0, np.cumsum(cad >= MODERATE_SPM), int((cad >= MODERATE_SPM).sum())] / 60
     ax.step(t / scale, walked, where="post", color=BOUT, label="walking")
