@@ -2,7 +2,9 @@
 
 - Initial contacts: one-to-one matching within a tolerance (default 0.25 s) that minimises the
   total timing difference (Hungarian assignment, as in mobgap's ``categorize_ic_list``),
-  then precision, recall, F1 and the mean absolute timing error of matched pairs.
+  then precision, recall, F1 and the mean absolute timing error of matched pairs. Where the
+  reference counted a contact but could not time it, a detection in that gap is neither
+  right nor wrong and is left out of the scores (see :func:`match_contacts`).
 - Walking time: sample-wise F1 of "inside a bout" between detection and reference, on a 100 Hz
   grid (Mobilise-D's gait-sequence evaluation does the same on samples).
 - Per-bout values: Bland-Altman bias and 95% limits of agreement (Bland and Altman 1986).
@@ -33,11 +35,19 @@ class ContactAgreement:
     abs_errors_s: tuple[float, ...]
     #: ``(detected index, reference index)`` of every matched pair, in detection order.
     pairs: tuple[tuple[int, int], ...] = ()
+    #: Detected contacts that fall where the reference counted a contact it could not time:
+    #: they can be neither confirmed nor refuted, so precision and F1 leave them out.
+    n_unverifiable: int = 0
+
+    @property
+    def n_scored(self) -> int:
+        """Detected contacts that the reference can confirm or refute."""
+        return self.n_detected - self.n_unverifiable
 
     @property
     def precision(self) -> float:
-        """Matched share of detected contacts."""
-        return self.n_matched / self.n_detected if self.n_detected else float("nan")
+        """Matched share of the detected contacts the reference can judge."""
+        return self.n_matched / self.n_scored if self.n_scored else float("nan")
 
     @property
     def recall(self) -> float:
@@ -47,7 +57,7 @@ class ContactAgreement:
     @property
     def f1(self) -> float:
         """Harmonic mean of precision and recall (2 TP / (detected + reference))."""
-        total = self.n_detected + self.n_reference
+        total = self.n_scored + self.n_reference
         return 2 * self.n_matched / total if total else float("nan")
 
     @property
@@ -60,20 +70,41 @@ def match_contacts(
     detected_s: Sequence[float] | Array,
     reference_s: Sequence[float] | Array,
     tolerance_s: float = 0.25,
+    untimed: Sequence[tuple[float, float, int]] = (),
 ) -> ContactAgreement:
-    """Match detected to reference contacts one-to-one within ``tolerance_s``."""
+    """Match detected to reference contacts one-to-one within ``tolerance_s``.
+
+    ``untimed`` lists contacts the reference counted but could not time, as ``(after_s,
+    before_s, count)`` between their timed neighbours (the INDIP reference writes NaN there,
+    e.g. ``72.29, NaN, 74.77``). Up to ``count`` unmatched detections strictly inside such a
+    gap, and more than ``tolerance_s`` from both neighbours (so not a double detection of
+    one of them), are *unverifiable*: they are not counted as false, since a contact the
+    reference itself says is there may be exactly what was found, nor as true, since its
+    time cannot be checked. The untimed reference contacts are not counted as missed either;
+    they are not in ``reference_s``.
+    """
     det = np.asarray(detected_s, dtype=np.float64)
     ref = np.asarray(reference_s, dtype=np.float64)
-    if det.size == 0 or ref.size == 0:
-        return ContactAgreement(int(det.size), int(ref.size), 0, ())
-    cost = np.abs(det[:, None] - ref[None, :])
-    big = 1e6
-    masked = np.where(cost <= tolerance_s, cost, big)
-    rows, cols = linear_sum_assignment(masked)
-    ok = masked[rows, cols] <= tolerance_s
-    errors = tuple(float(e) for e in cost[rows[ok], cols[ok]])
-    pairs = tuple((int(i), int(j)) for i, j in zip(rows[ok], cols[ok], strict=True))
-    return ContactAgreement(int(det.size), int(ref.size), int(ok.sum()), errors, pairs)
+    matched_det = np.zeros(det.size, dtype=bool)
+    errors: tuple[float, ...] = ()
+    pairs: tuple[tuple[int, int], ...] = ()
+    if det.size and ref.size:
+        cost = np.abs(det[:, None] - ref[None, :])
+        big = 1e6
+        masked = np.where(cost <= tolerance_s, cost, big)
+        rows, cols = linear_sum_assignment(masked)
+        ok = masked[rows, cols] <= tolerance_s
+        errors = tuple(float(e) for e in cost[rows[ok], cols[ok]])
+        pairs = tuple((int(i), int(j)) for i, j in zip(rows[ok], cols[ok], strict=True))
+        matched_det[rows[ok]] = True
+    unverifiable = 0
+    free = det[~matched_det]
+    for after, before, count in untimed:
+        inside = (free > after + tolerance_s) & (free < before - tolerance_s)
+        unverifiable += min(int(count), int(inside.sum()))
+    return ContactAgreement(
+        int(det.size), int(ref.size), len(pairs), errors, pairs, n_unverifiable=unverifiable
+    )
 
 
 def intervals_to_mask(

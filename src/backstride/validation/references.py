@@ -8,6 +8,7 @@ phone recordings, a ground-truth step total.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,35 @@ class ReferenceBout:
     cadence_spm: float | None = None
     stride_length_m: float | None = None
     walking_speed_mps: float | None = None
+    #: Contacts the reference counted but could not time: ``(after_s, before_s, count)``, the
+    #: known neighbours (or the bout's edges) around each run of untimed contacts.
+    untimed_contacts: tuple[tuple[float, float, int], ...] = ()
+
+
+def untimed_gaps(
+    contacts: list[float | None], start_s: float, end_s: float
+) -> tuple[tuple[float, float, int], ...]:
+    """Runs of untimed contacts in a reference bout's contact list, between timed neighbours.
+
+    The INDIP reference lists a NaN (``null`` in the exported JSON) where it knows a foot
+    contact happened but could not place it in time, e.g. ``72.29, NaN, 74.77``. Such a
+    contact can be neither matched nor missed; see
+    :func:`~backstride.validation.metrics.match_contacts` for how detections there are scored.
+    """
+    gaps = []
+    run = 0
+    after = start_s
+    for t in contacts:
+        if t is None or not math.isfinite(t):
+            run += 1
+            continue
+        if run:
+            gaps.append((after, t, run))
+            run = 0
+        after = t
+    if run:
+        gaps.append((after, end_s, run))
+    return tuple(gaps)
 
 
 @dataclass(frozen=True)
@@ -42,6 +72,11 @@ class Reference:
     def initial_contacts_s(self) -> list[float]:
         """All reference initial contacts, s, sorted and without duplicates."""
         return sorted({t for b in self.bouts for t in b.initial_contacts_s})
+
+    @property
+    def untimed_contacts(self) -> list[tuple[float, float, int]]:
+        """Every bout's runs of untimed contacts (see :func:`untimed_gaps`)."""
+        return [g for b in self.bouts for g in b.untimed_contacts]
 
 
 #: The Mobilise-D reference's walking bouts, and its level walking bouts (no slopes or stairs),
@@ -67,23 +102,27 @@ def load_mobilised_reference(path: Path) -> Reference:
     try:
         doc = json.loads(path.read_text())
         level = WB_KEY if WB_KEY in doc else LEVEL_WB_KEY
-        bouts = tuple(
-            ReferenceBout(
-                start_s=float(b["start_s"]),
-                end_s=float(b["end_s"]),
-                initial_contacts_s=tuple(
-                    float(t) for t in b.get("initial_contacts_s", []) if t is not None
-                ),
-                cadence_spm=_opt(b.get("cadence_spm")),
-                stride_length_m=_opt(b.get("stride_length_m")),
-                walking_speed_mps=_opt(b.get("walking_speed_mps")),
+        bouts = []
+        for b in doc[level]:
+            start, end = float(b["start_s"]), float(b["end_s"])
+            listed = [None if t is None else float(t) for t in b.get("initial_contacts_s", [])]
+            bouts.append(
+                ReferenceBout(
+                    start_s=start,
+                    end_s=end,
+                    initial_contacts_s=tuple(
+                        t for t in listed if t is not None and math.isfinite(t)
+                    ),
+                    cadence_spm=_opt(b.get("cadence_spm")),
+                    stride_length_m=_opt(b.get("stride_length_m")),
+                    walking_speed_mps=_opt(b.get("walking_speed_mps")),
+                    untimed_contacts=untimed_gaps(listed, start, end),
+                )
             )
-            for b in doc[level]
-        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     system = str(doc.get("reference_system", "INDIP"))
-    return Reference(bouts=bouts, system=system, extra={"bout_level": level})
+    return Reference(bouts=tuple(bouts), system=system, extra={"bout_level": level})
 
 
 def _finite(values: Any) -> list[float]:
@@ -92,6 +131,15 @@ def _finite(values: Any) -> list[float]:
     except (TypeError, ValueError):
         return []  # text or nested structures where numbers were expected
     return [float(x) for x in arr if np.isfinite(x)]
+
+
+def _numbers(values: Any) -> list[float | None]:
+    """Every number in ``values``, NaN kept (an untimed contact); nothing for text."""
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
+    except (TypeError, ValueError):
+        return []
+    return [None if not np.isfinite(x) else float(x) for x in arr]
 
 
 def _scalar(value: Any) -> float | None:
@@ -152,14 +200,16 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
                 start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
                 if start is None or end is None or end < start:
                     continue  # a bout the reference could not time is not a reference
+                listed = wb.get("InitialContact_Event", [])
                 bouts.append(
                     ReferenceBout(
                         start_s=start,
                         end_s=end,
-                        initial_contacts_s=tuple(_finite(wb.get("InitialContact_Event", []))),
+                        initial_contacts_s=tuple(_finite(listed)),
                         cadence_spm=_scalar(wb.get("Cadence")),
                         stride_length_m=_scalar(wb.get("AverageStrideLength")),
                         walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
+                        untimed_contacts=untimed_gaps(_numbers(listed), start, end),
                     )
                 )
             out[prefix + "-".join(names)] = Reference(

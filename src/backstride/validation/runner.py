@@ -135,6 +135,7 @@ class ValidationReport:
             sum(r.contacts.n_reference for r in rs),
             sum(r.contacts.n_matched for r in rs),
             tuple(e for r in rs for e in r.contacts.abs_errors_s),
+            n_unverifiable=sum(r.contacts.n_unverifiable for r in rs),
         )
         wtp = sum(r.walking_tp_s for r in rs)
         wdr = sum(r.walking_det_s + r.walking_ref_s for r in rs)
@@ -155,6 +156,7 @@ class ValidationReport:
             "ic_precision": contacts.precision,
             "ic_recall": contacts.recall,
             "ic_f1": contacts.f1,
+            "ic_unverifiable": float(contacts.n_unverifiable),
             "ic_mae_s": contacts.mean_abs_error_s,
             "walking_f1": 2 * wtp / wdr if wdr else float("nan"),
             "ref_bouts": float(sum(r.n_ref_bouts for r in rs)),
@@ -181,7 +183,9 @@ def compare(
         return res
     res.detected_contacts_s = tuple(analysis.initial_contacts_s)
     res.reference_contacts_s = tuple(reference.initial_contacts_s)
-    res.contacts = match_contacts(res.detected_contacts_s, res.reference_contacts_s)
+    res.contacts = match_contacts(
+        res.detected_contacts_s, res.reference_contacts_s, untimed=reference.untimed_contacts
+    )
     det = list(
         zip(
             analysis.bouts["start_s"].astype(float).tolist(),
