@@ -88,22 +88,28 @@ def test_timeline_marks_exactly_the_missed_and_extra_contacts() -> None:
 def test_figures_of_a_real_validation_run() -> None:
     report = run_validation(HA_001)
     figures = validation_figures(report)
-    assert sorted(figures) == [
-        "bland-altman-mobilised-cadence.png",
-        "bland-altman-mobilised-stride-length.png",
-        "bland-altman-mobilised-walking-speed.png",
-        "timeline-mobilised-HA-001_Test11-Trial1.png",
-        "timeline-mobilised-HA-001_Test5-Trial1.png",
-        "timeline-mobilised-HA-001_Test5-Trial2.png",
-    ]
+    # each for the INDIP reference and for the motion capture inside its volume
+    assert sorted(figures) == sorted(
+        f"{kind}-{dataset}-{what}.png"
+        for dataset in ("mobilised", "mobilised-stereo")
+        for kind, what in (
+            ("bland-altman", "cadence"),
+            ("bland-altman", "stride-length"),
+            ("bland-altman", "walking-speed"),
+            ("timeline", "HA-001_Test11-Trial1"),
+            ("timeline", "HA-001_Test5-Trial1"),
+            ("timeline", "HA-001_Test5-Trial2"),
+        )
+    )
     for image in figures.values():
         pixels = imread(io.BytesIO(image), format="png")
         assert pixels.shape[0] >= 250 and pixels.shape[1] >= 590
         assert pixels[..., :3].std() > 0.05  # not blank
     # the Bland-Altman cloud holds one point per matched reference bout
-    n_matched = sum(r.n_matched_bouts for r in report.results)
-    det = [d for r in report.results for m, d, _ in r.bout_values if m == "cadence_spm"]
-    ref = [v for r in report.results for m, _, v in r.bout_values if m == "cadence_spm"]
+    indip = [r for r in report.results if r.dataset == "mobilised"]
+    n_matched = sum(r.n_matched_bouts for r in indip)
+    det = [d for r in indip for m, d, _ in r.bout_values if m == "cadence_spm"]
+    ref = [v for r in indip for m, _, v in r.bout_values if m == "cadence_spm"]
     ax = bland_altman_figure(det, ref, "cadence", "t").axes[0]
     assert len(ax.collections[0].get_offsets()) == n_matched == 8
 
@@ -113,9 +119,9 @@ def test_validate_writes_the_plots(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(HA_001), "--plots", str(out)])
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 6
+    assert len(written) == 12  # 6 against INDIP, 6 against the motion capture
     assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in out.iterdir())
-    assert "wrote 6 figures" in result.output
+    assert "wrote 12 figures" in result.output
 
 
 def test_validate_refuses_a_file_as_the_plots_folder(tmp_path: Path) -> None:
@@ -140,6 +146,7 @@ def test_the_json_report_has_the_limits_of_agreement(tmp_path: Path) -> None:
     values = [
         v
         for r in doc["recordings"]
+        if r["dataset"] == "mobilised"
         for v in r["matched_bout_values"]
         if v["measure"] == "stride_length_m"
     ]

@@ -67,6 +67,9 @@ class Reference:
     steps_total: int | None = None
     system: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The reference saw only its bouts, not the whole recording (a motion-capture volume
+    #: the walker enters and leaves): walking elsewhere is neither confirmed nor refuted.
+    covers_bouts_only: bool = False
 
     @property
     def initial_contacts_s(self) -> list[float]:
@@ -147,8 +150,15 @@ def _scalar(value: Any) -> float | None:
     return values[0] if len(values) == 1 else None
 
 
-def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
-    """Read the INDIP reference stored inside a Mobilise-D ``data.mat``, per ``<Test>-<Trial>``.
+#: Reference systems of the Mobilise-D lab protocol inside ``data.mat``, and how each is named.
+MAT_SYSTEMS = {
+    "INDIP": "INDIP (from data.mat)",
+    "Stereophoto": "stereophotogrammetry (from data.mat)",
+}
+
+
+def load_mobilised_mat_references(path: Path, system: str = "INDIP") -> dict[str, Reference]:
+    """Read a reference stored inside a Mobilise-D ``data.mat``, per ``<Test>-<Trial>``.
 
     ``data.TimeMeasure*.<Test>.<Trial>.Standards.INDIP.ContinuousWalkingPeriod`` holds the
     walking bouts (``Start``, ``End``, ``InitialContact_Event`` in seconds from the recording's
@@ -159,7 +169,14 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
     Trials without an INDIP reference are left out. Keys follow the recording names of
     :func:`~backstride.io.mobilised.read_mobilised_mat` (prefixed with the time measure when the
     file has more than one).
+
+    ``system="Stereophoto"`` reads the lab's optical motion capture instead
+    (``Standards.Stereophoto``, same fields; Mobilise-D validated INDIP against it, Salis et
+    al. 2023). It is the gold standard, but only inside the capture volume, so its
+    references are marked :attr:`Reference.covers_bouts_only`.
     """
+    if system not in MAT_SYSTEMS:
+        raise ValueError(f"unknown reference system {system!r}; one of {sorted(MAT_SYSTEMS)}")
     from scipy.io import loadmat
 
     from backstride.io._matcheck import MatStructureError, check_mat5
@@ -185,13 +202,13 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
         prefix = f"{measure_name}-" if len(measures) > 1 else ""
         for names, content in test_levels(measure):
             standards = content.get("Standards")
-            indip = standards.get("INDIP") if isinstance(standards, dict) else None
-            if not isinstance(indip, dict):
+            chosen = standards.get(system) if isinstance(standards, dict) else None
+            if not isinstance(chosen, dict):
                 continue
-            level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in indip), None)
+            level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in chosen), None)
             if level is None:
                 continue
-            wbs = indip[level]
+            wbs = chosen[level]
             wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
             bouts = []
             for wb in wbs:
@@ -214,8 +231,9 @@ def load_mobilised_mat_references(path: Path) -> dict[str, Reference]:
                 )
             out[prefix + "-".join(names)] = Reference(
                 bouts=tuple(bouts),
-                system="INDIP (from data.mat)",
+                system=MAT_SYSTEMS[system],
                 extra={"bout_level": level},
+                covers_bouts_only=system == "Stereophoto",
             )
     return out
 
