@@ -514,3 +514,30 @@ def test_one_damaged_file_does_not_stop_the_others(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 2
     assert "could be validated" in result.output and "XX-999/data.mat" in result.output
+
+
+def test_a_trial_that_cannot_be_analysed_is_skipped_once_for_both_references(
+    tmp_path: Path,
+) -> None:
+    """INDIP and motion capture share the trial's analysis, and so its failure."""
+    import shutil
+
+    from scipy.io import loadmat, savemat
+
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    doc = loadmat(source / "data.mat", simplify_cells=True)
+    lower_back = doc["data"]["TimeMeasure1"]["Test5"]["Trial1"]["SU"]["LowerBack"]
+    for key, value in lower_back.items():
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] > 150:
+            lower_back[key] = value[:150]  # 1.5 s: too short to analyse
+    (tmp_path / "HA-001").mkdir()
+    savemat(tmp_path / "HA-001" / "data.mat", {"data": doc["data"]})
+    shutil.copy(source / "infoForAlgo.mat", tmp_path / "HA-001")
+    report = run_validation(tmp_path)
+    assert [s.name for s in report.skipped] == ["HA-001/Test5-Trial1"]
+    assert "1.5 s" in report.skipped[0].reason
+    assert sorted((r.dataset, r.name) for r in report.results) == [
+        (dataset, f"HA-001/{trial}")
+        for dataset in ("mobilised", "mobilised-stereo")
+        for trial in ("Test11-Trial1", "Test5-Trial2")
+    ]

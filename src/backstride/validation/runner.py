@@ -415,7 +415,7 @@ def run_validation(root: Path, progress: Callable[[str], None] | None = None) ->
     """
     skipped: list[Skipped] = []
     results = []
-    last: tuple[Recording, WalkingAnalysis] | None = None
+    last: tuple[Recording, WalkingAnalysis | None] | None = None
     for dataset, rec, reference in iter_cases(root, skipped):
         if progress:
             progress(rec.name)
@@ -426,7 +426,8 @@ def run_validation(root: Path, progress: Callable[[str], None] | None = None) ->
                 analysis = analyze(rec)
             except BackstrideError as exc:
                 skipped.append(Skipped(rec.name, str(exc)))
-                continue
+                analysis = None
             last = (rec, analysis)
-        results.append(compare(dataset, rec, analysis, reference))
+        if analysis is not None:
+            results.append(compare(dataset, rec, analysis, reference))
     return ValidationReport(results, skipped)
