@@ -112,6 +112,10 @@ def test_figures_of_a_real_validation_run() -> None:
     ref = [v for r in indip for m, _, v in r.bout_values if m == "cadence_spm"]
     ax = bland_altman_figure(det, ref, "cadence", "t").axes[0]
     assert len(ax.collections[0].get_offsets()) == n_matched == 8
+    # walking time is not compared against the motion capture, and the title says so
+    for r in report.results:
+        title = timeline_figure(r).axes[0].get_title()
+        assert ("not compared" in title) == (r.dataset == "mobilised-stereo"), title
 
 
 def test_validate_writes_the_plots(tmp_path: Path) -> None:

@@ -93,9 +93,13 @@ def timeline_figure(result: RecordingResult) -> Figure:
     ax.set_ylim(-0.6, 1.6)
     ax.set_xlim(0, span + 1)
     ax.set_xlabel("time from the first sample (s)")
+    walking = (
+        f"walking-time F1 {result.walking_f1:.2f}"
+        if math.isfinite(result.walking_f1)
+        else "walking time not compared (the reference saw only its bouts)"
+    )
     ax.set_title(
-        f"{result.dataset} {result.name}: contact F1 {result.ic_f1:.2f}, "
-        f"walking-time F1 {result.walking_f1:.2f}",
+        f"{result.dataset} {result.name}: contact F1 {result.ic_f1:.2f}, {walking}",
         fontsize="medium",
     )
     fig.legend(loc="outside lower center", fontsize="small", ncols=2, frameon=False)
