@@ -128,21 +128,17 @@ def load_mobilised_reference(path: Path) -> Reference:
     return Reference(bouts=tuple(bouts), system=system, extra={"bout_level": level})
 
 
-def _finite(values: Any) -> list[float]:
+def _numbers(values: Any) -> list[float | None]:
+    """Every number in ``values``, ``None`` for NaN (an untimed contact); nothing for text."""
     try:
         arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
     except (TypeError, ValueError):
         return []  # text or nested structures where numbers were expected
-    return [float(x) for x in arr if np.isfinite(x)]
-
-
-def _numbers(values: Any) -> list[float | None]:
-    """Every number in ``values``, NaN kept (an untimed contact); nothing for text."""
-    try:
-        arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
-    except (TypeError, ValueError):
-        return []
     return [None if not np.isfinite(x) else float(x) for x in arr]
+
+
+def _finite(values: Any) -> list[float]:
+    return [x for x in _numbers(values) if x is not None]
 
 
 def _scalar(value: Any) -> float | None:
