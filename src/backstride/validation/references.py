@@ -173,6 +173,16 @@ def load_mobilised_mat_references(path: Path, system: str = "INDIP") -> dict[str
     """
     if system not in MAT_SYSTEMS:
         raise ValueError(f"unknown reference system {system!r}; one of {sorted(MAT_SYSTEMS)}")
+    return load_mobilised_mat_reference_systems(path)[system]
+
+
+def load_mobilised_mat_reference_systems(path: Path) -> dict[str, dict[str, Reference]]:
+    """Every reference system of :data:`MAT_SYSTEMS` in a ``data.mat``, from one read of it.
+
+    A system the file does not hold maps to an empty dict. See
+    :func:`load_mobilised_mat_references` for the layout; the technical validation study's
+    files are tens of MB, so they are read once for all systems.
+    """
     from scipy.io import loadmat
 
     from backstride.io._matcheck import MatStructureError, check_mat5
@@ -185,7 +195,7 @@ def load_mobilised_mat_references(path: Path, system: str = "INDIP") -> dict[str
         raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
     except Exception as exc:  # SciPy raises many types for damaged files
         raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
-    out: dict[str, Reference] = {}
+    out: dict[str, dict[str, Reference]] = {system: {} for system in MAT_SYSTEMS}
     if not isinstance(doc, dict):
         return out
     measures = {
@@ -198,40 +208,49 @@ def load_mobilised_mat_references(path: Path, system: str = "INDIP") -> dict[str
         prefix = f"{measure_name}-" if len(measures) > 1 else ""
         for names, content in test_levels(measure):
             standards = content.get("Standards")
-            chosen = standards.get(system) if isinstance(standards, dict) else None
-            if not isinstance(chosen, dict):
+            if not isinstance(standards, dict):
                 continue
-            level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in chosen), None)
-            if level is None:
-                continue
-            wbs = chosen[level]
-            wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
-            bouts = []
-            for wb in wbs:
-                if not isinstance(wb, dict):
-                    continue
-                start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
-                if start is None or end is None or end < start:
-                    continue  # a bout the reference could not time is not a reference
-                listed = wb.get("InitialContact_Event", [])
-                bouts.append(
-                    ReferenceBout(
-                        start_s=start,
-                        end_s=end,
-                        initial_contacts_s=tuple(_finite(listed)),
-                        cadence_spm=_scalar(wb.get("Cadence")),
-                        stride_length_m=_scalar(wb.get("AverageStrideLength")),
-                        walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
-                        untimed_contacts=untimed_gaps(_numbers(listed), start, end),
-                    )
-                )
-            out[prefix + "-".join(names)] = Reference(
-                bouts=tuple(bouts),
-                system=MAT_SYSTEMS[system],
-                extra={"bout_level": level},
-                covers_bouts_only=system == "Stereophoto",
-            )
+            for system in MAT_SYSTEMS:
+                reference = _mat_reference(standards.get(system), system)
+                if reference is not None:
+                    out[system][prefix + "-".join(names)] = reference
     return out
+
+
+def _mat_reference(standard: Any, system: str) -> Reference | None:
+    """One system's walking bouts of one trial (``Standards.<system>``), or None."""
+    if not isinstance(standard, dict):
+        return None
+    level = next((k for k in (MAT_WB_KEY, MAT_LEVEL_WB_KEY) if k in standard), None)
+    if level is None:
+        return None
+    wbs = standard[level]
+    wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
+    bouts = []
+    for wb in wbs:
+        if not isinstance(wb, dict):
+            continue
+        start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
+        if start is None or end is None or end < start:
+            continue  # a bout the reference could not time is not a reference
+        listed = wb.get("InitialContact_Event", [])
+        bouts.append(
+            ReferenceBout(
+                start_s=start,
+                end_s=end,
+                initial_contacts_s=tuple(_finite(listed)),
+                cadence_spm=_scalar(wb.get("Cadence")),
+                stride_length_m=_scalar(wb.get("AverageStrideLength")),
+                walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
+                untimed_contacts=untimed_gaps(_numbers(listed), start, end),
+            )
+        )
+    return Reference(
+        bouts=tuple(bouts),
+        system=MAT_SYSTEMS[system],
+        extra={"bout_level": level},
+        covers_bouts_only=system == "Stereophoto",  # the capture volume only
+    )
 
 
 def bouts_from_contacts(

@@ -36,7 +36,7 @@ from backstride.validation.metrics import (
 from backstride.validation.references import (
     Reference,
     load_ipol_reference,
-    load_mobilised_mat_references,
+    load_mobilised_mat_reference_systems,
     load_mobilised_reference,
 )
 
@@ -286,8 +286,9 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")
         }
         try:
-            inside = {} if exported else load_mobilised_mat_references(mat)
-            optical = load_mobilised_mat_references(mat, "Stereophoto")
+            systems = load_mobilised_mat_reference_systems(mat)
+            inside = {} if exported else systems["INDIP"]
+            optical = systems["Stereophoto"]
             if not exported and not inside and not optical:
                 continue
             recordings = read_mobilised_mat(mat)
