@@ -541,3 +541,12 @@ def test_a_trial_that_cannot_be_analysed_is_skipped_once_for_both_references(
         for dataset in ("mobilised", "mobilised-stereo")
         for trial in ("Test11-Trial1", "Test5-Trial2")
     ]
+
+
+def test_the_table_says_how_motion_capture_is_scored(stereo: ValidationReport) -> None:
+    from backstride.validation.report import report_table
+
+    caption = str(report_table(stereo).caption)
+    assert "capture volume" in caption and "walking time is not compared" in caption
+    phone_only = run_validation(ROOT / "data" / "oxford-phone-steps")
+    assert "capture volume" not in str(report_table(phone_only).caption)

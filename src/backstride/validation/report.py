@@ -69,6 +69,11 @@ def report_table(report: ValidationReport) -> Table:
         f"<= {100 * TARGETS['phone_mean_rel_error']:.0f}% mean, "
         f"{100 * TARGETS['phone_max_rel_error']:.0f}% each."
     )
+    if any(r.dataset == "mobilised-stereo" for r in report.results):
+        table.caption += (
+            " mobilised-stereo: the lab's motion capture, scored only inside its capture volume"
+            " (contacts within its bouts, strides within them); walking time is not compared."
+        )
     return table
 
 
