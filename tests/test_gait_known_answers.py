@@ -7,7 +7,7 @@ import pytest
 
 from backstride import analyze
 from backstride.exceptions import InvalidInputError
-from backstride.gait.parameters import ZIJLSTRA_CORRECTION
+from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
 
@@ -58,6 +58,35 @@ def test_stride_length_follows_the_inverted_pendulum() -> None:
     expected_step = ZIJLSTRA_CORRECTION * 2 * np.sqrt(2 * leg * excursion - excursion**2)
     assert bout.stride_length_m == pytest.approx(2 * expected_step, rel=0.12)
     assert bout.walking_speed_mps == pytest.approx(2 * expected_step * 1.0, rel=0.12)
+
+
+def _steps(position: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    starts = np.arange(0, position.size - step, step, dtype=np.int64)
+    return starts, starts + step
+
+
+def test_excursion_of_a_sinusoidal_vault_is_its_peak_to_peak() -> None:
+    step = 55  # samples: 0.55 s at 100 Hz
+    t = np.arange(20 * step)
+    position = 0.02 * np.cos(2 * np.pi * t / step + 0.7)
+    h = step_excursions(position, *_steps(position, step))
+    assert h == pytest.approx(np.full(19, 0.04), rel=0.01)
+
+
+def test_excursion_ignores_motion_that_does_not_repeat_each_step() -> None:
+    """A harmonic (a sharper vault) and irregular trunk motion do not add to the vault."""
+    step = 60
+    t = np.arange(30 * step)
+    vault = 0.015 * np.cos(2 * np.pi * t / step)
+    sharper = vault + 0.006 * np.cos(4 * np.pi * t / step)
+    starts, ends = _steps(t.astype(float), step)
+    assert step_excursions(sharper, starts, ends) == pytest.approx(np.full(29, 0.03), rel=0.01)
+    irregular = np.random.default_rng(3).normal(0, 0.01, t.size)
+    h = step_excursions(irregular, starts, ends)
+    peak_to_peak = np.array(
+        [np.ptp(irregular[a : b + 1]) for a, b in zip(starts, ends, strict=True)]
+    )
+    assert np.median(h / peak_to_peak) < 0.25
 
 
 def test_regular_synthetic_gait_is_regular() -> None:

@@ -80,8 +80,8 @@ def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
     assert mobilised["walking_f1"] >= 0.77
     assert mobilised["matched_bouts"] >= 10
     assert mobilised["cadence_mae_spm"] <= 4.0
-    assert mobilised["stride_length_mae_m"] <= 0.2
-    assert mobilised["speed_mae_mps"] <= 0.15
+    assert mobilised["stride_length_mae_m"] <= 0.12
+    assert mobilised["speed_mae_mps"] <= 0.11
 
 
 def test_mobilised_contact_timing_target(mobilised: dict[str, float]) -> None:
@@ -113,18 +113,44 @@ def test_mobilised_speed_target(mobilised: dict[str, float]) -> None:
     assert mobilised["speed_mae_mps"] <= TARGETS["speed_mae_mps"]
 
 
-def test_straight_walking_stride_length_and_speed_meet_the_target() -> None:
-    """On the two straight-walk trials (no turns) the pendulum model meets the bar."""
+@pytest.fixture(scope="module")
+def straight() -> dict[str, list[float]]:
+    """Per-bout stride-length and speed errors on the straight-walk trials (Test5), by system."""
     report = run_validation(ROOT / "data" / "mobilised-lab")
+    out: dict[str, list[float]] = {}
     for system, n_trials in (("mobilised", 2), ("mobilised-stereo", 3)):
         # INDIP has no bouts in HA-002's straight walks; motion capture has one of them
-        straight = [r for r in report.results if "Test5" in r.name and r.dataset == system]
-        assert len(straight) == n_trials
-        errors_sl = [e for r in straight for e in r.stride_length_errors]
-        errors_sp = [e for r in straight for e in r.speed_errors]
-        assert len(errors_sl) == n_trials
-        assert np.mean(errors_sl) <= TARGETS["stride_length_mae_m"]
-        assert np.mean(errors_sp) <= TARGETS["speed_mae_mps"]
+        trials = [r for r in report.results if "Test5" in r.name and r.dataset == system]
+        assert len(trials) == n_trials
+        out[f"{system}/sl"] = [e for r in trials for e in r.stride_length_errors]
+        out[f"{system}/speed"] = [e for r in trials for e in r.speed_errors]
+        assert len(out[f"{system}/sl"]) == n_trials
+    return out
+
+
+def test_straight_walking_meets_the_stride_targets_against_motion_capture(
+    straight: dict[str, list[float]],
+) -> None:
+    """Against the gold standard, the pendulum model meets the bar on walks without turns."""
+    assert np.mean(straight["mobilised-stereo/sl"]) <= TARGETS["stride_length_mae_m"]
+    assert np.mean(straight["mobilised-stereo/speed"]) <= TARGETS["speed_mae_mps"]
+
+
+def test_straight_walking_stride_length_meets_the_target_against_indip(
+    straight: dict[str, list[float]],
+) -> None:
+    assert np.mean(straight["mobilised/sl"]) <= TARGETS["stride_length_mae_m"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="0.082 m/s: INDIP reads HA-001 Test5-Trial1's strides 8% longer than motion "
+    "capture, which BackStride matches to 0.013 m (docs/validation.md)",
+)
+def test_straight_walking_speed_meets_the_target_against_indip(
+    straight: dict[str, list[float]],
+) -> None:
+    assert np.mean(straight["mobilised/speed"]) <= TARGETS["speed_mae_mps"]
 
 
 @pytest.fixture(scope="module")
@@ -144,12 +170,20 @@ def test_motion_capture_is_a_second_reference_inside_its_volume(stereo: Validati
         spans = np.array(r.reference_bouts)
         for t in r.detected_contacts_s:
             assert ((spans[:, 0] - 0.25 <= t) & (t <= spans[:, 1] + 0.25)).any()
-    # regression floors: this version reaches F1 0.936, timing 0.042 s, stride length 0.123 m
+    # regression floors: this version reaches F1 0.936, timing 0.042 s, stride length 0.058 m,
+    # speed 0.088 m/s
     assert pooled["ic_f1"] >= 0.92
     assert pooled["ic_mae_s"] <= TARGETS["ic_mae_s"]
     assert pooled["matched_bouts"] == 11
-    assert pooled["stride_length_mae_m"] <= 0.13
-    assert pooled["speed_mae_mps"] <= 0.15
+    assert pooled["stride_length_mae_m"] <= 0.07
+    assert pooled["speed_mae_mps"] <= 0.10
+
+
+def test_stride_length_inside_the_motion_capture_volume_meets_the_target(
+    stereo: ValidationReport,
+) -> None:
+    """Every matched bout, daily-life turns included, against the gold standard."""
+    assert stereo.pooled()["stride_length_mae_m"] <= TARGETS["stride_length_mae_m"]
 
 
 def test_contact_f1_inside_the_motion_capture_volume_meets_the_target(

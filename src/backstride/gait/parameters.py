@@ -60,8 +60,19 @@ def step_lengths_zijlstra(
     """Step lengths, m, by the inverted pendulum model (Zijlstra and Hof 2003).
 
     ``step = K * 2 * sqrt(2 l h - h^2)``, with ``h`` the vertical excursion of the sensor
-    between a step's two contacts, ``l`` the pendulum (leg or sensor) length and ``K`` the
-    scaling factor above.
+    during the step, ``l`` the pendulum (leg or sensor) length and ``K`` the scaling factor
+    above.
+
+    ``h`` is the peak-to-peak size of the step's *step-periodic* vertical motion: the
+    position over the step, taken as one period, is reduced to its fundamental (the first
+    Fourier component over the step, twice its amplitude), see :func:`step_excursions`. The
+    pendulum vaults the body up and down once per step; vertical motion that does not repeat
+    at the step's own period (the trunk dipping or bracing while the walker turns, pivots or
+    slows down, and noise left by the double integration) is not vaulting, yet the plain
+    maximum minus minimum counts all of it. For a walk whose excursion is a clean sinusoid the
+    two are equal. Measured on the Mobilise-D lab trials (docs/validation.md): per-stride
+    bias against motion capture and INDIP fell from +0.085 to +0.041 m on straight strides and
+    from +0.33 to +0.20 m on strides turning faster than 40 deg/s.
 
     Parameters
     ----------
@@ -74,9 +85,28 @@ def step_lengths_zijlstra(
     """
     if starts.size == 0:
         return np.zeros(0)
-    seg = resample_segments(position, starts, ends, 32)
-    h = np.minimum(seg.max(axis=1) - seg.min(axis=1), leg_length_m)
+    h = np.minimum(step_excursions(position, starts, ends), leg_length_m)
     return np.asarray(ZIJLSTRA_CORRECTION * 2 * np.sqrt(2 * leg_length_m * h - h * h))
+
+
+#: Points per step for the excursion's Fourier component (a step is 40-150 samples at 100 Hz).
+EXCURSION_POINTS = 32
+
+
+def step_excursions(position: FloatArray, starts: IntArray, ends: IntArray) -> FloatArray:
+    """Peak-to-peak vertical excursion of each step's step-periodic motion, m.
+
+    Each step's position from one contact to the next is resampled to
+    :data:`EXCURSION_POINTS` points over one period; its first Fourier coefficient ``c``
+    gives the amplitude ``2 |c| / N`` of the sinusoid at the step's own frequency, and the
+    excursion is twice that (see :func:`step_lengths_zijlstra` for why).
+    """
+    if starts.size == 0:
+        return np.zeros(0)
+    n = EXCURSION_POINTS
+    seg = resample_segments(position, starts, ends, n + 1)[:, :n]  # one period, end excluded
+    first = np.fft.rfft(seg, axis=1)[:, 1]
+    return np.asarray(4.0 * np.abs(first) / n)
 
 
 def harmonic_ratio(
