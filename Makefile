@@ -52,6 +52,7 @@ $(BENCH_VENV)/.installed: pyproject.toml
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/bench_analyze.py
 	$(BENCH_VENV)/bin/python bench/peer_accuracy.py
+	$(BENCH_VENV)/bin/python bench/stride_excursion.py
 	$(BENCH_VENV)/bin/python bench/bench_long_files.py
 
 clean:

@@ -70,9 +70,10 @@ def step_lengths_zijlstra(
     at the step's own period (the trunk dipping or bracing while the walker turns, pivots or
     slows down, and noise left by the double integration) is not vaulting, yet the plain
     maximum minus minimum counts all of it. For a walk whose excursion is a clean sinusoid the
-    two are equal. Measured on the Mobilise-D lab trials (docs/validation.md): per-stride
-    bias against motion capture and INDIP fell from +0.085 to +0.041 m on straight strides and
-    from +0.33 to +0.20 m on strides turning faster than 40 deg/s.
+    two are equal. Measured on the Mobilise-D lab trials (``bench/stride_excursion.py``,
+    docs/validation.md): per-stride bias against motion capture and INDIP fell from +0.081 to
+    +0.040 m on strides turning slower than 20 deg/s and from +0.32 to +0.20 m on strides
+    turning at 40 deg/s or faster.
 
     Parameters
     ----------
