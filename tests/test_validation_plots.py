@@ -55,6 +55,16 @@ def test_bland_altman_plots_each_pair_at_its_mean_and_difference() -> None:
     assert pytest.approx(0.1) in bias_lines
 
 
+@pytest.mark.parametrize(
+    ("difference", "shown"),
+    [(0.07, "bias +0.0700"), (0.0527, "bias +0.0527"), (-123.4, "bias -123")],
+)
+def test_bland_altman_bias_has_three_significant_digits(difference: float, shown: str) -> None:
+    fig = bland_altman_figure([1.0 + difference, 2.0 + difference], [1.0, 2.0], "x", "test")
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert shown in labels
+
+
 def _drawn(ax: object, colour: str) -> int:
     """Number of contact ticks drawn in ``colour``."""
     from matplotlib.colors import to_rgba

@@ -51,7 +51,10 @@ def bland_altman_figure(
     ax.scatter((det + ref) / 2, det - ref, s=22, color=MATCHED, alpha=0.8, label="bout")
     ax.axhline(0.0, color="#bbbbbb", linewidth=0.8)
     if math.isfinite(agreement.bias):
-        ax.axhline(agreement.bias, color="#1f77b4", label=f"bias {agreement.bias:+.3g}")
+        # three significant digits, trailing zeros kept, so that biases of one measure read
+        # alike ("+0.0700", not "+0.07" beside "+0.0527")
+        bias = f"{agreement.bias:+#.3g}".rstrip(".")
+        ax.axhline(agreement.bias, color="#1f77b4", label=f"bias {bias}")
     if math.isfinite(agreement.lower):
         for y in (agreement.lower, agreement.upper):
             ax.axhline(y, color="#1f77b4", linestyle="--", linewidth=1)
