@@ -23,21 +23,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.io import loadmat
 
 from backstride.gait.orientation import gravity_and_vertical
 from backstride.gait.parameters import (
-    ZIJLSTRA_CORRECTION,
+    LEG_LENGTH_PER_HEIGHT,
+    pendulum_step_lengths,
     resample_segments,
-    step_excursions,
     vertical_displacement,
 )
 from backstride.gait.pipeline import analyze
-from backstride.io.mobilised import read_mobilised_mat, test_levels
+from backstride.io.mobilised import read_mobilised_mat
+from backstride.validation.references import load_mobilised_mat_reference_systems
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "data" / "mobilised-lab"
@@ -47,51 +46,27 @@ SYSTEMS = ("INDIP", "Stereophoto")
 YAW_BINS = [0.0, 20.0, 40.0, np.inf]  # deg/s, mean |rate about "up"| during the stride
 
 
-def _pendulum(h: np.ndarray, leg: float) -> np.ndarray:
-    h = np.minimum(h, leg)
-    return np.asarray(ZIJLSTRA_CORRECTION * 2 * np.sqrt(2 * leg * h - h * h))
-
-
 def _max_minus_min(position: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The earlier excursion: highest minus lowest position between the two contacts."""
     seg = resample_segments(position, starts, ends, 32)
     return np.asarray(seg.max(axis=1) - seg.min(axis=1))
 
 
-def _reference_strides(standard: dict[str, Any]) -> list[tuple[float, float, float]]:
-    """(first contact s, last contact s, length m) of every timed stride of one system."""
-    wbs = standard.get("ContinuousWalkingPeriod")
-    wbs = [wbs] if isinstance(wbs, dict) else list(np.atleast_1d(wbs).tolist())
-    fs = float(standard.get("Fs", 100.0))
-    out = []
-    for wb in wbs:
-        if not isinstance(wb, dict):
-            continue
-        ics = np.atleast_2d(np.asarray(wb.get("Stride_InitialContacts", []), dtype=float))
-        lengths = np.atleast_1d(np.asarray(wb.get("Stride_Length", []), dtype=float))
-        events = np.asarray(wb.get("InitialContact_Event", []), dtype=float)
-        if ics.shape[-1] != 2 or ics.shape[0] != lengths.size or not np.isfinite(events).any():
-            continue
-        # INDIP stores the stride contacts as sample numbers, the motion capture in seconds
-        if np.nanmax(ics) > 2 * np.nanmax(events):
-            ics = ics / fs
-        out += [(a, b, s) for (a, b), s in zip(ics, lengths, strict=True) if np.isfinite(s)]
-    return out
-
-
 def measure(dataset: Path = DATASET) -> pd.DataFrame:
-    """One row per matched reference stride: system, yaw rate, reference and both estimates."""
+    """One row per matched reference stride: system, yaw rate, reference and both estimates.
+
+    The step-periodic estimate is BackStride's own output (``step_length_m`` of the two
+    steps); the max-minus-min one is recomputed from the same contacts and position.
+    """
     rows = []
     for mat in sorted(dataset.rglob("data.mat")):
-        doc = loadmat(mat, simplify_cells=True)["data"]
-        standards = {}
-        for key, measure_ in doc.items():
-            if str(key).lower().startswith("timemeasure") and isinstance(measure_, dict):
-                for names, content in test_levels(measure_):
-                    standards["-".join(names)] = content.get("Standards", {})
+        systems = load_mobilised_mat_reference_systems(mat)
         for rec in read_mobilised_mat(mat):
-            trial = rec.name.split("/")[-1]
-            leg = rec.sensor_height_m or (0.53 * rec.height_m if rec.height_m else None)
-            if trial not in standards or leg is None or rec.gyr is None:
+            references = {s: systems[s][rec.name] for s in SYSTEMS if rec.name in systems[s]}
+            leg = rec.sensor_height_m or (
+                LEG_LENGTH_PER_HEIGHT * rec.height_m if rec.height_m else None
+            )
+            if not references or leg is None or rec.gyr is None:
                 continue
             fs = rec.sample_rate_hz
             up, _, vertical = gravity_and_vertical(rec.acc, fs)
@@ -100,30 +75,24 @@ def measure(dataset: Path = DATASET) -> pd.DataFrame:
             steps = analyze(rec).steps
             t = steps["ic_s"].to_numpy(dtype=float)
             bout = steps["bout_id"].to_numpy()
-            for system in SYSTEMS:
-                standard = standards[trial].get(system)
-                if not isinstance(standard, dict):
-                    continue
-                for c0, c1, length in _reference_strides(standard):
+            step_length = steps["step_length_m"].to_numpy(dtype=float)
+            for system, reference in references.items():
+                for c0, c1, length in (s for b in reference.bouts for s in b.strides):
                     i = int(np.argmin(np.abs(t - c0))) if t.size else -1
                     if i < 0 or i + 2 >= t.size or bout[i + 2] != bout[i]:
                         continue
                     if abs(t[i] - c0) > TOLERANCE_S or abs(t[i + 2] - c1) > TOLERANCE_S:
                         continue
                     idx = np.round(t[i : i + 3] * fs).astype(np.int64)
-                    starts, ends = idx[:-1], idx[1:]
+                    excursion = _max_minus_min(position, idx[:-1], idx[1:])
                     rows.append(
                         {
-                            "trial": f"{mat.parent.name}/{trial}",
+                            "trial": f"{mat.parent.name}/{rec.name}",
                             "system": system,
                             "yaw_rate_dps": float(yaw_rate[idx[0] : idx[-1]].mean()),
                             "reference_m": length,
-                            "max_minus_min_m": float(
-                                _pendulum(_max_minus_min(position, starts, ends), leg).sum()
-                            ),
-                            "step_periodic_m": float(
-                                _pendulum(step_excursions(position, starts, ends), leg).sum()
-                            ),
+                            "max_minus_min_m": float(pendulum_step_lengths(excursion, leg).sum()),
+                            "step_periodic_m": float(step_length[i] + step_length[i + 1]),
                         }
                     )
     return pd.DataFrame(rows)

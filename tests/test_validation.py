@@ -376,6 +376,31 @@ def test_untimed_reference_contacts_are_read_from_the_json_and_from_data_mat() -
     assert np.allclose(from_mat.untimed_contacts, from_json.untimed_contacts, atol=1e-3)
 
 
+def test_per_stride_lengths_are_read_in_seconds_from_both_reference_systems() -> None:
+    """INDIP stores stride contacts as sample numbers, the motion capture as seconds."""
+    from backstride.validation.references import (
+        _mat_strides,
+        load_mobilised_mat_reference_systems,
+    )
+
+    systems = load_mobilised_mat_reference_systems(
+        ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+    )
+    indip = systems["INDIP"]["Test5-Trial1"].bouts[0]
+    optical = systems["Stereophoto"]["Test5-Trial1"].bouts[0]
+    assert indip.strides[0] == pytest.approx((5.05, 6.32, 1.2806), abs=1e-3)
+    assert optical.strides[0] == pytest.approx((5.03, 6.34, 1.1731), abs=1e-3)
+    for bout in (indip, optical):
+        # every stride starts at one of the bout's contacts and spans two steps
+        assert len(bout.strides) == len(bout.initial_contacts_s) - 2
+        assert bout.stride_length_m == pytest.approx(np.mean([s[2] for s in bout.strides]))
+    events = {"InitialContact_Event": [1.0, 1.5, 2.0, 2.5], "Stride_Length": [1.2, np.nan]}
+    in_samples = {**events, "Stride_InitialContacts": [[100, 200], [150, 250]]}
+    assert _mat_strides(in_samples, 100.0) == ((1.0, 2.0, 1.2),)  # the untimed one left out
+    unknown_unit = {**events, "Stride_InitialContacts": [[7, 9], [8, 10]]}
+    assert _mat_strides(unknown_unit, 100.0) == ()
+
+
 def test_a_detection_where_the_reference_could_not_time_a_contact_is_not_scored() -> None:
     from backstride.validation.metrics import match_contacts
 

@@ -86,7 +86,12 @@ def step_lengths_zijlstra(
     """
     if starts.size == 0:
         return np.zeros(0)
-    h = np.minimum(step_excursions(position, starts, ends), leg_length_m)
+    return pendulum_step_lengths(step_excursions(position, starts, ends), leg_length_m)
+
+
+def pendulum_step_lengths(excursion_m: FloatArray, leg_length_m: float) -> FloatArray:
+    """``K * 2 * sqrt(2 l h - h^2)`` for each excursion ``h`` (capped at ``l``), m."""
+    h = np.minimum(excursion_m, leg_length_m)
     return np.asarray(ZIJLSTRA_CORRECTION * 2 * np.sqrt(2 * leg_length_m * h - h * h))
 
 

@@ -31,6 +31,9 @@ class ReferenceBout:
     #: Contacts the reference counted but could not time: ``(after_s, before_s, count)``, the
     #: known neighbours (or the bout's edges) around each run of untimed contacts.
     untimed_contacts: tuple[tuple[float, float, int], ...] = ()
+    #: Per-stride lengths where the reference stores them: ``(first contact s, last contact s,
+    #: length m)`` of each stride (``data.mat`` only; used by ``bench/stride_excursion.py``).
+    strides: tuple[tuple[float, float, float], ...] = ()
 
 
 def untimed_gaps(
@@ -243,6 +246,7 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
                 stride_length_m=_scalar(wb.get("AverageStrideLength")),
                 walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
                 untimed_contacts=untimed_gaps(_numbers(listed), start, end),
+                strides=_mat_strides(wb, _scalar(standard.get("Fs"))),
             )
         )
     return Reference(
@@ -251,6 +255,37 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         extra={"bout_level": level},
         covers_bouts_only=system == "Stereophoto",  # the capture volume only
     )
+
+
+def _mat_strides(wb: dict[str, Any], fs: float | None) -> tuple[tuple[float, float, float], ...]:
+    """``(first contact s, last contact s, length m)`` of each timed stride of a bout.
+
+    ``Stride_InitialContacts`` holds each stride's first and last contact, in seconds for the
+    motion capture and in samples for INDIP although both files say ``Fs`` 100; the unit is
+    the one in which the strides' first contacts are the bout's ``InitialContact_Event``
+    times (to 10 ms). Strides with an untimed contact or length are left out, and so is a
+    bout whose strides fit neither unit.
+    """
+    try:
+        ics = np.asarray(wb.get("Stride_InitialContacts", []), dtype=float).reshape(-1, 2)
+        lengths = np.atleast_1d(np.asarray(wb.get("Stride_Length", []), dtype=float))
+    except (TypeError, ValueError):
+        return ()
+    events = np.asarray(_finite(wb.get("InitialContact_Event", [])))
+    if len(ics) != lengths.size or events.size == 0:
+        return ()
+    timed = np.isfinite(ics).all(axis=1) & np.isfinite(lengths)
+    if not timed.any():
+        return ()
+    ics, lengths = ics[timed], lengths[timed]
+    for scale in (1.0, 1.0 / fs) if fs else (1.0,):
+        first = ics[:, 0] * scale
+        if np.all(np.min(np.abs(first[:, None] - events[None, :]), axis=1) <= 0.01):
+            return tuple(
+                (float(a), float(b), float(x))
+                for (a, b), x in zip(ics * scale, lengths, strict=True)
+            )
+    return ()
 
 
 def bouts_from_contacts(
