@@ -61,6 +61,13 @@ class PeerAnalysis:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def _sensor_height_m(recording: Any) -> float:
+    """The recording's sensor height, else BackStride's leg-length rule (1.7 m if no height)."""
+    from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
+
+    return float(recording.sensor_height_m or LEG_LENGTH_PER_HEIGHT * (recording.height_m or 1.7))
+
+
 def run_mobgap(recording: Any) -> PeerAnalysis:
     from mobgap.data import GaitDatasetFromData
     from mobgap.pipeline import MobilisedPipelineHealthy
@@ -68,9 +75,11 @@ def run_mobgap(recording: Any) -> PeerAnalysis:
     fs = recording.sample_rate_hz
     cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
     data = pd.DataFrame(np.hstack([recording.acc, recording.gyr]), columns=cols)
-    sensor_h = recording.sensor_height_m or 0.53 * (recording.height_m or 1.7)
+    from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
+
+    sensor_h = _sensor_height_m(recording)
     meta = {
-        "height_m": recording.height_m or sensor_h / 0.53,
+        "height_m": recording.height_m or sensor_h / LEG_LENGTH_PER_HEIGHT,
         "sensor_height_m": sensor_h,
         "cohort": "HA",
     }
@@ -124,7 +133,7 @@ def mobgap_stride_lengths(recording: Any, analysis: Any) -> pd.DataFrame:
             segment,
             pd.DataFrame({"ic": ics}),
             sampling_rate_hz=fs,
-            sensor_height_m=recording.sensor_height_m or 0.53 * (recording.height_m or 1.7),
+            sensor_height_m=_sensor_height_m(recording),
         )
         lengths.append(float(np.nanmean(sl.stride_length_per_sec_["stride_length_m"])))
     bouts["stride_length_m"] = lengths
