@@ -42,8 +42,14 @@ not_yet = pytest.mark.xfail(strict=True, reason="target not reached yet (see doc
 
 
 @pytest.fixture(scope="module")
-def mobilised() -> dict[str, float]:
-    return run_validation(ROOT / "data" / "mobilised-lab").pooled("mobilised")
+def lab_report() -> ValidationReport:
+    """The bundled Mobilise-D trials against both reference systems, validated once."""
+    return run_validation(ROOT / "data" / "mobilised-lab")
+
+
+@pytest.fixture(scope="module")
+def mobilised(lab_report: ValidationReport) -> dict[str, float]:
+    return lab_report.pooled("mobilised")
 
 
 @pytest.fixture(scope="module")
@@ -114,13 +120,12 @@ def test_mobilised_speed_target(mobilised: dict[str, float]) -> None:
 
 
 @pytest.fixture(scope="module")
-def straight() -> dict[str, list[float]]:
+def straight(lab_report: ValidationReport) -> dict[str, list[float]]:
     """Per-bout stride-length and speed errors on the straight-walk trials (Test5), by system."""
-    report = run_validation(ROOT / "data" / "mobilised-lab")
     out: dict[str, list[float]] = {}
     for system, n_trials in (("mobilised", 2), ("mobilised-stereo", 3)):
         # INDIP has no bouts in HA-002's straight walks; motion capture has one of them
-        trials = [r for r in report.results if "Test5" in r.name and r.dataset == system]
+        trials = [r for r in lab_report.results if "Test5" in r.name and r.dataset == system]
         assert len(trials) == n_trials
         out[f"{system}/sl"] = [e for r in trials for e in r.stride_length_errors]
         out[f"{system}/speed"] = [e for r in trials for e in r.speed_errors]
@@ -154,9 +159,8 @@ def test_straight_walking_speed_meets_the_target_against_indip(
 
 
 @pytest.fixture(scope="module")
-def stereo() -> ValidationReport:
-    report = run_validation(ROOT / "data" / "mobilised-lab")
-    return ValidationReport([r for r in report.results if r.dataset == "mobilised-stereo"])
+def stereo(lab_report: ValidationReport) -> ValidationReport:
+    return ValidationReport([r for r in lab_report.results if r.dataset == "mobilised-stereo"])
 
 
 def test_motion_capture_is_a_second_reference_inside_its_volume(stereo: ValidationReport) -> None:
@@ -463,7 +467,9 @@ def test_walking_bouts_not_level_walking_bouts_are_the_reference(tmp_path: Path)
     assert len(ref.bouts) == n - 1 and ref.extra["bout_level"] == "MicroWB"
 
 
-def test_the_free_living_layout_of_the_validation_study_is_read(tmp_path: Path) -> None:
+def test_the_free_living_layout_of_the_validation_study_is_read(
+    tmp_path: Path, lab_report: ValidationReport
+) -> None:
     """``<cohort>/<participant>/Free-living/data.mat`` with ``TimeMeasure1.Recording4``.
 
     The Mobilise-D technical validation study's 2.5-h recordings have no trial level. Here
@@ -491,8 +497,11 @@ def test_the_free_living_layout_of_the_validation_study_is_read(tmp_path: Path) 
     report = run_validation(tmp_path)
     (result,) = [r for r in report.results if r.dataset == "mobilised"]
     assert result.name == "HA/001/Free-living/Recording4"
-    lab = run_validation(ROOT / "data" / "mobilised-lab").results
-    (same,) = [r for r in lab if r.name == "HA-001/Test11-Trial1" and r.dataset == "mobilised"]
+    (same,) = [
+        r
+        for r in lab_report.results
+        if r.name == "HA-001/Test11-Trial1" and r.dataset == "mobilised"
+    ]
     assert result.contacts.n_reference == same.contacts.n_reference > 50
     assert result.ic_f1 == pytest.approx(same.ic_f1)
     assert result.walking_f1 == pytest.approx(same.walking_f1, abs=1e-3)
