@@ -611,6 +611,32 @@ def test_a_trial_that_cannot_be_analysed_is_skipped_once_for_both_references(
     ]
 
 
+def test_a_trial_without_lower_back_data_is_reported_not_dropped(
+    tmp_path: Path, lab_report: ValidationReport
+) -> None:
+    """The validation study has trials whose sensor failed; their references are not lost."""
+    import shutil
+
+    from scipy.io import loadmat, savemat
+
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    doc = loadmat(source / "data.mat", simplify_cells=True)
+    del doc["data"]["TimeMeasure1"]["Test5"]["Trial1"]["SU"]
+    (tmp_path / "HA-001").mkdir()
+    savemat(tmp_path / "HA-001" / "data.mat", {"data": doc["data"]})
+    shutil.copy(source / "infoForAlgo.mat", tmp_path / "HA-001")
+    report = run_validation(tmp_path)
+    assert [s.name for s in report.skipped] == ["HA-001/Test5-Trial1"]
+    assert "no lower-back sensor data" in report.skipped[0].reason
+    assert {r.name for r in report.results} == {"HA-001/Test5-Trial2", "HA-001/Test11-Trial1"}
+    # the exported per-trial references name the trial too: still reported once
+    for json_file in source.glob("*.reference.json"):
+        shutil.copy(json_file, tmp_path / "HA-001")
+    assert [s.name for s in run_validation(tmp_path).skipped] == ["HA-001/Test5-Trial1"]
+    # and a complete file reports nothing
+    assert lab_report.skipped == []
+
+
 def test_the_table_says_how_motion_capture_is_scored(stereo: ValidationReport) -> None:
     from backstride.validation.report import report_table
 

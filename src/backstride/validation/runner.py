@@ -295,6 +295,15 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
         except BackstrideError as exc:
             yield Skipped(label, str(exc))
             continue
+        read = {rec.name for rec in recordings}
+        for trial in sorted((set(exported) | set(inside) | set(optical)) - read):
+            # the technical validation study has trials whose sensor failed: say so rather
+            # than leave the reference out without a word
+            yield Skipped(
+                f"{folder}/{trial}",
+                "the trial has a reference but no lower-back sensor data (SU.LowerBack) in "
+                f"{mat.name}",
+            )
         for rec in recordings:
             name = f"{folder}/{rec.name}"
             try:
