@@ -53,6 +53,9 @@ def test_analyze_writes_schema_json_and_out_dir(runner: CliRunner, tmp_path: Pat
     assert bout["trunk_rom_deg"] == {"sagittal": None, "frontal": None, "transverse": None}
     assert bout["stride_length_m"] > 0
     assert doc["summary"]["steps"] == len(doc["initial_contacts_s"]) == bout["n_steps"]
+    # no gyroscope in this file: the feet alternate in groups A/B, no foot is named
+    assert set(doc["initial_contact_sides"]) == {"A", "B"}
+    assert len(doc["initial_contact_sides"]) == len(doc["initial_contacts_s"])
     bouts = pd.read_csv(out / "bouts.csv")
     steps = pd.read_csv(out / "steps.csv")
     info = json.loads((out / "info.json").read_text())

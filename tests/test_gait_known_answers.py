@@ -247,3 +247,40 @@ def test_a_flat_shoulder_is_not_a_hump_of_its_own() -> None:
     humps = w.copy()
     humps[0, 11:13] = [0.2, 0.1]  # a real dip after the first hump
     assert _first_loading_peak(humps, 0.5)[0] == 10
+
+
+def _alternating_walk(turn_dps: float, turn_mps2: float) -> dict[str, np.ndarray]:
+    """Contacts every 0.55 s, left first; a turn from contact 7 to 14."""
+    fs, step = 100.0, 55
+    contacts = np.arange(3 * step, 3 * step + 20 * step, step, dtype=np.int64)
+    n = contacts[-1] + 3 * step
+    t = np.arange(n) / fs
+    # the pelvis turns one way in the left step and back in the right: a stride-periodic
+    # yaw rate that is most negative at each left contact
+    yaw = -20.0 * np.cos(np.pi * (np.arange(n) - contacts[0]) / step)
+    lateral = np.zeros(n)
+    for k, c in enumerate(contacts):
+        lateral[c : c + step] = -0.5 if k % 2 == 0 else 0.5  # pushed away from the stance foot
+    # the turn builds up and dies away over a step at each end
+    ramp = step / fs
+    start, end = contacts[8] / fs, contacts[14] / fs
+    turning = np.clip(np.minimum(t - start + ramp, end - t) / ramp, 0.0, 1.0)
+    yaw += turn_dps * turning
+    lateral += turn_mps2 * turning  # centripetal acceleration towards the turn's centre
+    gyr = np.column_stack([np.zeros(n), np.zeros(n), yaw])
+    return {"lateral": lateral, "gyr": gyr, "contacts": contacts, "fs": np.array(fs)}
+
+
+@pytest.mark.parametrize(("turn_dps", "turn_mps2"), [(0.0, 0.0), (90.0, 1.5), (-120.0, -2.0)])
+def test_feet_alternate_through_a_turn(turn_dps: float, turn_mps2: float) -> None:
+    from backstride.gait.laterality import foot_sides
+
+    walk = _alternating_walk(turn_dps, turn_mps2)
+    up, forward = np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])
+    bout = np.zeros(walk["contacts"].size, dtype=np.int64)
+    fs = float(walk["fs"])
+    sides = foot_sides(walk["lateral"], walk["gyr"], up, forward, walk["contacts"], bout, fs)
+    assert "".join(sides) == "LR" * 10
+    # without a gyroscope the feet still alternate, but are not named
+    grouped = foot_sides(walk["lateral"], None, up, forward, walk["contacts"], bout, fs)
+    assert "".join(grouped) == "AB" * 10

@@ -61,6 +61,7 @@ def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
         "recording": json_safe(analysis.recording),
         "bouts": bout_records(analysis),
         "initial_contacts_s": [round(t, 3) for t in analysis.initial_contacts_s],
+        "initial_contact_sides": [str(x) for x in analysis.steps["side"]],
         "cadence_per_second": {
             "second": [int(x) for x in analysis.per_second["second"]],
             "cadence_spm": [round(float(x), 1) for x in analysis.per_second["cadence_spm"]],

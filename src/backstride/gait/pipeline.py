@@ -26,6 +26,7 @@ from backstride.exceptions import InvalidInputError
 from backstride.gait.bouts import BoutRules, assemble_bouts
 from backstride.gait.daily import DAY_COLUMNS, daily_measures
 from backstride.gait.initial_contacts import detect_contact_candidates
+from backstride.gait.laterality import foot_sides
 from backstride.gait.orientation import BodyFrameSignals, body_frame, gravity_and_vertical
 from backstride.gait.parameters import (
     LEG_LENGTH_PER_HEIGHT,
@@ -290,23 +291,13 @@ def _brisk_intervals(cadence: FloatArray) -> list[tuple[int, int]]:
     return runs
 
 
-def _contact_features(
-    frame: BodyFrameSignals, ics: IntArray, fs: float
-) -> tuple[FloatArray, npt.NDArray[np.str_]]:
-    """Impact (peak vertical acceleration in the 150 ms after contact) and side label per contact.
-
-    The trunk shifts towards the stance leg after contact, so the sign of the mean ML
-    acceleration in the next 100 ms alternates with the feet. Which sign is "left" needs the
-    ML axis direction, which acceleration alone cannot give, so sides are labelled A and B.
-    """
+def _impacts(frame: BodyFrameSignals, ics: IntArray, fs: float) -> FloatArray:
+    """Impact per contact: the peak vertical acceleration in the 150 ms after it, m/s^2."""
     if ics.size == 0:
-        return np.zeros(0), np.zeros(0, dtype="<U1")
+        return np.zeros(0)
     n = frame.vertical.size
     post = np.arange(max(1, round(0.15 * fs)))
-    impact = frame.vertical[np.clip(ics[:, None] + post[None, :], 0, n - 1)].max(axis=1)
-    shift = np.arange(max(1, round(0.10 * fs)))
-    ml_after = frame.ml[np.clip(ics[:, None] + shift[None, :], 0, n - 1)].mean(axis=1)
-    return impact, np.where(ml_after >= 0, "A", "B")
+    return np.asarray(frame.vertical[np.clip(ics[:, None] + post[None, :], 0, n - 1)].max(axis=1))
 
 
 def _segment_means(x: FloatArray, starts: IntArray, stops: IntArray) -> FloatArray:
@@ -678,7 +669,10 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     step_len_from = _step_lengths_by_contact(ics, ic_bout, position, leg)
     del position
     strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
-    impact, sides = _contact_features(frame, ics, fs)
+    impact = _impacts(frame, ics, fs)
+    left = np.cross(frame.mean_up, frame.ap_unit)
+    lateral = frame.ml if frame.ml_unit @ left >= 0 else -frame.ml
+    sides = foot_sides(lateral, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs)
 
     per_bout = strides.groupby("bout_id").agg(
         cadence_spm=("cadence_spm", "mean"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,26 @@ class ReferenceBout:
     #: Per-stride lengths where the reference stores them: ``(first contact s, last contact s,
     #: length m)`` of each stride (``data.mat`` only; used by ``bench/stride_excursion.py``).
     strides: tuple[tuple[float, float, float], ...] = ()
+    #: Foot of each of ``initial_contacts_s``, ``"L"`` or ``"R"`` (``""`` where not given);
+    #: empty when the reference does not say.
+    initial_contact_sides: tuple[str, ...] = ()
+
+
+def foot_side(label: Any) -> str:
+    """``"L"``, ``"R"`` or ``""`` for a reference's side label ("Left", "right", "L", ...)."""
+    text = str(label).strip().lower()
+    return "L" if text.startswith("l") else "R" if text.startswith("r") else ""
+
+
+def timed_sides(contacts: list[float | None], sides: Any) -> tuple[str, ...]:
+    """The side labels of the timed contacts only (aligned with ``initial_contacts_s``).
+
+    ``()`` when the labels do not pair up with the contacts one to one.
+    """
+    labels = [] if sides is None else list(np.atleast_1d(np.asarray(sides, dtype=object)))
+    if len(labels) != len(contacts):
+        return ()
+    return tuple(foot_side(s) for t, s in zip(contacts, labels, strict=True) if t is not None)
 
 
 def untimed_gaps(
@@ -80,6 +100,16 @@ class Reference:
         return sorted({t for b in self.bouts for t in b.initial_contacts_s})
 
     @property
+    def contact_sides(self) -> dict[float, str]:
+        """Foot (``"L"``/``"R"``) of each reference contact whose side the reference gives."""
+        return {
+            t: side
+            for b in self.bouts
+            for t, side in zip(b.initial_contacts_s, b.initial_contact_sides, strict=False)
+            if side
+        }
+
+    @property
     def untimed_contacts(self) -> list[tuple[float, float, int]]:
         """Every bout's runs of untimed contacts (see :func:`untimed_gaps`)."""
         return [g for b in self.bouts for g in b.untimed_contacts]
@@ -111,14 +141,16 @@ def load_mobilised_reference(path: Path) -> Reference:
         bouts = []
         for b in doc[level]:
             start, end = float(b["start_s"]), float(b["end_s"])
-            listed = [None if t is None else float(t) for t in b.get("initial_contacts_s", [])]
+            listed = [
+                None if t is None or not math.isfinite(float(t)) else float(t)
+                for t in b.get("initial_contacts_s", [])
+            ]
             bouts.append(
                 ReferenceBout(
                     start_s=start,
                     end_s=end,
-                    initial_contacts_s=tuple(
-                        t for t in listed if t is not None and math.isfinite(t)
-                    ),
+                    initial_contacts_s=tuple(t for t in listed if t is not None),
+                    initial_contact_sides=timed_sides(listed, b.get("initial_contact_sides")),
                     cadence_spm=_opt(b.get("cadence_spm")),
                     stride_length_m=_opt(b.get("stride_length_m")),
                     walking_speed_mps=_opt(b.get("walking_speed_mps")),
@@ -237,15 +269,17 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         if start is None or end is None or end < start:
             continue  # a bout the reference could not time is not a reference
         listed = wb.get("InitialContact_Event", [])
+        numbers = _numbers(listed)
         bouts.append(
             ReferenceBout(
                 start_s=start,
                 end_s=end,
                 initial_contacts_s=tuple(_finite(listed)),
+                initial_contact_sides=timed_sides(numbers, wb.get("InitialContact_LeftRight")),
                 cadence_spm=_scalar(wb.get("Cadence")),
                 stride_length_m=_scalar(wb.get("AverageStrideLength")),
                 walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
-                untimed_contacts=untimed_gaps(_numbers(listed), start, end),
+                untimed_contacts=untimed_gaps(numbers, start, end),
                 strides=_mat_strides(wb, _scalar(standard.get("Fs"))),
             )
         )
@@ -340,15 +374,21 @@ def load_ipol_reference(
     try:
         doc = json.loads(path.read_text())
         contacts: list[float] = []
-        for key in ("LeftFootEvents", "RightFootEvents"):
+        side_of: dict[float, str] = {}
+        for key, side in (("LeftFootEvents", "L"), ("RightFootEvents", "R")):
             events = doc[key]
             if isinstance(events, str):
                 events = json.loads(events)
-            contacts.extend((float(e[1]) - first_sample_index) / sample_rate_hz for e in events)
+            times = [(float(e[1]) - first_sample_index) / sample_rate_hz for e in events]
+            contacts.extend(times)
+            side_of.update(dict.fromkeys(times, side))
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     contacts.sort()
-    bouts = bouts_from_contacts(contacts)
+    bouts = [
+        replace(b, initial_contact_sides=tuple(side_of[t] for t in b.initial_contacts_s))
+        for b in bouts_from_contacts(contacts)
+    ]
     return Reference(
         bouts=tuple(bouts),
         system="IPOL foot IMUs (hand-checked)",

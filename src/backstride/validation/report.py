@@ -32,6 +32,7 @@ def report_table(report: ValidationReport) -> Table:
         "cad MAE",
         "SL MAE m",
         "speed MAE",
+        "foot %",
         "steps err %",
     ):
         table.add_column(col, justify="right")
@@ -47,7 +48,8 @@ def report_table(report: ValidationReport) -> Table:
             r.dataset, r.name, _f(r.ic_precision, ".2f"), _f(r.ic_recall, ".2f"),
             _f(r.ic_f1, ".3f"), _f(r.ic_mae_s, ".3f"), _f(r.walking_f1, ".3f"),
             f"{r.n_matched_bouts}/{r.n_ref_bouts}" if r.n_ref_bouts else "-",
-            _f(cad, ".1f"), _f(sl, ".3f"), _f(sp, ".3f"), _f(100 * r.steps_rel_error, "+.1f"),
+            _f(cad, ".1f"), _f(sl, ".3f"), _f(sp, ".3f"), _f(100 * r.side_agreement, ".0f"),
+            _f(100 * r.steps_rel_error, "+.1f"),
         )  # fmt: skip
     for kind in sorted({r.dataset for r in report.results}):
         p = report.pooled(kind)
@@ -57,11 +59,13 @@ def report_table(report: ValidationReport) -> Table:
             _f(p["walking_f1"], ".3f"),
             f"{int(p['matched_bouts'])}/{int(p['ref_bouts'])}" if p["ref_bouts"] else "-",
             _f(p["cadence_mae_spm"], ".1f"), _f(p["stride_length_mae_m"], ".3f"),
-            _f(p["speed_mae_mps"], ".3f"), _f(100 * p["phone_mean_abs_rel_error"], ".1f"),
+            _f(p["speed_mae_mps"], ".3f"), _f(100 * p["side_agreement"], ".1f"),
+            _f(100 * p["phone_mean_abs_rel_error"], ".1f"),
         )  # fmt: skip
     table.caption = (
         "IC: initial contacts, +-0.25 s one-to-one; walk F1: sample-wise; bout errors are mean "
-        "absolute over matched reference bouts; steps err: phone step total vs ground truth "
+        "absolute over matched reference bouts; foot: matched contacts given the reference's "
+        "foot (left/right; needs a gyroscope); steps err: phone step total vs ground truth "
         f"(overall row: mean |error|). Targets: IC F1 >= {TARGETS['ic_f1_mobilised']} "
         f"(Mobilise-D) / {TARGETS['ic_f1_ipol']} (IPOL), MAE <= {TARGETS['ic_mae_s']} s, walk "
         f"F1 >= {TARGETS['walking_f1']}, cadence <= {TARGETS['cadence_mae_spm']}, stride <= "
@@ -120,6 +124,8 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "cadence_errors": r.cadence_errors,
                 "stride_length_errors": r.stride_length_errors,
                 "speed_errors": r.speed_errors,
+                "side_scored": r.side_scored,
+                "side_agreed": r.side_agreed,
                 "steps_detected": r.steps_detected,
                 "steps_reference": r.steps_reference,
                 "matched_bout_values": [

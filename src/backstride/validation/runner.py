@@ -76,6 +76,10 @@ class RecordingResult:
     speed_ref: list[float] = field(default_factory=list)
     steps_detected: int | None = None
     steps_reference: int | None = None
+    #: Matched contacts whose foot both BackStride (left/right, from a gyroscope) and the
+    #: reference give, and how many of them agree.
+    side_scored: int = 0
+    side_agreed: int = 0
     #: What was compared, kept for plots: contact times, bouts as (start, end), and per
     #: matched reference bout ``(measure, detected value, reference value)``.
     detected_contacts_s: tuple[float, ...] = ()
@@ -109,6 +113,11 @@ class RecordingResult:
         """Sample-wise walking-time F1."""
         total = self.walking_det_s + self.walking_ref_s
         return 2 * self.walking_tp_s / total if total else float("nan")
+
+    @property
+    def side_agreement(self) -> float:
+        """Share of matched contacts given the same foot as the reference."""
+        return self.side_agreed / self.side_scored if self.side_scored else float("nan")
 
     @property
     def steps_rel_error(self) -> float:
@@ -173,6 +182,11 @@ class ValidationReport:
             "stride_length_rel": rel(sl, [c for r in rs for c in r.stride_length_ref]),
             "speed_mae_mps": mean(sp),
             "speed_rel": rel(sp, [c for r in rs for c in r.speed_ref]),
+            "side_agreement": (
+                sum(r.side_agreed for r in rs) / scored
+                if (scored := sum(r.side_scored for r in rs))
+                else float("nan")
+            ),
             "phone_mean_abs_rel_error": mean(phone),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
         }
@@ -188,11 +202,14 @@ def compare(
         res.steps_reference = int(reference.steps_total)
         return res
     detected = analysis.initial_contacts_s
+    sides = [str(x) for x in analysis.steps["side"]]
     ref = [(b.start_s, b.end_s) for b in reference.bouts]
     if reference.covers_bouts_only:
         # a motion-capture volume: contacts outside it are unseen, not wrong
         spans = np.array(ref).reshape(-1, 2) + np.array([-1.0, 1.0]) * CONTACT_TOLERANCE_S
-        detected = [t for t in detected if ((spans[:, 0] <= t) & (t <= spans[:, 1])).any()]
+        seen = [bool(((spans[:, 0] <= t) & (t <= spans[:, 1])).any()) for t in detected]
+        detected = [t for t, ok in zip(detected, seen, strict=True) if ok]
+        sides = [x for x, ok in zip(sides, seen, strict=True) if ok]
     res.detected_contacts_s = tuple(detected)
     res.reference_contacts_s = tuple(reference.initial_contacts_s)
     res.contacts = match_contacts(
@@ -201,6 +218,12 @@ def compare(
         CONTACT_TOLERANCE_S,
         untimed=reference.untimed_contacts,
     )
+    ref_sides = reference.contact_sides
+    for ours_at, theirs_at in res.contacts.pairs:
+        theirs = ref_sides.get(res.reference_contacts_s[theirs_at], "")
+        if theirs and sides[ours_at] in ("L", "R"):  # A/B (no gyroscope) names no foot
+            res.side_scored += 1
+            res.side_agreed += sides[ours_at] == theirs
     det = list(
         zip(
             analysis.bouts["start_s"].astype(float).tolist(),
