@@ -19,6 +19,7 @@ import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -653,23 +654,36 @@ def test_one_damaged_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert "could be validated" in result.output and "XX-999/data.mat" in result.output
 
 
-def test_a_trial_that_cannot_be_analysed_is_skipped_once_for_both_references(
-    tmp_path: Path,
-) -> None:
-    """INDIP and motion capture share the trial's analysis, and so its failure."""
+def _with_first_trial_edited(tmp_path: Path, edit: Callable[[dict[str, Any]], object]) -> Path:
+    """Copy HA-001's data.mat into ``tmp_path/HA-001`` with Test5-Trial1 edited in place.
+
+    Returns the folder copied from.
+    """
     import shutil
 
     from scipy.io import loadmat, savemat
 
     source = ROOT / "data" / "mobilised-lab" / "HA-001"
     doc = loadmat(source / "data.mat", simplify_cells=True)
-    lower_back = doc["data"]["TimeMeasure1"]["Test5"]["Trial1"]["SU"]["LowerBack"]
-    for key, value in lower_back.items():
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] > 150:
-            lower_back[key] = value[:150]  # 1.5 s: too short to analyse
+    edit(doc["data"]["TimeMeasure1"]["Test5"]["Trial1"])
     (tmp_path / "HA-001").mkdir()
     savemat(tmp_path / "HA-001" / "data.mat", {"data": doc["data"]})
     shutil.copy(source / "infoForAlgo.mat", tmp_path / "HA-001")
+    return source
+
+
+def test_a_trial_that_cannot_be_analysed_is_skipped_once_for_both_references(
+    tmp_path: Path,
+) -> None:
+    """INDIP and motion capture share the trial's analysis, and so its failure."""
+
+    def shorten(trial: dict[str, Any]) -> None:
+        lower_back = trial["SU"]["LowerBack"]
+        for key, value in lower_back.items():
+            if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] > 150:
+                lower_back[key] = value[:150]  # 1.5 s: too short to analyse
+
+    _with_first_trial_edited(tmp_path, shorten)
     report = run_validation(tmp_path)
     assert [s.name for s in report.skipped] == ["HA-001/Test5-Trial1"]
     assert "1.5 s" in report.skipped[0].reason
@@ -686,14 +700,7 @@ def test_a_trial_without_lower_back_data_is_reported_not_dropped(
     """The validation study has trials whose sensor failed; their references are not lost."""
     import shutil
 
-    from scipy.io import loadmat, savemat
-
-    source = ROOT / "data" / "mobilised-lab" / "HA-001"
-    doc = loadmat(source / "data.mat", simplify_cells=True)
-    del doc["data"]["TimeMeasure1"]["Test5"]["Trial1"]["SU"]
-    (tmp_path / "HA-001").mkdir()
-    savemat(tmp_path / "HA-001" / "data.mat", {"data": doc["data"]})
-    shutil.copy(source / "infoForAlgo.mat", tmp_path / "HA-001")
+    source = _with_first_trial_edited(tmp_path, lambda trial: trial.pop("SU"))
     report = run_validation(tmp_path)
     assert [s.name for s in report.skipped] == ["HA-001/Test5-Trial1"]
     assert "no lower-back sensor data" in report.skipped[0].reason
