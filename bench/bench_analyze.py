@@ -148,6 +148,7 @@ def child_write_week_cwa() -> dict[str, Any]:
     from cwa_writer import write_ax6
 
     base_acc, base_gyr = _load_base()
+    WEEK_CWA.parent.mkdir(parents=True, exist_ok=True)  # bench/results/ is not in git
     t0 = time.perf_counter()
     write_ax6(
         WEEK_CWA,

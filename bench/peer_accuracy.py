@@ -45,6 +45,7 @@ MEASURES = [
     ("cadence MAE spm", "cadence_mae_spm", ".1f"),
     ("stride length MAE m", "stride_length_mae_m", ".3f"),
     ("speed MAE m/s", "speed_mae_mps", ".3f"),
+    ("foot named right", "side_agreement", ".3f"),
 ]
 
 
@@ -59,6 +60,12 @@ class PeerAnalysis:
     initial_contacts_s: list[float]
     bouts: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    #: ``side`` of each contact: ``L``/``R``, or ``""`` where the tool does not say
+    steps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["side"]))
+
+    def __post_init__(self) -> None:
+        if len(self.steps) != len(self.initial_contacts_s):
+            self.steps = pd.DataFrame({"side": [""] * len(self.initial_contacts_s)})
 
 
 def _sensor_height_m(recording: Any) -> float:
@@ -89,11 +96,17 @@ def run_mobgap(recording: Any) -> PeerAnalysis:
     pipe = MobilisedPipelineHealthy().run(dataset[0])
     wb = pipe.per_wb_parameters_
     strides = pipe.per_stride_parameters_
-    ics = (
-        np.unique(np.r_[strides["start"].to_numpy(), strides["end"].to_numpy()]) / fs
+    # a stride starts and ends on the same foot, which mobgap's laterality step names
+    foot = (
+        {
+            int(at): str(label)[:1].upper()
+            for column in ("start", "end")
+            for at, label in zip(strides[column], strides["lr_label"], strict=True)
+        }
         if len(strides)
-        else np.zeros(0)
+        else {}
     )
+    ics = np.array(sorted(foot), dtype=float) / fs
     bouts = pd.DataFrame(
         {
             "start_s": wb["start"].to_numpy(dtype=float) / fs if len(wb) else [],
@@ -103,7 +116,11 @@ def run_mobgap(recording: Any) -> PeerAnalysis:
             "walking_speed_mps": wb["walking_speed_mps"].to_numpy(dtype=float) if len(wb) else [],
         }
     )
-    return PeerAnalysis(initial_contacts_s=[float(t) for t in ics], bouts=bouts)
+    return PeerAnalysis(
+        initial_contacts_s=[float(t) for t in ics],
+        bouts=bouts,
+        steps=pd.DataFrame({"side": [foot[k] for k in sorted(foot)]}),
+    )
 
 
 def mobgap_stride_lengths(recording: Any, analysis: Any) -> pd.DataFrame:
