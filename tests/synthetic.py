@@ -31,6 +31,7 @@ def walking_signal(
     sagittal_rom_deg: float | None = None,
     frontal_rom_deg: float = 6.0,
     cadence_profile: np.ndarray | None = None,
+    tilt_before_deg: float = 0.0,
 ) -> tuple[Recording, np.ndarray]:
     """A walk between two quiet stands; returns the recording and the true contact times.
 
@@ -46,7 +47,8 @@ def walking_signal(
     ``sagittal_rom_deg`` adds a gyroscope whose pitch oscillates once per step and whose roll
     (``frontal_rom_deg``) once per stride, with those peak-to-peak ranges.
     ``cadence_profile`` (steps/s, one value per second of walking) replaces ``step_hz`` with a
-    rhythm that changes over the walk.
+    rhythm that changes over the walk. ``tilt_before_deg`` pitches the trunk during the first
+    stand (negative is backwards, as the pelvis tilts when sitting).
     """
     rng = np.random.default_rng(seed)
     n = int((stand_before_s + walk_s + stand_after_s) * fs)
@@ -64,7 +66,7 @@ def walking_signal(
     contacts = np.interp(np.arange(n_steps), steps_done[walking], t[walking])
     ml = np.where(walking, 0.8 * np.sin(w_phase / 2), 0.0)
     ap = np.where(walking, -1.0 * np.sin(w_phase), 0.0)
-    lean = np.radians(lean_deg) * walking
+    lean = np.radians(lean_deg) * walking + np.radians(tilt_before_deg) * (t < stand_before_s)
     # World-frame acceleration seen from a trunk pitched forward by `lean`: the trunk's up
     # axis is (cos, 0, sin) and its AP axis (-sin, 0, cos) in world (up, ML, AP) components,
     # so gravity seen from the trunk tilts towards -AP.

@@ -161,6 +161,16 @@ def test_forward_lean_relative_to_standing(lean: float) -> None:
     assert abs(result.bouts.loc[0, "sideways_lean_deg"]) < 1.0
 
 
+def test_sitting_before_a_walk_is_not_taken_for_standing() -> None:
+    # seated still (pelvis 25 degrees back) just before the walk, standing still after it
+    rec, _ = walking_signal(stand_before_s=8, stand_after_s=8, lean_deg=3, tilt_before_deg=-25)
+    bout = analyze(rec).bouts.iloc[0]
+    assert bout.forward_lean_deg == pytest.approx(3.0, abs=1.0)
+    # sitting on both sides: no upright reference, so no lean rather than one against a chair
+    rec, _ = walking_signal(stand_before_s=8, stand_after_s=0.5, lean_deg=3, tilt_before_deg=-25)
+    assert np.isnan(analyze(rec).bouts.loc[0, "forward_lean_deg"])
+
+
 def test_no_standing_means_no_lean_rather_than_a_guess() -> None:
     rec, _ = walking_signal(stand_before_s=0.5, stand_after_s=0.5, lean_deg=5)
     result = analyze(rec)
