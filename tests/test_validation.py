@@ -220,6 +220,9 @@ def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     # the foot of each contact against the foot sensors: 0.930 from rotation alone, 0.856
     # from sway alone (two trials, 4-1 and 4-2, look like swapped foot sensors)
     assert ipol["side_agreement"] >= 0.92
+    # time at >= 100 steps/min against the same per-second rule on the foot sensors'
+    # contacts: 431 s against 448 s over the 34 trials
+    assert abs(ipol["moderate_rel_error"]) <= 0.05
 
 
 @pytest.mark.shared_data
@@ -330,6 +333,25 @@ def test_feet_are_named_against_both_reference_systems(lab_report: ValidationRep
     # with daily-life turning: rotation alone gave 0.755 against INDIP, sway alone 0.955
     assert lab_report.pooled("mobilised")["side_agreement"] >= 0.90
     assert lab_report.pooled("mobilised-stereo")["side_agreement"] >= 0.90
+
+
+def test_moderate_time_is_scored_against_the_references_contacts(
+    lab_report: ValidationReport,
+) -> None:
+    from backstride.validation.references import Reference, ReferenceBout
+    from backstride.validation.runner import reference_moderate_s
+
+    straight = [r for r in lab_report.results if r.dataset == "mobilised" and "Test5" in r.name]
+    assert straight and all(r.moderate_det_s == r.moderate_ref_s == 3 for r in straight)
+    # the motion capture sees only its volume: no walking time, so no moderate time either
+    assert all(r.moderate_ref_s is None for r in lab_report.results if "stereo" in r.dataset)
+    # 120 steps/min with the contact at 2.0 s untimed: placed in its gap, all five whole
+    # seconds are moderate; left out, second 2 would read 60 steps/min
+    timed = (0.0, 0.5, 1.0, 1.5, 2.5, 3.0, 3.5, 4.0)
+    bout = ReferenceBout(0.0, 4.0, timed, untimed_contacts=((1.5, 2.5, 1),))
+    assert reference_moderate_s(Reference(bouts=(bout,))) == 5.0
+    gap_ignored = ReferenceBout(0.0, 4.0, timed)
+    assert reference_moderate_s(Reference(bouts=(gap_ignored,))) == 4.0
 
 
 def _feet(rec: Recording) -> tuple[list[str], list[str]]:

@@ -256,8 +256,14 @@ def _lean_deg(stand_up: FloatArray, walk_up: FloatArray, axis: FloatArray) -> Fl
     return np.asarray(np.where(norm > 0, lean, np.nan), dtype=np.float64)
 
 
-def _per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd.DataFrame:
-    """Cadence for every whole second inside a bout, from the step durations covering it."""
+def per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd.DataFrame:
+    """Cadence for every whole second inside a bout, from the step durations covering it.
+
+    ``ic_s`` are contact times, s, sorted within each bout; ``bout_ids`` their bouts
+    (``0 .. n_bouts - 1``). The cadence of a second is interpolated between the step
+    midpoints around it, each step at ``60 / duration``. Also used to put a reference's own
+    contacts through the same rule (:mod:`backstride.validation.runner`).
+    """
     seconds: list[int] = []
     values: list[float] = []
     bout_of: list[int] = []
@@ -693,7 +699,7 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         trunk_rom_frontal_deg=("trunk_rom_frontal_deg", "median"),
         trunk_rom_transverse_deg=("trunk_rom_transverse_deg", "median"),
     )
-    per_second = _per_second_cadence(ics / fs, ic_bout, n_bouts)
+    per_second = per_second_cadence(ics / fs, ic_bout, n_bouts)
     sec_bounds = np.searchsorted(per_second["bout_id"].to_numpy(), np.arange(n_bouts + 1))
     sec_cadence = per_second["cadence_spm"].to_numpy()
     contact_bounds = np.searchsorted(ic_bout, np.arange(n_bouts + 1))

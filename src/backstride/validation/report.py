@@ -17,6 +17,12 @@ def _f(value: float | None, spec: str) -> str:
     return format(value, spec)
 
 
+def _pair(detected: float | None, reference: float | None) -> str:
+    if detected is None or reference is None:
+        return "-"
+    return f"{detected:.0f}/{reference:.0f}"
+
+
 def report_table(report: ValidationReport) -> Table:
     """A rich table: one row per recording, then one pooled row per dataset kind."""
     table = Table(title="BackStride validation", header_style="bold", box=None)
@@ -32,6 +38,7 @@ def report_table(report: ValidationReport) -> Table:
         "cad MAE",
         "SL MAE m",
         "speed MAE",
+        "moderate s",
         "foot %",
         "steps err %",
     ):
@@ -48,7 +55,8 @@ def report_table(report: ValidationReport) -> Table:
             r.dataset, r.name, _f(r.ic_precision, ".2f"), _f(r.ic_recall, ".2f"),
             _f(r.ic_f1, ".3f"), _f(r.ic_mae_s, ".3f"), _f(r.walking_f1, ".3f"),
             f"{r.n_matched_bouts}/{r.n_ref_bouts}" if r.n_ref_bouts else "-",
-            _f(cad, ".1f"), _f(sl, ".3f"), _f(sp, ".3f"), _f(100 * r.side_agreement, ".0f"),
+            _f(cad, ".1f"), _f(sl, ".3f"), _f(sp, ".3f"),
+            _pair(r.moderate_det_s, r.moderate_ref_s), _f(100 * r.side_agreement, ".0f"),
             _f(100 * r.steps_rel_error, "+.1f"),
         )  # fmt: skip
     for kind in sorted({r.dataset for r in report.results}):
@@ -59,12 +67,17 @@ def report_table(report: ValidationReport) -> Table:
             _f(p["walking_f1"], ".3f"),
             f"{int(p['matched_bouts'])}/{int(p['ref_bouts'])}" if p["ref_bouts"] else "-",
             _f(p["cadence_mae_spm"], ".1f"), _f(p["stride_length_mae_m"], ".3f"),
-            _f(p["speed_mae_mps"], ".3f"), _f(100 * p["side_agreement"], ".1f"),
+            _f(p["speed_mae_mps"], ".3f"),
+            _pair(p["moderate_detected_s"], p["moderate_reference_s"])
+            if p["moderate_reference_s"] else "-",
+            _f(100 * p["side_agreement"], ".1f"),
             _f(100 * p["phone_mean_abs_rel_error"], ".1f"),
         )  # fmt: skip
     table.caption = (
         "IC: initial contacts, +-0.25 s one-to-one; walk F1: sample-wise; bout errors are mean "
-        "absolute over matched reference bouts; foot: matched contacts given the reference's "
+        "absolute over matched reference bouts; moderate s: seconds at >= 100 steps/min, "
+        "BackStride / the same rule on the reference's contacts; foot: matched contacts given "
+        "the reference's "
         "foot (left/right; needs a gyroscope); steps err: phone step total vs ground truth "
         f"(overall row: mean |error|). Targets: IC F1 >= {TARGETS['ic_f1_mobilised']} "
         f"(Mobilise-D) / {TARGETS['ic_f1_ipol']} (IPOL), MAE <= {TARGETS['ic_mae_s']} s, walk "
@@ -124,6 +137,8 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "cadence_errors": r.cadence_errors,
                 "stride_length_errors": r.stride_length_errors,
                 "speed_errors": r.speed_errors,
+                "moderate_detected_s": r.moderate_det_s,
+                "moderate_reference_s": r.moderate_ref_s,
                 "side_scored": r.side_scored,
                 "side_agreed": r.side_agreed,
                 "steps_detected": r.steps_detected,

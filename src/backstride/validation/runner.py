@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from backstride.exceptions import BackstrideError, InputNotFoundError, InvalidInputError
-from backstride.gait.pipeline import WalkingAnalysis, analyze
+from backstride.gait.pipeline import MODERATE_SPM, WalkingAnalysis, analyze, per_second_cadence
 from backstride.recording import Recording
 from backstride.validation.metrics import (
     ContactAgreement,
@@ -80,6 +80,11 @@ class RecordingResult:
     #: reference give, and how many of them agree.
     side_scored: int = 0
     side_agreed: int = 0
+    #: Seconds at moderate pace or faster (>= 100 steps/min) by BackStride and by the same
+    #: per-second rule applied to the reference's contacts (recordings that the reference
+    #: saw whole; ``None`` otherwise).
+    moderate_det_s: float | None = None
+    moderate_ref_s: float | None = None
     #: What was compared, kept for plots: contact times, bouts as (start, end), and per
     #: matched reference bout ``(measure, detected value, reference value)``.
     detected_contacts_s: tuple[float, ...] = ()
@@ -187,6 +192,13 @@ class ValidationReport:
                 if (scored := sum(r.side_scored for r in rs))
                 else float("nan")
             ),
+            "moderate_detected_s": sum(r.moderate_det_s or 0.0 for r in rs),
+            "moderate_reference_s": sum(r.moderate_ref_s or 0.0 for r in rs),
+            "moderate_rel_error": (
+                sum(r.moderate_det_s or 0.0 for r in rs) / ref_moderate - 1.0
+                if (ref_moderate := sum(r.moderate_ref_s or 0.0 for r in rs))
+                else float("nan")
+            ),
             "phone_mean_abs_rel_error": mean(phone),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
         }
@@ -239,6 +251,8 @@ def compare(
             wt.detected_s,
             wt.reference_s,
         )
+        res.moderate_det_s = float(analysis.summary.get("moderate_s", 0.0))
+        res.moderate_ref_s = reference_moderate_s(reference)
     res.n_ref_bouts = len(ref)
     for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
         if k is None:
@@ -261,6 +275,28 @@ def compare(
                 refs.append(rv)
                 res.bout_values.append((attr, dv, rv))
     return res
+
+
+def reference_moderate_s(reference: Reference) -> float:
+    """Seconds at >= 100 steps/min by BackStride's per-second rule on the reference's contacts.
+
+    A contact the reference counted but could not time is placed evenly between its timed
+    neighbours: it happened, and leaving it out would halve the cadence of those seconds.
+    """
+    contacts: list[float] = []
+    bout_ids: list[int] = []
+    for k, bout in enumerate(reference.bouts):
+        times = list(bout.initial_contacts_s)
+        for after, before, count in bout.untimed_contacts:
+            times.extend(np.linspace(after, before, count + 2)[1:-1].tolist())
+        contacts.extend(sorted(times))
+        bout_ids.extend([k] * len(times))
+    seconds = per_second_cadence(
+        np.asarray(contacts, dtype=np.float64),
+        np.asarray(bout_ids, dtype=np.int64),
+        len(reference.bouts),
+    )
+    return float((seconds["cadence_spm"] >= MODERATE_SPM).sum())
 
 
 def _strides_within(
