@@ -123,6 +123,13 @@ def test_mostly_nan_is_rejected_with_one_sentence() -> None:
         analyze(Recording(acc=acc, sample_rate_hz=100.0))
 
 
+def test_a_gyroscope_of_mostly_nan_is_rejected_with_one_sentence() -> None:
+    rec, _ = walking_signal()
+    gyr = np.full_like(rec.acc, np.nan)
+    with pytest.raises(InvalidInputError, match=r"angular velocity .* leave the gyroscope out"):
+        analyze(Recording(acc=rec.acc, gyr=gyr, sample_rate_hz=100.0))
+
+
 def test_too_short_is_rejected() -> None:
     with pytest.raises(InvalidInputError, match="at least"):
         analyze(Recording(acc=np.tile([9.81, 0, 0], (150, 1)), sample_rate_hz=100.0))
@@ -291,6 +298,10 @@ def test_feet_alternate_through_a_turn(turn_dps: float, turn_mps2: float) -> Non
     fs = float(walk["fs"])
     sides = foot_sides(walk["lateral"], walk["gyr"], up, forward, walk["contacts"], bout, fs)
     assert "".join(sides) == "LR" * 10
-    # without a gyroscope the feet still alternate, but are not named
+    # without a gyroscope the feet still alternate, but are not named; a gyroscope that
+    # reads only zeros (switched off) is no gyroscope
     grouped = foot_sides(walk["lateral"], None, up, forward, walk["contacts"], bout, fs)
+    assert "".join(grouped) == "AB" * 10
+    silent = np.zeros_like(walk["gyr"])
+    grouped = foot_sides(walk["lateral"], silent, up, forward, walk["contacts"], bout, fs)
     assert "".join(grouped) == "AB" * 10

@@ -136,3 +136,10 @@ def validate_signal(recording: Recording) -> None:
             f"{100 * (1 - finite.mean()):.0f}% of the acceleration samples are missing or not "
             "numbers; check that the file holds the accelerometer data."
         )
+    if recording.gyr is not None:
+        finite = np.isfinite(recording.gyr).all(axis=1)
+        if finite.mean() < 0.9:
+            raise InvalidInputError(
+                f"{100 * (1 - finite.mean()):.0f}% of the angular velocity samples are missing "
+                "or not numbers; leave the gyroscope out (gyr=None) or check the file."
+            )

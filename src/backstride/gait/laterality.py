@@ -42,7 +42,8 @@ the axes are both in the same sensor axes. Sway's "left", ``up x forward``, assu
 right-handed axes, and a mirror reverses it. So does a walker whose trunk sways the other
 way. That is why sway's sign comes from rotation. Without a gyroscope, sway alone has named
 a whole walker's feet the wrong way round. Contacts are then only grouped into alternating
-sides: ``A``, which sway calls left, and ``B``. No foot is named.
+sides: ``A``, which sway calls left, and ``B``. No foot is named. A gyroscope that reads
+only zeros (switched off, or zero-filled by an export) counts as none.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def foot_sides(
     rotation = _relative_to_neighbours(
         _rotation_at_contacts(gyr_dps @ (up - forward), contacts, contact_bout, fs), contact_bout
     )
+    if not np.any(rotation):  # a gyroscope that reads nothing (switched off, zero-filled)
+        return np.where(sway <= 0, "A", "B")
     # Rotation names the foot in any frame, mirrored or not (both the angular velocity and
     # the axes it is projected on come from the same sensor axes). Sway's sign rests on
     # "left" being up x forward, which a mirrored file, or a walker whose trunk sways the
