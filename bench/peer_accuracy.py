@@ -10,9 +10,13 @@ differ only in the analysis.
 What is compared from mobgap: its final walking bouts (``per_wb_parameters_``: start, end,
 cadence, stride length and speed) and the initial contacts of the strides in those bouts
 (``per_stride_parameters_``), as BackStride reports the contacts of its bouts. mobgap gets
-the recording in its sensor frame (``acc_x`` vertical, as both data sets store it), acc in
-m/s^2, gyr in deg/s, and the wearer's sensor height (0.53 x body height where only that is
-known, BackStride's own rule).
+the recording in its sensor frame, acc in m/s^2, gyr in deg/s, and the wearer's sensor height
+(0.53 x body height where only that is known, BackStride's own rule). mobgap's frame is the
+Mobilise-D one: x up, y to the right, z forward. The Mobilise-D files store it so. The IPOL
+Xsens sensor has x up too, but its y points left and its z backwards (in every trial, gravity
+and the gait pattern agree), so for IPOL y and z are negated: a fixed 180-degree turn about
+x, the same for every trial. Before this, mobgap saw the IPOL walkers walk backwards and
+named their feet the wrong way round.
 
 Usage::
 
@@ -75,13 +79,18 @@ def _sensor_height_m(recording: Any) -> float:
     return float(recording.sensor_height_m or LEG_LENGTH_PER_HEIGHT * (recording.height_m or 1.7))
 
 
-def run_mobgap(recording: Any) -> PeerAnalysis:
+#: Rotation from each data set's sensor axes into mobgap's (see the module docstring).
+MOBGAP_AXES = {"ipol": np.diag([1.0, -1.0, -1.0])}
+
+
+def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
     from mobgap.data import GaitDatasetFromData
     from mobgap.pipeline import MobilisedPipelineHealthy
 
     fs = recording.sample_rate_hz
     cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
-    data = pd.DataFrame(np.hstack([recording.acc, recording.gyr]), columns=cols)
+    turn = MOBGAP_AXES.get(dataset_kind, np.eye(3))
+    data = pd.DataFrame(np.hstack([recording.acc @ turn.T, recording.gyr @ turn.T]), columns=cols)
     from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
 
     sensor_h = _sensor_height_m(recording)
@@ -229,7 +238,7 @@ def main() -> int:
                 swapped = PeerAnalysis(mine.initial_contacts_s, mobgap_stride_lengths(rec, mine))
                 mixed.results.append(compare(dataset, rec, swapped, ref))  # type: ignore[arg-type]
             try:
-                peer = run_mobgap(rec)
+                peer = run_mobgap(rec, dataset)
             except Exception as exc:  # a peer's failure on one trial is its result, not ours
                 log(f"mobgap failed on {rec.name}: {exc!r}; counted as finding nothing")
                 peer = PeerAnalysis([], pd.DataFrame(columns=["start_s", "end_s"]))
