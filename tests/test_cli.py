@@ -44,6 +44,9 @@ def test_analyze_writes_schema_json_and_out_dir(runner: CliRunner, tmp_path: Pat
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "acceleration unit detected as g" in result.output
+    # one walk: "1 bout", and the summary cadence says what kind of median it is
+    assert " in 1 bout, " in result.output and "(1 of 1 bout)" in result.output
+    assert "median cadence per walking second 120 steps/min" in result.output
     doc = json.loads((tmp_path / "a.json").read_text())
     assert doc["schema"] == "backstride.analysis/1"
     assert len(doc["source"]["sha256"]) == 64

@@ -114,8 +114,9 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
     for note in rec["notes"]:
         console.print(f"  [dim]{note}[/]")
     console.print(
-        f"  walking {s['walking_s']:.0f} s in {s['n_bouts']} bouts, {s['steps']} steps, "
-        f"median cadence {_fmt(s['cadence_spm'], '.0f')} steps/min; "
+        f"  walking {s['walking_s']:.0f} s in {s['n_bouts']} "
+        f"bout{'' if s['n_bouts'] == 1 else 's'}, {s['steps']} steps, "
+        f"median cadence per walking second {_fmt(s['cadence_spm'], '.0f')} steps/min; "
         f"moderate (>=100 steps/min) {s['moderate_s']:.0f} s, vigorous (>=130) "
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
     )

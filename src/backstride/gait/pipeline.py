@@ -798,7 +798,7 @@ def _summary(
         "brisk_intervals": int(bouts["brisk_intervals"].sum()),
         "posture_reference": (
             f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
-            f"({with_posture} of {len(bouts)} bouts)"
+            f"({with_posture} of {len(bouts)} bout{'' if len(bouts) == 1 else 's'})"
             if with_posture
             else "no quiet standing next to a walk: trunk lean not computed"
         ),
