@@ -201,12 +201,12 @@ def _standing_per_bout(
     ``STANDING_MAX_TILT_DEG`` (10 degrees) of the walk's own "up". Sitting still just before
     standing up to walk tilts the pelvis back by 20-30 degrees, while standing and walking
     differ by a few degrees. The limit was 30 degrees until a seated rest passed it: on the
-    Mobilise-D daily-life trials the still spells next to walks lie either within 0.8-7
-    degrees of the walk or 12-32 degrees away. Averaging the two gave "leans" of +9.7 to
-    +16.7 and -21.4 degrees (docs/validation.md). So a lean beyond 10 degrees cannot be
-    measured; such a walk gets no reference and no lean, which is better than a lean
-    measured against a chair. A recording-wide reference would be wrong for a sensor taken
-    off and put back on between walks.
+    Mobilise-D daily-life trials, 29 of the 105 still spells next to walks lie within 7
+    degrees of the walk's "up", 63 lie 12-32 degrees away, 13 in between. Averaging them
+    gave "leans" of +9.7 to +16.7 and -21.4 degrees (docs/validation.md). So a lean beyond
+    10 degrees cannot be measured; such a walk gets no reference and no lean, which is
+    better than a lean measured against a chair. A recording-wide reference would be wrong
+    for a sensor taken off and put back on between walks.
     """
     out = np.full((b_start.size, 3), np.nan)
     win = max(1, round(fs))
