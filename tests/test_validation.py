@@ -490,11 +490,12 @@ def test_per_stride_lengths_are_read_in_seconds_from_both_reference_systems() ->
         # every stride starts at one of the bout's contacts and spans two steps
         assert len(bout.strides) == len(bout.initial_contacts_s) - 2
         assert bout.stride_length_m == pytest.approx(np.mean([s[2] for s in bout.strides]))
-    events = {"InitialContact_Event": [1.0, 1.5, 2.0, 2.5], "Stride_Length": [1.2, np.nan]}
-    in_samples = {**events, "Stride_InitialContacts": [[100, 200], [150, 250]]}
-    assert _mat_strides(in_samples, 100.0) == ((1.0, 2.0, 1.2),)  # the untimed one left out
-    unknown_unit = {**events, "Stride_InitialContacts": [[7, 9], [8, 10]]}
-    assert _mat_strides(unknown_unit, 100.0) == ()
+    contacts = (1.0, 1.5, 2.0, 2.5)
+    lengths = {"Stride_Length": [1.2, np.nan]}
+    in_samples = {**lengths, "Stride_InitialContacts": [[100, 200], [150, 250]]}
+    assert _mat_strides(in_samples, contacts, 100.0) == ((1.0, 2.0, 1.2),)  # untimed left out
+    unknown_unit = {**lengths, "Stride_InitialContacts": [[7, 9], [8, 10]]}
+    assert _mat_strides(unknown_unit, contacts, 100.0) == ()
 
 
 def test_a_detection_where_the_reference_could_not_time_a_contact_is_not_scored() -> None:

@@ -268,19 +268,19 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
         if start is None or end is None or end < start:
             continue  # a bout the reference could not time is not a reference
-        listed = wb.get("InitialContact_Event", [])
-        numbers = _numbers(listed)
+        numbers = _numbers(wb.get("InitialContact_Event", []))
+        contacts = tuple(t for t in numbers if t is not None)
         bouts.append(
             ReferenceBout(
                 start_s=start,
                 end_s=end,
-                initial_contacts_s=tuple(_finite(listed)),
+                initial_contacts_s=contacts,
                 initial_contact_sides=timed_sides(numbers, wb.get("InitialContact_LeftRight")),
                 cadence_spm=_scalar(wb.get("Cadence")),
                 stride_length_m=_scalar(wb.get("AverageStrideLength")),
                 walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
                 untimed_contacts=untimed_gaps(numbers, start, end),
-                strides=_mat_strides(wb, _scalar(standard.get("Fs"))),
+                strides=_mat_strides(wb, contacts, _scalar(standard.get("Fs"))),
             )
         )
     return Reference(
@@ -291,8 +291,12 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
     )
 
 
-def _mat_strides(wb: dict[str, Any], fs: float | None) -> tuple[tuple[float, float, float], ...]:
+def _mat_strides(
+    wb: dict[str, Any], contacts: tuple[float, ...], fs: float | None
+) -> tuple[tuple[float, float, float], ...]:
     """``(first contact s, last contact s, length m)`` of each timed stride of a bout.
+
+    ``contacts`` are the bout's timed ``InitialContact_Event`` times, s.
 
     ``Stride_InitialContacts`` holds each stride's first and last contact, in seconds for the
     motion capture and in samples for INDIP although both files say ``Fs`` 100; the unit is
@@ -305,7 +309,7 @@ def _mat_strides(wb: dict[str, Any], fs: float | None) -> tuple[tuple[float, flo
         lengths = np.atleast_1d(np.asarray(wb.get("Stride_Length", []), dtype=float))
     except (TypeError, ValueError):
         return ()
-    events = np.asarray(_finite(wb.get("InitialContact_Event", [])))
+    events = np.asarray(contacts)
     if len(ics) != lengths.size or events.size == 0:
         return ()
     timed = np.isfinite(ics).all(axis=1) & np.isfinite(lengths)
