@@ -95,13 +95,14 @@ def foot_sides(
     """
     if contacts.size == 0:
         return np.zeros(0, dtype="<U1")
+    bouts = _bout_bounds(contact_bout)
     # both are negative at a left contact: rotation by its sign convention, sway because the
     # body is pushed to the right
-    sway = _relative_to_neighbours(_step_means(lateral, contacts, contact_bout), contact_bout)
+    sway = _relative_to_neighbours(_step_means(lateral, contacts, bouts), bouts)
     if gyr_dps is None:
         return np.where(sway <= 0, "A", "B")
     rotation = _relative_to_neighbours(
-        _rotation_at_contacts(gyr_dps @ (up - forward), contacts, contact_bout, fs), contact_bout
+        _rotation_at_contacts(gyr_dps @ (up - forward), contacts, bouts, fs), bouts
     )
     if not np.any(rotation):  # a gyroscope that reads nothing (switched off, zero-filled)
         return np.where(sway <= 0, "A", "B")
@@ -115,16 +116,17 @@ def foot_sides(
 
 
 def _bout_bounds(contact_bout: IntArray) -> list[tuple[int, int]]:
+    """``(first, stop)`` contact index of each bout, for slicing."""
     edges = np.flatnonzero(np.r_[True, contact_bout[1:] != contact_bout[:-1], True])
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges)]
 
 
-def _step_means(x: FloatArray, contacts: IntArray, contact_bout: IntArray) -> FloatArray:
+def _step_means(x: FloatArray, contacts: IntArray, bouts: list[tuple[int, int]]) -> FloatArray:
     """Mean of ``x`` over the step after each contact (a bout's last: its median step)."""
     csum = np.r_[0.0, np.cumsum(x)]
     out = np.zeros(contacts.size)
     n = x.size
-    for first, stop in _bout_bounds(contact_bout):
+    for first, stop in bouts:
         c = contacts[first:stop]
         last = c[-1] + (int(np.median(np.diff(c))) if c.size > 1 else 1)
         ends = np.minimum(np.r_[c[1:], last], n)
@@ -133,13 +135,13 @@ def _step_means(x: FloatArray, contacts: IntArray, contact_bout: IntArray) -> Fl
 
 
 def _rotation_at_contacts(
-    rate: FloatArray, contacts: IntArray, contact_bout: IntArray, fs: float
+    rate: FloatArray, contacts: IntArray, bouts: list[tuple[int, int]], fs: float
 ) -> FloatArray:
     """The band-passed rotation rate at each contact."""
     sos = signal.butter(4, [BAND_HZ[0] / (fs / 2), BAND_HZ[1] / (fs / 2)], "band", output="sos")
     pad = round(SETTLE_S * fs)
     out = np.zeros(contacts.size)
-    for first, stop in _bout_bounds(contact_bout):
+    for first, stop in bouts:
         c = contacts[first:stop]
         lo, hi = max(0, int(c[0]) - pad), min(rate.size, int(c[-1]) + pad + 1)
         segment = rate[lo:hi]
@@ -151,10 +153,10 @@ def _rotation_at_contacts(
     return out
 
 
-def _relative_to_neighbours(v: FloatArray, contact_bout: IntArray) -> FloatArray:
+def _relative_to_neighbours(v: FloatArray, bouts: list[tuple[int, int]]) -> FloatArray:
     """Each value minus the mean of its neighbours in the same bout (one at a bout's ends)."""
     out = np.zeros_like(v)
-    for first, stop in _bout_bounds(contact_bout):
+    for first, stop in bouts:
         w = v[first:stop]
         if w.size < 2:
             continue
