@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
+
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "data" / "mobilised-lab", ROOT.parent / "shared" / "data" / "ipol-lumbar"]
 RESULTS = ROOT / "bench" / "results" / "peer-accuracy.json"
@@ -74,8 +76,6 @@ class PeerAnalysis:
 
 def _sensor_height_m(recording: Any) -> float:
     """The recording's sensor height, else BackStride's leg-length rule (1.7 m if no height)."""
-    from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
-
     return float(recording.sensor_height_m or LEG_LENGTH_PER_HEIGHT * (recording.height_m or 1.7))
 
 
@@ -91,8 +91,6 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
     cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
     turn = MOBGAP_AXES.get(dataset_kind, np.eye(3))
     data = pd.DataFrame(np.hstack([recording.acc @ turn.T, recording.gyr @ turn.T]), columns=cols)
-    from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
-
     sensor_h = _sensor_height_m(recording)
     meta = {
         "height_m": recording.height_m or sensor_h / LEG_LENGTH_PER_HEIGHT,

@@ -171,6 +171,9 @@ class ValidationReport:
         sl = [e for r in rs for e in r.stride_length_errors]
         sp = [e for r in rs for e in r.speed_errors]
         phone = [abs(r.steps_rel_error) for r in rs if r.steps_detected is not None]
+        side_scored = sum(r.side_scored for r in rs)
+        moderate_det = sum(r.moderate_det_s or 0.0 for r in rs)
+        moderate_ref = sum(r.moderate_ref_s or 0.0 for r in rs)
         return {
             "recordings": float(len(rs)),
             "ic_precision": contacts.precision,
@@ -188,16 +191,12 @@ class ValidationReport:
             "speed_mae_mps": mean(sp),
             "speed_rel": rel(sp, [c for r in rs for c in r.speed_ref]),
             "side_agreement": (
-                sum(r.side_agreed for r in rs) / scored
-                if (scored := sum(r.side_scored for r in rs))
-                else float("nan")
+                sum(r.side_agreed for r in rs) / side_scored if side_scored else float("nan")
             ),
-            "moderate_detected_s": sum(r.moderate_det_s or 0.0 for r in rs),
-            "moderate_reference_s": sum(r.moderate_ref_s or 0.0 for r in rs),
+            "moderate_detected_s": moderate_det,
+            "moderate_reference_s": moderate_ref,
             "moderate_rel_error": (
-                sum(r.moderate_det_s or 0.0 for r in rs) / ref_moderate - 1.0
-                if (ref_moderate := sum(r.moderate_ref_s or 0.0 for r in rs))
-                else float("nan")
+                moderate_det / moderate_ref - 1.0 if moderate_ref else float("nan")
             ),
             "phone_mean_abs_rel_error": mean(phone),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
