@@ -448,6 +448,41 @@ def test_generic_semicolon_comments_and_blank_lines(tmp_path: Path) -> None:
     assert recording.gyr is None
 
 
+@pytest.mark.parametrize("time_header", ["time_s", "timestamp"])
+def test_generic_decimal_commas(
+    tmp_path: Path, truth: tuple[np.ndarray, np.ndarray], time_header: str
+) -> None:
+    # a spreadsheet export in a European locale: semicolons between fields, decimal commas
+    acc, gyr = truth
+    origin = 1_506_423_438.471 if time_header == "timestamp" else 0.0
+    rows = [f"{time_header};acc_x;acc_y;acc_z;gyr_x;gyr_y;gyr_z"]
+    for k in range(N_SAMPLES):
+        cells = [f"{origin + k / RATE:.3f}", *(f"{v:.6e}" for v in acc[k]), *map(str, gyr[k])]
+        rows.append(";".join(cell.replace(".", ",") for cell in cells))
+    path = tmp_path / "european.csv"
+    path.write_text("\n".join(rows) + "\n")
+    recording = read_csv(path)
+    assert recording.sample_rate_hz == RATE and recording.n_samples == N_SAMPLES
+    np.testing.assert_allclose(recording.acc, acc, rtol=1e-6)
+    assert recording.gyr is not None
+    np.testing.assert_allclose(recording.gyr, gyr, rtol=1e-9)
+    assert "numbers read with decimal commas" in recording.notes
+    if time_header == "timestamp":
+        assert recording.start == dt.datetime(2017, 9, 26, 10, 57, 18, 471000, tzinfo=dt.UTC)
+
+
+def test_generic_points_are_not_taken_for_decimal_commas(tmp_path: Path) -> None:
+    # semicolons with decimal points and one comma cell in a column not read: points win
+    lines = ["time_s;acc_x;acc_y;acc_z;note"]
+    lines += [f"{k / 50:.2f};0.01;0.99;0.05;1,5" for k in range(400)]
+    path = tmp_path / "points.csv"
+    path.write_text("\n".join(lines) + "\n")
+    recording = read_csv(path)
+    assert recording.sample_rate_hz == 50
+    np.testing.assert_allclose(recording.acc[:, 1], 0.99 * STANDARD_GRAVITY)
+    assert "numbers read with decimal commas" not in recording.notes
+
+
 def test_generic_irregular_timestamps_are_resampled(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     n = 2000

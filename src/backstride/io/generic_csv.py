@@ -17,7 +17,10 @@ The file needs a header row. Column names are matched case-insensitively after t
   - none, which needs ``sample_rate_hz``.
 
 The delimiter is the one of comma, semicolon and tab that occurs most in the header; lines
-starting with ``#`` before the header are skipped, and blank lines are ignored. Irregular time
+starting with ``#`` before the header are skipped, and blank lines are ignored. A file
+separated by semicolons or tabs may write decimal commas (``0,981``), as spreadsheet
+programs do in many European locales; that is recognised from the first data row (see
+:func:`decimal_mark`) and noted. Irregular time
 steps (any step off the median by more than 5%, or gaps) are resampled onto a uniform grid by
 linear interpolation; everything detected or assumed is recorded in ``Recording.notes``.
 """
@@ -64,6 +67,8 @@ DEVICE = "CSV"
 RATE_MISMATCH_TOLERANCE = 0.05
 
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
+_COMMA_NUMBER_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+_POINT_NUMBER_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 
 
 #: Column names of common free phone logger apps, mapped to the generic names (units are still
@@ -109,6 +114,25 @@ def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
         delimiter = max(DELIMITERS, key=line.count)
         return index, delimiter, [normalise_name(name) for name in line.split(delimiter)]
     return None
+
+
+def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
+    """``","`` when the data rows write decimal commas, else ``"."``.
+
+    Only a file separated by something other than commas can write them. The first
+    non-blank data row decides: decimal commas when some cell is a number with a comma
+    (``-0,981``, ``1,2e-3``) and none is a number with a point.
+    """
+    if delimiter == ",":
+        return "."
+    for line in lines[header_index + 1 :]:
+        cells = [c.strip().strip("\"'").strip() for c in line.split(delimiter)]
+        if not any(cells) or line.lstrip().startswith("#"):
+            continue
+        comma = any(_COMMA_NUMBER_RE.match(c) for c in cells)
+        point = any(_POINT_NUMBER_RE.match(c) for c in cells)
+        return "," if comma and not point else "."
+    return "."
 
 
 def stem_name(path: Path) -> str:
@@ -171,6 +195,7 @@ def read_csv(
             "columns."
         )
     header_index, delimiter, _ = found
+    decimal = decimal_mark(lines, header_index, delimiter)
     labels = [
         str(label)
         for label in read_table(p, sep=delimiter, header=0, skiprows=header_index, nrows=0).columns
@@ -196,7 +221,7 @@ def read_csv(
     time_column = next((name for name in TIME_COLUMNS if name in by_name), None)
     parse_dates: list[str] = []
     if time_column == "timestamp" and _first_cell_is_text(
-        lines, header_index, delimiter, names.index("timestamp")
+        lines, header_index, delimiter, names.index("timestamp"), decimal
     ):
         parse_dates = [by_name["timestamp"]]
 
@@ -206,6 +231,7 @@ def read_csv(
         header=0,
         skiprows=header_index,
         skip_blank_lines=False,
+        decimal=decimal,
         parse_dates=parse_dates or None,
         date_format="ISO8601" if parse_dates else None,
     )
@@ -222,7 +248,7 @@ def read_csv(
     for position, name in enumerate(signal_columns):
         values[:, position] = numeric_column(frame[by_name[name]], name, line_of)
 
-    notes: list[str] = []
+    notes: list[str] = ["numbers read with decimal commas"] if decimal == "," else []
     start: dt.datetime | None = None
     time_s: FloatArray | None = None
     if time_column == "time_s":
@@ -298,12 +324,16 @@ def read_csv(
     )
 
 
-def _first_cell_is_text(lines: list[str], header_index: int, delimiter: str, column: int) -> bool:
+def _first_cell_is_text(
+    lines: list[str], header_index: int, delimiter: str, column: int, decimal: str = "."
+) -> bool:
     """Whether the first non-empty value of a column in the first lines is not a number."""
     for line in lines[header_index + 1 :]:
         cells = line.split(delimiter)
         if column < len(cells):
             cell = cells[column].strip().strip("\"'").strip()
+            if decimal == ",":
+                cell = cell.replace(",", ".")
             if cell:
                 try:
                     float(cell)
