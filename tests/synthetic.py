@@ -32,6 +32,7 @@ def walking_signal(
     frontal_rom_deg: float = 6.0,
     cadence_profile: np.ndarray | None = None,
     tilt_before_deg: float = 0.0,
+    side_lean_deg: float = 0.0,
 ) -> tuple[Recording, np.ndarray]:
     """A walk between two quiet stands; returns the recording and the true contact times.
 
@@ -48,7 +49,9 @@ def walking_signal(
     (``frontal_rom_deg``) once per stride, with those peak-to-peak ranges.
     ``cadence_profile`` (steps/s, one value per second of walking) replaces ``step_hz`` with a
     rhythm that changes over the walk. ``tilt_before_deg`` pitches the trunk during the first
-    stand (negative is backwards, as the pelvis tilts when sitting).
+    stand (negative is backwards, as the pelvis tilts when sitting). ``side_lean_deg`` tilts
+    the trunk while walking towards body axis 1, which is the walker's right: with body axes
+    (up, 1, forward) right-handed, left is ``up x forward`` = minus axis 1.
     """
     rng = np.random.default_rng(seed)
     n = int((stand_before_s + walk_s + stand_after_s) * fs)
@@ -76,6 +79,15 @@ def walking_signal(
             up_world * np.cos(lean) + ap * np.sin(lean),
             ml,
             -up_world * np.sin(lean) + ap * np.cos(lean),
+        ]
+    )
+    # then tilted towards body axis 1 by `side`: gravity seen from the trunk tilts towards -1
+    side = np.radians(side_lean_deg) * walking
+    body = np.column_stack(
+        [
+            body[:, 0] * np.cos(side) + body[:, 1] * np.sin(side),
+            -body[:, 0] * np.sin(side) + body[:, 1] * np.cos(side),
+            body[:, 2],
         ]
     )
     body += noise * rng.standard_normal(body.shape)

@@ -168,6 +168,19 @@ def test_forward_lean_relative_to_standing(lean: float) -> None:
     assert abs(result.bouts.loc[0, "sideways_lean_deg"]) < 1.0
 
 
+@pytest.mark.parametrize("angles", [(0, 0, 0), (20, 30, 0), (150, -20, 170)])
+@pytest.mark.parametrize("to_right", [4.0, -3.0])
+def test_sideways_lean_is_positive_to_the_left(
+    angles: tuple[float, float, float], to_right: float
+) -> None:
+    # the trunk leans to the walker's right (positive) or left (negative) while walking;
+    # however the sensor is mounted, the lean reads positive to the left
+    rec, _ = walking_signal(side_lean_deg=to_right, walk_s=40, rot=rotation(*angles))
+    bout = analyze(rec).bouts.iloc[0]
+    assert bout.sideways_lean_deg == pytest.approx(-to_right, abs=1.0)
+    assert abs(bout.forward_lean_deg) < 1.0
+
+
 def test_sitting_before_a_walk_is_not_taken_for_standing() -> None:
     # seated still (pelvis 25 degrees back) just before the walk, standing still after it
     rec, _ = walking_signal(stand_before_s=8, stand_after_s=8, lean_deg=3, tilt_before_deg=-25)

@@ -19,6 +19,9 @@ Method
 4. Forward sign: just before initial contact the trunk accelerates forward and just after it
    decelerates (Zijlstra and Hof 2003, Gait Posture 18:1-10), so the axis is signed to make the
    mean AP acceleration in the 80 ms before contacts larger than in the 100 ms after.
+5. Left: ML is signed to point to the walker's left, ``up x forward`` (sensors measure in
+   right-handed axes, so this holds whatever the mounting). Before, its sign fell out of the
+   eigenvector and the sideways lean's sign meant nothing.
 """
 
 from __future__ import annotations
@@ -45,13 +48,13 @@ class BodyFrameSignals:
     ap
         Anterior-posterior acceleration, positive forward (sign from the gait pattern).
     ml
-        Medio-lateral acceleration (sign not determined).
+        Medio-lateral acceleration, positive to the walker's left (``up x forward``).
     mean_up
         ``(3,)`` mean "up" while walking, sensor axes.
     ap_unit
         ``(3,)`` unit vector of the anterior-posterior axis (forward), sensor axes.
     ml_unit
-        ``(3,)`` unit vector of the medio-lateral axis, sensor axes.
+        ``(3,)`` unit vector of the medio-lateral axis (left), sensor axes.
     """
 
     vertical: FloatArray
@@ -179,7 +182,6 @@ def body_frame(
     hw = h if sel is None else h[sel]
     hs = bandpass(hw, 0.5, 4.0, fs) if hw.shape[0] > 50 else hw - hw.mean(axis=0)
     ap_vec = _most_step_periodic_direction(hs, max(1, round(step_period_s * fs)))
-    ml_vec = np.array([-ap_vec[1], ap_vec[0]])
     del hw, hs
     ap = h @ ap_vec
     if contacts is not None and len(contacts) > 2:
@@ -193,6 +195,8 @@ def body_frame(
             if before < after:
                 ap_vec = -ap_vec
                 ap = -ap
+    # (e1, e2, up) is right-handed, so turning forward by +90 degrees about up gives left
+    ml_vec = np.array([-ap_vec[1], ap_vec[0]])
     ml = h @ ml_vec
     return BodyFrameSignals(
         vertical=vertical,

@@ -683,9 +683,7 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     del position
     strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
     impact = _impacts(frame, ics, fs)
-    left = np.cross(frame.mean_up, frame.ap_unit)
-    lateral = frame.ml if frame.ml_unit @ left >= 0 else -frame.ml
-    sides = foot_sides(lateral, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs)
+    sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs)
 
     per_bout = strides.groupby("bout_id").agg(
         cadence_spm=("cadence_spm", "mean"),
