@@ -70,14 +70,22 @@ def _aligned(ours: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     return theirs + shifts[int(np.argmax(counts))]
 
 
+def _regular(aligned: np.ndarray) -> np.ndarray:
+    """Which of SKDH's steps are regular: not a gap of more than 1.5 of its median steps."""
+    steps = np.diff(aligned)
+    return np.asarray(steps <= 1.5 * np.median(steps))
+
+
 @pytest.fixture(scope="module", params=sorted(CASES))
 def case(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[str, WalkingAnalysis, list[np.ndarray]]:
+    """The input's name, BackStride's analysis, and SKDH's bouts aligned to it (once)."""
     name = request.param
     path = _as_device_csv(SKDH / f"{name}.npz", tmp_path_factory.mktemp(name) / f"{name}.csv")
-    recording = read_recordings(path)[0]
-    return name, analyze(recording), _skdh_bouts(SKDH / CASES[name])
+    analysis = analyze(read_recordings(path)[0])
+    ours = np.asarray(analysis.initial_contacts_s)
+    return name, analysis, [_aligned(ours, b) for b in _skdh_bouts(SKDH / CASES[name])]
 
 
 def test_the_device_file_reads_as_written(
@@ -103,12 +111,11 @@ def test_every_skdh_contact_is_found_step_by_step(
     _, analysis, bouts = case
     ours = np.asarray(analysis.initial_contacts_s)
     n_close = n_theirs = 0
-    for theirs in bouts:
-        aligned = _aligned(ours, theirs)
+    for aligned in bouts:
         # every one, within the validation tolerance, one-to-one
-        assert match_contacts(ours, aligned, CONTACT_TOLERANCE_S).n_matched == theirs.size
+        assert match_contacts(ours, aligned, CONTACT_TOLERANCE_S).n_matched == aligned.size
         n_close += match_contacts(ours, aligned, MATCH_S).n_matched
-        n_theirs += theirs.size
+        n_theirs += aligned.size
     # and 95% within two 50 Hz samples (the others: a walk's first step, a turn)
     assert n_close >= 0.95 * n_theirs
 
@@ -121,15 +128,10 @@ def test_extra_contacts_lie_where_skdh_left_cycles_out(
     # rules dropped), never between two of its regular steps
     _, analysis, bouts = case
     ours = np.asarray(analysis.initial_contacts_s)
-    for theirs in bouts:
-        aligned = _aligned(ours, theirs)
+    for aligned in bouts:
         matched = {i for i, _ in match_contacts(ours, aligned, CONTACT_TOLERANCE_S).pairs}
-        steps = np.diff(aligned)
-        gaps = [
-            (a, b)
-            for a, b, d in zip(aligned[:-1], aligned[1:], steps, strict=True)
-            if d > 1.5 * np.median(steps)
-        ]
+        gap = np.flatnonzero(~_regular(aligned))
+        gaps = list(zip(aligned[gap], aligned[gap + 1], strict=True))
         inside = (ours > aligned[0] + MATCH_S) & (ours < aligned[-1] - MATCH_S)
         for i in np.flatnonzero(inside):
             if i not in matched:
@@ -142,9 +144,8 @@ def test_step_durations_agree(case: tuple[str, WalkingAnalysis, list[np.ndarray]
     ours_step = analysis.steps["step_duration_s"].to_numpy()
     diffs = []
     n_steps = 0  # SKDH's steps that do not span one of its gaps
-    for theirs in bouts:
-        aligned = _aligned(ours, theirs)
-        regular = np.diff(aligned) < 1.5 * np.median(np.diff(aligned))
+    for aligned in bouts:
+        regular = _regular(aligned)
         n_steps += int(regular.sum())
         for i, k in match_contacts(ours, aligned, CONTACT_TOLERANCE_S).pairs:
             if k + 1 < aligned.size and regular[k] and np.isfinite(ours_step[i]):
