@@ -28,6 +28,7 @@ from scipy.spatial.transform import Rotation
 
 from backstride.gait.pipeline import analyze
 from backstride.recording import Recording
+from backstride.validation.references import Reference, ReferenceBout
 from backstride.validation.runner import (
     TARGETS,
     ValidationReport,
@@ -338,7 +339,6 @@ def test_feet_are_named_against_both_reference_systems(lab_report: ValidationRep
 def test_moderate_time_is_scored_against_the_references_contacts(
     lab_report: ValidationReport,
 ) -> None:
-    from backstride.validation.references import Reference, ReferenceBout
     from backstride.validation.runner import reference_moderate_s
 
     straight = [r for r in lab_report.results if r.dataset == "mobilised" and "Test5" in r.name]
@@ -354,10 +354,8 @@ def test_moderate_time_is_scored_against_the_references_contacts(
     assert reference_moderate_s(Reference(bouts=(gap_ignored,))) == 4.0
 
 
-def _feet(rec: Recording) -> tuple[list[str], list[str]]:
+def _feet(rec: Recording, ref: Reference) -> tuple[list[str], list[str]]:
     """BackStride's and the reference's foot for each matched contact of a straight walk."""
-    reference = find_cases(ROOT / "data" / "mobilised-lab")
-    ref = next(r for d, c, r in reference if d == "mobilised" and c.name == rec.name)
     analysis = analyze(rec)
     result = compare("mobilised", rec, analysis, ref)
     sides = analysis.steps["side"].tolist()
@@ -367,24 +365,24 @@ def _feet(rec: Recording) -> tuple[list[str], list[str]]:
 
 
 def test_feet_do_not_depend_on_mounting_even_in_a_mirrored_frame() -> None:
-    (_, rec, _), *_ = find_cases(ROOT / "data" / "mobilised-lab")
+    (_, rec, ref), *_ = find_cases(ROOT / "data" / "mobilised-lab")
     assert rec.name == "HA-001/Test5-Trial1" and rec.gyr is not None
-    ours, theirs = _feet(rec)
+    ours, theirs = _feet(rec, ref)
     assert ours == theirs and len(ours) == 9
     rot = Rotation.from_euler("zyx", [70, -35, 120], degrees=True).as_matrix()
     rotated = dataclasses.replace(rec, acc=rec.acc @ rot.T, gyr=rec.gyr @ rot.T)
-    assert _feet(rotated)[0] == theirs
+    assert _feet(rotated, ref)[0] == theirs
     # a file whose axes were relabelled into a mirror image: rotation still names the feet
     # and sway's sign follows it (gait/laterality.py)
     mirror = np.diag([1.0, -1.0, 1.0])
     mirrored = dataclasses.replace(rec, acc=rec.acc @ mirror, gyr=rec.gyr @ mirror)
-    assert _feet(mirrored)[0] == theirs
+    assert _feet(mirrored, ref)[0] == theirs
 
 
 def test_without_a_gyroscope_contacts_alternate_but_no_foot_is_named() -> None:
     (_, rec, ref), *_ = find_cases(ROOT / "data" / "mobilised-lab")
     no_gyro = dataclasses.replace(rec, gyr=None)
-    ours, theirs = _feet(no_gyro)
+    ours, theirs = _feet(no_gyro, ref)
     assert set(ours) == {"A", "B"}
     # A is the side the sway alone calls left; on this straight walk it groups them right
     assert [{"A": "L", "B": "R"}[x] for x in ours] == theirs
