@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT
+from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT, pendulum_length
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "data" / "mobilised-lab", ROOT.parent / "shared" / "data" / "ipol-lumbar"]
@@ -75,8 +75,10 @@ class PeerAnalysis:
 
 
 def _sensor_height_m(recording: Any) -> float:
-    """The recording's sensor height, else BackStride's leg-length rule (1.7 m if no height)."""
-    return float(recording.sensor_height_m or LEG_LENGTH_PER_HEIGHT * (recording.height_m or 1.7))
+    """BackStride's pendulum length for the recording (a 1.7-m walker if no height is known)."""
+    leg, _ = pendulum_length(recording.sensor_height_m, recording.height_m or 1.7)
+    assert leg is not None  # a height is always given here
+    return leg
 
 
 #: Rotation from each data set's sensor axes into mobgap's (see the module docstring).

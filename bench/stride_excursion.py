@@ -29,7 +29,7 @@ import pandas as pd
 
 from backstride.gait.orientation import gravity_and_vertical
 from backstride.gait.parameters import (
-    LEG_LENGTH_PER_HEIGHT,
+    pendulum_length,
     pendulum_step_lengths,
     resample_segments,
     vertical_displacement,
@@ -63,9 +63,7 @@ def measure(dataset: Path = DATASET) -> pd.DataFrame:
         systems = load_mobilised_mat_reference_systems(mat)
         for rec in read_mobilised_mat(mat):
             references = {s: systems[s][rec.name] for s in SYSTEMS if rec.name in systems[s]}
-            leg = rec.sensor_height_m or (
-                LEG_LENGTH_PER_HEIGHT * rec.height_m if rec.height_m else None
-            )
+            leg, _ = pendulum_length(rec.sensor_height_m, rec.height_m)
             if not references or leg is None or rec.gyr is None:
                 continue
             fs = rec.sample_rate_hz

@@ -26,6 +26,25 @@ ZIJLSTRA_CORRECTION = 4.739 / 4
 LEG_LENGTH_PER_HEIGHT = 0.53
 
 
+def pendulum_length(
+    sensor_height_m: float | None, height_m: float | None
+) -> tuple[float | None, str]:
+    """The inverted pendulum's length, m, and how it was found, in words.
+
+    The sensor's height above the floor when standing if known, else
+    ``LEG_LENGTH_PER_HEIGHT`` times body height; ``None`` when neither is known (stride
+    length and speed are then not computed, never guessed).
+    """
+    if sensor_height_m:
+        return sensor_height_m, f"sensor height {sensor_height_m:.2f} m"
+    if height_m:
+        return (
+            LEG_LENGTH_PER_HEIGHT * height_m,
+            f"{LEG_LENGTH_PER_HEIGHT} x body height {height_m:.2f} m",
+        )
+    return None, "no body or sensor height given: stride length and speed are not computed"
+
+
 def resample_segments(x: FloatArray, starts: IntArray, ends: IntArray, n_points: int) -> FloatArray:
     """Linearly resample ``x[start:end+1]`` of every segment onto ``n_points`` samples.
 

@@ -29,10 +29,10 @@ from backstride.gait.initial_contacts import detect_contact_candidates
 from backstride.gait.laterality import foot_sides
 from backstride.gait.orientation import BodyFrameSignals, body_frame, gravity_and_vertical
 from backstride.gait.parameters import (
-    LEG_LENGTH_PER_HEIGHT,
     angle_range_per_stride,
     autocorrelation_regularity,
     harmonic_ratio,
+    pendulum_length,
     step_lengths_zijlstra,
     vertical_displacement,
 )
@@ -160,16 +160,9 @@ def _nan_to_none(value: Any) -> Any:
 
 
 def _leg_length(rec: RecordingInfo, params: AnalysisParameters) -> tuple[float | None, str]:
-    sensor_h = params.sensor_height_m or rec.sensor_height_m
-    if sensor_h:
-        return sensor_h, f"sensor height {sensor_h:.2f} m"
-    height = params.height_m or rec.height_m
-    if height:
-        return (
-            LEG_LENGTH_PER_HEIGHT * height,
-            f"{LEG_LENGTH_PER_HEIGHT} x body height {height:.2f} m",
-        )
-    return None, "no body or sensor height given: stride length and speed are not computed"
+    return pendulum_length(
+        params.sensor_height_m or rec.sensor_height_m, params.height_m or rec.height_m
+    )
 
 
 def _runs_at_least(flags: npt.NDArray[np.bool_], length: int) -> npt.NDArray[np.bool_]:
