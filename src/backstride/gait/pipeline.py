@@ -660,9 +660,7 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         else 0.55  # a typical adult step; only used to tell AP from ML when nothing is walking
     )
 
-    frame = body_frame(
-        acc, fs, gravity=gravity, walking_mask=walking, step_period_s=median_step_s, contacts=ics
-    )
+    frame = body_frame(acc, fs, gravity=gravity, walking_mask=walking, step_period_s=median_step_s)
     leg, leg_note = _leg_length(recording, params)
     position = vertical_displacement(vertical, fs) if leg and ics.size else None
     # "up" per sample is the largest array; keep only what later steps need from it
