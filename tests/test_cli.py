@@ -233,3 +233,47 @@ def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height:
         assert result.exit_code == 2, result.output
         assert "not a plausible human value" in result.output
         assert "walking" not in result.output
+
+
+def test_a_recording_across_midnight_prints_one_row_per_day(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Two walks, one each side of midnight (ISO timestamps): the per-day table shows both."""
+    first, _ = walking_signal(walk_s=40, stand_before_s=5, stand_after_s=5)
+    second, _ = walking_signal(walk_s=40, stand_before_s=5, stand_after_s=5, step_hz=1.5)
+    acc = np.vstack([first.acc, second.acc]) / 9.80665
+    start = pd.Timestamp("2024-06-01T23:59:25")
+    stamps = start + pd.to_timedelta(np.arange(acc.shape[0]) / 100.0, unit="s")
+    df = pd.DataFrame(acc, columns=["acc_x", "acc_y", "acc_z"])
+    df.insert(0, "timestamp", stamps.strftime("%Y-%m-%dT%H:%M:%S.%f"))
+    df.to_csv(tmp_path / "night.csv", index=False)
+    result = runner.invoke(main, ["analyze", str(tmp_path / "night.csv")])
+    assert result.exit_code == 0, result.output
+    assert "per day" in result.output
+    days = [line.split() for line in result.output.splitlines() if line.startswith("2024-06-0")]
+    assert [d[0] for d in days] == ["2024-06-01", "2024-06-02"]
+    # the first walk (120 steps/min) before midnight, the second (90) after
+    assert [int(d[3]) for d in days] == [1, 1]  # bouts
+    assert [int(d[7]) for d in days] == pytest.approx([120, 90], abs=2)  # cadence /min
+
+
+def test_a_bug_is_one_line_exit_1_and_names_itself(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected exception is not bad input: exit 1, 'internal error', no traceback."""
+    import backstride.api
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(backstride.api, "analyze_file", broken)
+    monkeypatch.delenv("BACKSTRIDE_DEBUG", raising=False)
+    out_json = tmp_path / "r.json"
+    result = runner.invoke(
+        main, ["analyze", str(_write_csv(tmp_path / "w.csv")), "--json", str(out_json)]
+    )
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert message.startswith("internal error: ZeroDivisionError: division by zero")
+    assert "BACKSTRIDE_DEBUG=1" in message and "Traceback" not in message
+    assert not out_json.exists()
