@@ -135,6 +135,57 @@ def test_mobilised_participant_struct_and_scalar_fs(tmp_path: Path) -> None:
     assert read_recording(path).name == "Test1-Trial2"
 
 
+def _lower_back_only(path: Path, lower_back: dict[str, object]) -> None:
+    sio.savemat(
+        path, {"data": {"TimeMeasure1": {"Test1": {"Trial1": {"SU": {"LowerBack": lower_back}}}}}}
+    )
+
+
+def test_mobilised_gyroscope_at_its_own_rate_is_resampled_to_the_accelerometer(
+    tmp_path: Path,
+) -> None:
+    """``Fs`` as a per-sensor struct (``Fs.Acc``, ``Fs.Gyr``), as the validation study stores it."""
+    t_acc = np.arange(1000) / 100.0
+    t_gyr = np.arange(500) / 50.0
+    gyr = np.column_stack([10 * np.sin(2 * np.pi * t_gyr), 5 * t_gyr, np.full(500, -3.0)])
+    acc = np.column_stack([np.ones(1000), np.zeros(1000), np.zeros(1000)])
+    path = tmp_path / "data.mat"
+    _lower_back_only(path, {"Acc": acc, "Gyr": gyr, "Fs": {"Acc": 100, "Gyr": 50}})
+    (rec,) = read_recordings(path)
+    assert rec.sample_rate_hz == 100
+    assert rec.gyr is not None and rec.gyr.shape == (1000, 3)
+    inside = t_acc <= t_gyr[-1]
+    assert np.allclose(rec.gyr[inside, 0], 10 * np.sin(2 * np.pi * t_acc[inside]), atol=0.25)
+    assert np.allclose(rec.gyr[inside, 1], 5 * t_acc[inside])
+    assert any("gyroscope resampled from 50 Hz to 100 Hz" in note for note in rec.notes)
+
+
+def test_mobilised_sensors_of_unequal_length_are_cut_to_the_shorter_and_say_so(
+    tmp_path: Path,
+) -> None:
+    acc = np.column_stack([np.ones(1000), np.zeros(1000), np.zeros(1000)])
+    gyr = np.zeros((990, 3))
+    path = tmp_path / "data.mat"
+    _lower_back_only(path, {"Acc": acc, "Gyr": gyr, "Fs": {"Acc": 100, "Gyr": 100}})
+    (rec,) = read_recordings(path)
+    assert rec.acc.shape == (990, 3) and rec.gyr is not None and rec.gyr.shape == (990, 3)
+    assert any("1000 and 990 samples; both were cut to 990" in note for note in rec.notes)
+
+
+def test_mobilised_start_from_start_date_time_when_there_are_no_timestamps(
+    tmp_path: Path,
+) -> None:
+    acc = np.column_stack([np.ones(1000), np.zeros(1000), np.zeros(1000)])
+    path = tmp_path / "data.mat"
+    trial = {
+        "SU": {"LowerBack": {"Acc": acc, "Fs": 100}},
+        "StartDateTime": "2021-03-04T10:20:30+01:00",
+    }
+    sio.savemat(path, {"data": {"TimeMeasure1": {"Test1": {"Trial1": trial}}}})
+    (rec,) = read_recordings(path)
+    assert rec.start == dt.datetime(2021, 3, 4, 9, 20, 30, tzinfo=dt.UTC)
+
+
 def test_read_recording_refuses_several(ha001: list[Recording]) -> None:
     raises_one_sentence(
         InvalidInputError, lambda: read_recording(HA001 / "data.mat"), "3 recordings"
