@@ -333,3 +333,36 @@ def test_the_same_workout_from_two_apps_counts_once(store: Any) -> None:
     assert dropped == 1
     fresh, dropped = drop_known_workouts(store, "fay", [other_app, other_app])
     assert fresh == [] and dropped == 2
+
+
+def test_csv_export_holds_the_same_rows_as_the_json_export(cli: Any, tmp_path: Path) -> None:
+    """One CSV per table for the physiotherapist's spreadsheet, row for row the JSON export."""
+    import csv
+
+    run = cli
+    mat = Path(__file__).resolve().parents[1] / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+    run("init", "--name", "dana", "--height-m", "1.70", "--time-zone", "Europe/Berlin",
+        today=START)  # fmt: skip
+    run("screen", "--answers", _answers(tmp_path, "s", **SCREEN), today=START)
+    run("import", str(mat), today=START)
+    run("log", "pain", "3", "--note", "after gardening, stiff", today=START)
+    doc = json.loads(run("export", today=START).output)
+    folder = tmp_path / "export"
+    written = json.loads(
+        run("export", "--format", "csv", "--out", str(folder), "--json", today=START).output
+    )
+    tables = {k for k, v in doc.items() if isinstance(v, list)}
+    assert {Path(p).stem for p in written} == tables
+    for table in tables:
+        with (folder / f"{table}.csv").open(newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert len(rows) == len(doc[table]), table
+    with (folder / "walks.csv").open(newline="") as fh:
+        walks = list(csv.DictReader(fh))
+    assert len(walks) == 3
+    assert sorted(float(w["cadence_spm"]) for w in walks) == pytest.approx(
+        sorted(w["cadence_spm"] for w in doc["walks"])
+    )
+    with (folder / "pain.csv").open(newline="") as fh:
+        (pain,) = list(csv.DictReader(fh))
+    assert float(pain["score"]) == 3 and pain["note"] == "after gardening, stiff"
