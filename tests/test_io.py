@@ -372,6 +372,33 @@ def test_oxford_drops_leading_zeros_and_duplicates(tmp_path: Path) -> None:
     assert any("did not advance" in note for note in recording.notes)
 
 
+@pytest.mark.parametrize(("divisor", "unit"), [(1000, "microseconds"), (1_000_000, "milliseconds")])
+def test_oxford_clock_in_other_units_reads_the_same_walk(
+    tmp_path: Path, divisor: int, unit: str
+) -> None:
+    """The same log with its clock in microseconds or milliseconds: the same samples."""
+    source = OXFORD / "user1_hand_1506421989895.csv"
+    frame = pd.read_csv(source, header=None)
+    frame[0] = frame[0] // divisor
+    path = tmp_path / source.name
+    frame.to_csv(path, header=False, index=False)
+    original, rescaled = read_oxford_phone_csv(source), read_oxford_phone_csv(path)
+    assert any(f"timestamps read as {unit}" in note for note in rescaled.notes)
+    n = min(original.acc.shape[0], rescaled.acc.shape[0])
+    assert abs(original.acc.shape[0] - rescaled.acc.shape[0]) <= 1
+    # whole-millisecond stamps move samples by up to 1 ms: a tenth of a sample at 100 Hz
+    assert np.median(np.abs(original.acc[:n] - rescaled.acc[:n])) < 0.05
+
+
+def test_oxford_clock_that_fits_no_unit_is_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "user1_hand_1506421989895.csv"
+    # 2e9 ticks per row: 2 s in nanoseconds, longer still in the other units
+    path.write_text("".join(f"{k * 2_000_000_000},0.1,9.8,0.2,0,0,0\n" for k in range(500)))
+    raises_one_sentence(
+        InvalidInputError, lambda: read_oxford_phone_csv(path), r"median of 2e\+09 per row"
+    )
+
+
 def test_oxford_too_few_columns(tmp_path: Path) -> None:
     path = tmp_path / "user1_hand_1506421989895.csv"
     path.write_text(

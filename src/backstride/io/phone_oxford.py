@@ -6,6 +6,8 @@ Headerless CSV, one row per accelerometer event::
 
 Columns: timestamp (ns since boot), acceleration x, y, z (m/s^2), then three cumulative step
 counts: the authors' algorithm, the ground-truth device and the phone's hardware counter.
+A log whose clock ticks in microseconds or milliseconds instead is recognised by its sampling
+interval (see :func:`_ticks_per_second`).
 Sampling is irregular (about 100 Hz), so the signal is resampled onto a uniform 100 Hz grid;
 leading rows whose acceleration is all zero (the sensor starting up) and rows whose timestamp
 does not advance are dropped first. The file name ``<user>_<position>_<unix ms>.csv`` gives
@@ -39,6 +41,30 @@ N_COLUMNS = 7
 PLACEMENTS = ("frontpocket", "backpocket", "neckpouch", "armband", "hand", "bag")
 _START_RE = re.compile(r"(?:^|_)(\d{12,13})(?:$|[_.])")
 _USER_RE = re.compile(r"^(user\d+)", re.IGNORECASE)
+
+
+#: Units a phone log's clock may tick in, as ticks per second: the set's logs count
+#: nanoseconds since boot, but the README of its older logs says microseconds, and Android's
+#: own clocks are also read in milliseconds.
+TICK_NAMES = {1e9: "nanoseconds", 1e6: "microseconds", 1e3: "milliseconds"}
+
+
+def _ticks_per_second(stamps: FloatArray, name: str) -> float:
+    """The clock's unit, from the typical interval between samples.
+
+    A phone's accelerometer samples at 1-1000 Hz, so the median interval lies between 1 ms
+    and 1 s; the units are 1000 times apart, so only one of them puts it there.
+    """
+    steps = np.diff(stamps[np.isfinite(stamps)])
+    median = float(np.median(steps[steps > 0])) if np.any(steps > 0) else float("nan")
+    for per_second in TICK_NAMES:
+        if 1e-3 <= median / per_second < 1.0:
+            return per_second
+    raise InvalidInputError(
+        f"The timestamps in {name} advance by a median of {median:g} per row, which is no "
+        "sampling interval between 1 ms and 1 s in nanoseconds, microseconds or "
+        "milliseconds; check the first column."
+    )
 
 
 def read_oxford_phone_csv(path: PathLike) -> Recording:
@@ -102,7 +128,10 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
         if not keep.all():
             notes.append(f"{int((~keep).sum())} rows whose timestamp did not advance were dropped")
             data, line_of = data[keep], line_of[keep]
-    time_s = (data[:, 0] - data[0, 0]) / 1e9
+    per_second = _ticks_per_second(data[:, 0], p.name)
+    if per_second != 1e9:
+        notes.append(f"timestamps read as {TICK_NAMES[per_second]}, not nanoseconds")
+    time_s = (data[:, 0] - data[0, 0]) / per_second
     steps = time_steps(time_s, "timestamp", line_of)
     acc, _ = resample_uniform(time_s, data[:, 1:4], SAMPLE_RATE_HZ, steps, "timestamp", line_of)
     notes.append(
