@@ -277,3 +277,23 @@ def test_a_bug_is_one_line_exit_1_and_names_itself(
     assert message.startswith("internal error: ZeroDivisionError: division by zero")
     assert "BACKSTRIDE_DEBUG=1" in message and "Traceback" not in message
     assert not out_json.exists()
+
+
+def test_a_linear_acceleration_export_is_refused_not_analysed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Phones also export 'linear' acceleration, gravity removed: no 'up', so no results."""
+    rec, _ = walking_signal(walk_s=30)
+    df = pd.DataFrame(rec.acc - rec.acc.mean(axis=0), columns=["acc_x", "acc_y", "acc_z"])
+    df.insert(0, "time_s", rec.time_s)
+    df.to_csv(tmp_path / "linear.csv", index=False)
+    out_dir = tmp_path / "out"
+    result = runner.invoke(
+        main,
+        ["analyze", str(tmp_path / "linear.csv"), "--acc-unit", "mps2", "--out-dir", str(out_dir)],
+    )
+    assert result.exit_code == 2, result.output
+    message = result.output.strip()
+    assert message.startswith("error:") and len(message.splitlines()) == 1
+    assert "not a linear or user acceleration" in message
+    assert not out_dir.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
 
+from messages import raises_one_sentence
 from synthetic import rotation, standing_signal, walking_signal
 
 
@@ -128,6 +131,25 @@ def test_a_gyroscope_of_mostly_nan_is_rejected_with_one_sentence() -> None:
     gyr = np.full_like(rec.acc, np.nan)
     with pytest.raises(InvalidInputError, match=r"angular velocity .* leave the gyroscope out"):
         analyze(Recording(acc=rec.acc, gyr=gyr, sample_rate_hz=100.0))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda acc: acc / 9.80665,  # in g, but passed as m/s^2
+        lambda acc: acc * 9.80665,  # in m/s^2, but converted again as if in g
+        lambda acc: acc - np.median(acc, axis=0),  # a linear acceleration: gravity removed
+    ],
+    ids=["g-as-mps2", "mps2-as-g", "gravity-removed"],
+)
+def test_a_signal_without_gravity_is_refused(change: Any) -> None:
+    """Without gravity in the signal there is no 'up'; results would be invented, so none."""
+    rec, _ = walking_signal()
+    acc = change(rec.acc)
+    wrong = Recording(acc=acc, sample_rate_hz=rec.sample_rate_hz)
+    median = float(np.median(np.linalg.norm(acc, axis=1)))
+    message = raises_one_sentence(InvalidInputError, lambda: analyze(wrong), "gravity alone")
+    assert f"is {median:.3g} m/s^2" in message and "--acc-unit" in message
 
 
 def test_too_short_is_rejected() -> None:

@@ -28,6 +28,10 @@ MIN_SAMPLE_RATE_HZ = 20.0
 #: A recording must be at least this long to hold a single bout of 4 strides at a slow pace.
 MIN_DURATION_S = 3.0
 STANDARD_GRAVITY = 9.80665
+#: A raw accelerometer's median magnitude is gravity, 1 g, whatever the wearer does (walking
+#: and running stay well within these bounds); outside them the signal is in another unit
+#: or has had gravity removed, and "up" cannot be found.
+GRAVITY_MEDIAN_RANGE_MPS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,19 @@ def validate_signal(recording: Recording) -> None:
         raise InvalidInputError(
             f"{100 * (1 - finite.mean()):.0f}% of the acceleration samples are missing or not "
             "numbers; check that the file holds the accelerometer data."
+        )
+    # every k-th sample: a day-long recording's median needs no copy of the whole signal
+    every = max(1, recording.acc.shape[0] // 200_000)
+    sample = recording.acc[::every]
+    magnitude = np.linalg.norm(sample[np.isfinite(sample).all(axis=1)], axis=1)
+    median = float(np.median(magnitude)) if magnitude.size else float("nan")
+    low, high = GRAVITY_MEDIAN_RANGE_MPS2
+    if not low <= median <= high:
+        raise InvalidInputError(
+            f"The median acceleration magnitude is {median:.3g} m/s^2 where gravity alone gives "
+            f"{STANDARD_GRAVITY:.2f}, so this is not a raw accelerometer signal in m/s^2; check "
+            "the unit (--acc-unit) and give the accelerometer with gravity in it, not a linear "
+            "or user acceleration."
         )
     if recording.gyr is not None:
         finite = np.isfinite(recording.gyr).all(axis=1)
