@@ -152,6 +152,17 @@ def test_a_signal_without_gravity_is_refused(change: Any) -> None:
     assert f"is {median:.3g} m/s^2" in message and "--acc-unit" in message
 
 
+def test_zero_filled_stretches_do_not_count_against_gravity() -> None:
+    """Exports fill gaps with zeros: two thirds zeros around a walk is still a recording."""
+    rec, contacts = walking_signal(walk_s=30)
+    acc = np.vstack([np.zeros((4000, 3)), rec.acc, np.zeros((4000, 3))])
+    result = analyze(Recording(acc=acc, sample_rate_hz=rec.sample_rate_hz))
+    assert len(result.bouts) == 1
+    assert result.bouts.loc[0, "n_steps"] == pytest.approx(len(contacts), abs=2)
+    zeros = Recording(acc=np.zeros((1000, 3)), sample_rate_hz=100.0)
+    raises_one_sentence(InvalidInputError, lambda: analyze(zeros), "zero throughout")
+
+
 def test_too_short_is_rejected() -> None:
     with pytest.raises(InvalidInputError, match="at least"):
         analyze(Recording(acc=np.tile([9.81, 0, 0], (150, 1)), sample_rate_hz=100.0))

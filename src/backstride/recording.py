@@ -140,11 +140,19 @@ def validate_signal(recording: Recording) -> None:
             f"{100 * (1 - finite.mean()):.0f}% of the acceleration samples are missing or not "
             "numbers; check that the file holds the accelerometer data."
         )
-    # every k-th sample: a day-long recording's median needs no copy of the whole signal
+    # every k-th sample: a day-long recording's median needs no copy of the whole signal.
+    # Exact zeros are left out: no accelerometer at rest reads them, but exports fill gaps
+    # and switched-off stretches with them.
     every = max(1, recording.acc.shape[0] // 200_000)
     sample = recording.acc[::every]
     magnitude = np.linalg.norm(sample[np.isfinite(sample).all(axis=1)], axis=1)
-    median = float(np.median(magnitude)) if magnitude.size else float("nan")
+    magnitude = magnitude[magnitude > 0]
+    if magnitude.size == 0:
+        raise InvalidInputError(
+            "The acceleration is zero throughout; check that the file holds the accelerometer "
+            "data and that the sensor was switched on."
+        )
+    median = float(np.median(magnitude))
     low, high = GRAVITY_MEDIAN_RANGE_MPS2
     if not low <= median <= high:
         raise InvalidInputError(
