@@ -26,12 +26,12 @@ share of matched contacts given the reference's foot:
 | signal | IPOL, 34 trials | Mobilise-D, INDIP | Mobilise-D, motion capture |
 | --- | --- | --- | --- |
 | rotation only | 0.930 | 0.755 | 0.784 |
-| sway only | 0.856 | 0.955 | - |
+| sway only | 0.837 | 0.955 | 0.977 |
 | both | 0.924 | 0.909 | 0.920 |
 
 Rotation fails in HA-001's daily-life trial, where turning swamps it. Sway fails for one
 IPOL walker, whose trunk moved the other way. Two IPOL trials (4-1, 4-2) disagree with the
-reference on every contact by rotation, and 4-1 by sway as well. They look like foot
+reference on every contact by rotation and nearly every one by sway. They look like foot
 sensors swapped between feet; without them, both signals together give 0.982 on IPOL.
 
 "Up" comes from gravity and "forward" from the gait pattern (see
