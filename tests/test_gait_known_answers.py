@@ -351,3 +351,33 @@ def test_feet_alternate_through_a_turn(turn_dps: float, turn_mps2: float) -> Non
     silent = np.zeros_like(walk["gyr"])
     grouped = foot_sides(walk["lateral"], silent, up, forward, walk["contacts"], bout, fs)
     assert "".join(grouped) == "AB" * 10
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_handedness_of_the_sensor_axes_from_gravity_and_rotation(axis: int) -> None:
+    """A sensor that tilts slowly back and forth: right-handed axes give +1, mirrored -1.
+
+    The sensor turns about its x axis by theta(t); gravity, fixed in the world, then turns
+    the other way in the sensor's axes. Relabelling one axis (negating it in both the
+    accelerometer and the gyroscope, as a careless export does) makes the axes a mirror
+    image, and the test must say so whichever axis it was.
+    """
+    from scipy.spatial.transform import Rotation
+
+    from backstride.gait.orientation import frame_handedness, gravity_and_vertical
+
+    fs = 100.0
+    t = np.arange(int(120 * fs)) / fs
+    theta = 0.4 * np.sin(2 * np.pi * 0.05 * t) + 0.2 * np.sin(2 * np.pi * 0.11 * t)
+    rate = np.gradient(theta) * fs  # rad/s about the sensor's x axis
+    world_to_sensor = Rotation.from_rotvec(np.outer(theta, [1.0, 0.0, 0.0])).inv()
+    acc = world_to_sensor.apply([0.0, 0.0, 9.81])
+    gyr = np.degrees(np.column_stack([rate, np.zeros_like(t), np.zeros_like(t)]))
+    gyr = Rotation.from_rotvec([0.0, 0.3, 0.2]).apply(gyr)  # mounted at an angle: all axes move
+    acc = Rotation.from_rotvec([0.0, 0.3, 0.2]).apply(acc)
+    up, _, _ = gravity_and_vertical(acc, fs)
+    assert frame_handedness(up, gyr, fs) > 0.9
+    mirror = np.ones(3)
+    mirror[axis] = -1.0
+    up_m, _, _ = gravity_and_vertical(acc * mirror, fs)
+    assert frame_handedness(up_m, gyr * mirror, fs) < -0.9

@@ -143,6 +143,41 @@ def _most_step_periodic_direction(h: FloatArray, lag: int) -> FloatArray:
     return np.asarray(v / np.linalg.norm(v))
 
 
+def frame_handedness(up: FloatArray, gyr_dps: FloatArray, fs: float) -> float:
+    """Whether the sensor axes are right-handed (+1) or a mirror image (-1), as evidence.
+
+    Gravity is fixed in the world, so in the sensor's axes its direction turns against the
+    sensor's rotation: ``d(up)/dt = -omega x up`` in right-handed axes, ``+omega x up`` in a
+    file whose axes were relabelled into a mirror image (one axis negated in both the
+    accelerometer and the gyroscope). Returns the correlation of ``d(up)/dt`` with
+    ``-omega x up``, both at the gravity estimate's 0.25-Hz bandwidth: near +1 or -1 where
+    the trunk tilts (sitting down, bending, standing up), near 0 where it hardly does (a
+    short straight walk), where walking's own acceleration blurs the gravity estimate.
+
+    Parameters
+    ----------
+    up
+        ``(n, 3)`` unit gravity direction ("up") per sample, sensor axes.
+    gyr_dps
+        ``(n, 3)`` angular velocity, deg/s, the same axes.
+    fs
+        Sample rate, Hz.
+    """
+    # both signals are kept at 0.25 Hz, so 10 samples per second are plenty: block means
+    # (a day-long window would otherwise filter three full-rate columns once more)
+    k = max(1, int(fs // 10))
+    n = (up.shape[0] // k) * k
+    if n // k < 16:
+        return 0.0
+    up = up[:n].reshape(-1, k, 3).mean(axis=1)
+    fs = fs / k
+    omega = np.radians(lowpass(gyr_dps[:n].reshape(-1, k, 3).mean(axis=1), GRAVITY_CUTOFF_HZ, fs))
+    turning = np.gradient(up, axis=0) * fs
+    expected = -np.cross(omega, up)
+    norm = float(np.sqrt(np.sum(turning * turning) * np.sum(expected * expected)))
+    return float(np.sum(turning * expected) / norm) if norm > 0 else 0.0
+
+
 def _braking_sign(ap: FloatArray, vertical: FloatArray, fs: float) -> float:
     """+1 if ``ap`` points forward, -1 if backward (see step 4 of the module docstring).
 

@@ -27,7 +27,12 @@ from backstride.gait.bouts import BoutRules, assemble_bouts
 from backstride.gait.daily import DAY_COLUMNS, daily_measures
 from backstride.gait.initial_contacts import detect_contact_candidates
 from backstride.gait.laterality import foot_sides
-from backstride.gait.orientation import BodyFrameSignals, body_frame, gravity_and_vertical
+from backstride.gait.orientation import (
+    BodyFrameSignals,
+    body_frame,
+    frame_handedness,
+    gravity_and_vertical,
+)
 from backstride.gait.parameters import (
     angle_range_per_stride,
     autocorrelation_regularity,
@@ -668,13 +673,14 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     if n_bouts:
         walk_up /= np.linalg.norm(walk_up, axis=1, keepdims=True)
     stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up)
-    del gravity, up
     gyr = _interp_nans(recording.gyr) if recording.gyr is not None and ics.size else None
+    handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
+    del gravity, up
     step_len_from = _step_lengths_by_contact(ics, ic_bout, position, leg)
     del position
     strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
     impact = _impacts(frame, ics, fs)
-    sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs)
+    sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs, handedness)
 
     per_bout = strides.groupby("bout_id").agg(
         cadence_spm=("cadence_spm", "mean"),
