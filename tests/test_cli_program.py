@@ -14,12 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from backstride.cli import main
 from backstride.program import load_instruments
 from backstride.settings import get_settings
+
+from synthetic import walking_signal
 
 START = dt.date(2026, 3, 2)  # a Monday; the clocks change in Europe on 29 March
 RED_FLAG_ITEMS = [item.id for item in load_instruments()["red_flags"].items]
@@ -366,3 +370,22 @@ def test_csv_export_holds_the_same_rows_as_the_json_export(cli: Any, tmp_path: P
     with (folder / "pain.csv").open(newline="") as fh:
         (pain,) = list(csv.DictReader(fh))
     assert float(pain["score"]) == 3 and pain["note"] == "after gardening, stiff"
+
+
+def test_import_takes_the_units_its_error_messages_name(cli: Any, tmp_path: Path) -> None:
+    """A CSV's unit advice says --acc-unit: import accepts it and passes it to the analysis."""
+    run = cli
+    run("init", "--name", "eve", "--time-zone", "Europe/London", today=START)
+    rec, _ = walking_signal(walk_s=60)
+    df = pd.DataFrame(rec.acc / 9.80665, columns=["acc_x", "acc_y", "acc_z"])  # in g
+    df.insert(0, "time_s", rec.time_s)
+    path = tmp_path / "walk.csv"
+    df.to_csv(path, index=False)
+    wrong = run("import", str(path), "--acc-unit", "mps2", "--start", "2026-03-02T10:00",
+                today=START, ok=False)  # fmt: skip
+    assert wrong.exit_code == 2
+    assert f"is {np.median(np.linalg.norm(df.iloc[:, 1:], axis=1)):.3g} m/s^2" in wrong.output
+    assert json.loads(run("export", today=START).output)["walks"] == []
+    right = run("import", str(path), "--acc-unit", "g", "--gyr-unit", "dps",
+                "--start", "2026-03-02T10:00", "--json", today=START)  # fmt: skip
+    assert json.loads(right.output)["result"]["added"] == 1

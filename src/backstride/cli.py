@@ -164,13 +164,22 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
     console.print(table)
 
 
+#: Units of a CSV's columns, for the commands that read recordings (analyze, import).
+acc_unit_option = click.option(
+    "--acc-unit", type=click.Choice(["g", "mps2"]), help="Accelerometer unit (CSV)."
+)
+gyr_unit_option = click.option(
+    "--gyr-unit", type=click.Choice(["dps", "rads"]), help="Gyroscope unit (CSV)."
+)
+
+
 @main.command()
 @click.argument("recording", type=click.Path(path_type=Path))
 @click.option("--height-m", type=float, help="Body height of the wearer, m.")
 @click.option("--sensor-height-m", type=float, help="Height of the sensor above the floor, m.")
 @click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
-@click.option("--acc-unit", type=click.Choice(["g", "mps2"]), help="Accelerometer unit (CSV).")
-@click.option("--gyr-unit", type=click.Choice(["dps", "rads"]), help="Gyroscope unit (CSV).")
+@acc_unit_option
+@gyr_unit_option
 @click.option(
     "--time-zone",
     help="Where the recording was made (IANA name, e.g. Europe/London): local clock times "

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from backstride import services
-from backstride.cli import console, main
+from backstride.cli import acc_unit_option, console, gyr_unit_option, main
 from backstride.exceptions import InvalidInputError
 from backstride.output import atomic_write_bytes, atomic_write_text
 from backstride.program import WeekPlan, WeekReview, load_instruments
@@ -274,10 +274,13 @@ def review_cmd(
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--start", help="Local start time for files without one (YYYY-MM-DDTHH:MM).")
 @click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
+@acc_unit_option
+@gyr_unit_option
 @program_command
 def import_cmd(
     store: Store, recordings: tuple[Path, ...], start: str | None,
-    sample_rate_hz: float | None, person: str | None, as_json: bool,
+    sample_rate_hz: float | None, acc_unit: str | None, gyr_unit: str | None,
+    person: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Analyse sensor recordings and store their walks (the same data is never counted twice)."""
     paths = list(recordings)
@@ -302,7 +305,7 @@ def import_cmd(
 
         files, result = services.import_files(
             store, person, paths, start=start, sample_rate_hz=sample_rate_hz,
-            on_file=file_done, on_progress=within,
+            acc_unit=acc_unit, gyr_unit=gyr_unit, on_file=file_done, on_progress=within,
         )  # fmt: skip
 
     def text() -> None:

@@ -418,6 +418,8 @@ def analyse_files(
     *,
     start: str | None = None,
     sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_progress: Callable[[Path, float], None] | None = None,
 ) -> tuple[Person, list[ImportedFile]]:
@@ -455,6 +457,8 @@ def analyse_files(
                 AnalysisParameters(height_m=who.height_m),
                 heights_from="file",
                 sample_rate_hz=sample_rate_hz,
+                acc_unit=acc_unit,
+                gyr_unit=gyr_unit,
                 time_zone=who.time_zone,
                 progress=tell,
             )
@@ -510,6 +514,8 @@ def import_files(
     *,
     start: str | None = None,
     sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     on_progress: Callable[[Path, float], None] | None = None,
 ) -> tuple[list[ImportedFile], ImportResult]:
@@ -520,6 +526,8 @@ def import_files(
         paths,
         start=start,
         sample_rate_hz=sample_rate_hz,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
         on_file=on_file,
         on_progress=on_progress,
     )
