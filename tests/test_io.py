@@ -746,6 +746,12 @@ def test_rate_option_contradicts_time(tmp_path: Path) -> None:
     assert read_recordings(path, sample_rate_hz=100)[0].sample_rate_hz == 100
 
 
+def test_acceleration_too_large_to_be_one_is_named_as_such(tmp_path: Path) -> None:
+    """1e308 is a number; its magnitude overflows, which is not 'no numeric values'."""
+    path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + _rows(value="1e308,1e308,1e308"))
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "reach 1e\\+308")
+
+
 def test_undetectable_and_unknown_units(tmp_path: Path) -> None:
     path = _csv(tmp_path, "time_s,acc_x,acc_y,acc_z\n" + _rows(value="0.01,3.5,0.05"))
     raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "--acc-unit")

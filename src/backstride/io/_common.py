@@ -435,6 +435,12 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
         magnitude = np.sqrt(np.sum(acc * acc, axis=1))
     magnitude = magnitude[np.isfinite(magnitude)]
     if magnitude.size == 0:
+        values = acc[np.isfinite(acc)]
+        if values.size:  # numbers, but so large that their magnitude overflows
+            raise InvalidInputError(
+                f"The acceleration values reach {float(np.abs(values).max()):.3g}, far beyond "
+                "any accelerometer's range; check that the columns hold acceleration."
+            )
         raise InvalidInputError(
             "The acceleration columns hold no numeric values; check that the file holds "
             "accelerometer data."
