@@ -297,3 +297,20 @@ def test_a_linear_acceleration_export_is_refused_not_analysed(
     assert message.startswith("error:") and len(message.splitlines()) == 1
     assert "not a linear or user acceleration" in message
     assert not out_dir.exists()
+
+
+def test_a_phone_in_the_hand_counts_steps_but_gives_no_stride_length(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """With a height given, the pendulum would still turn the hand's bobbing into strides."""
+    phone = ROOT / "data" / "oxford-phone-steps" / "user1_hand_1506421989895.csv"
+    out = tmp_path / "phone.json"
+    result = runner.invoke(main, ["analyze", str(phone), "--height-m", "1.75", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "worn at the hand" in result.output
+    doc = json.loads(out.read_text())
+    (bout,) = doc["bouts"]
+    assert bout["n_steps"] > 300 and 90 < bout["cadence_spm"] < 115
+    for key in ("stride_length_m", "walking_speed_mps", "step_regularity", "impact_mps2"):
+        assert bout[key] is None, key
+    assert set(bout["trunk_rom_deg"].values()) == {None}

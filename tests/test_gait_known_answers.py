@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from backstride import analyze
 from backstride.exceptions import InvalidInputError
 from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
+from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
 
@@ -381,3 +383,31 @@ def test_handedness_of_the_sensor_axes_from_gravity_and_rotation(axis: int) -> N
     mirror[axis] = -1.0
     up_m, _, _ = gravity_and_vertical(acc * mirror, fs)
     assert frame_handedness(up_m, gyr * mirror, fs) < -0.9
+
+
+@pytest.mark.parametrize("placement", ["wrist", "hand", "frontpocket", "bag", "ankle"])
+def test_away_from_the_trunk_only_steps_and_cadence_are_given(placement: str) -> None:
+    """The pendulum and the trunk's measures describe a limb or a bag there: null, not guessed."""
+    rec, _ = walking_signal(walk_s=40, sagittal_rom_deg=4.0, lean_deg=3.0)
+    rec = dataclasses.replace(rec, height_m=1.75)
+    on_trunk = analyze(rec)
+    elsewhere = analyze(dataclasses.replace(rec, placement=placement))
+    # the same steps, cadence and intensity
+    assert elsewhere.initial_contacts_s == on_trunk.initial_contacts_s
+    for column in ("n_steps", "cadence_spm", "moderate_s", "step_duration_s"):
+        assert elsewhere.bouts[column].tolist() == on_trunk.bouts[column].tolist()
+    # on the trunk every one of these is a number here; elsewhere none is
+    assert on_trunk.bouts[TRUNK_BOUT_COLUMNS].notna().all(axis=None)
+    assert elsewhere.bouts[TRUNK_BOUT_COLUMNS].isna().all(axis=None)
+    assert elsewhere.steps[["step_length_m", "impact_mps2"]].isna().all(axis=None)
+    words = placement.replace("_", " ")
+    assert f"worn at the {words}" in elsewhere.summary["stride_length_basis"]
+    assert "not on the trunk" in elsewhere.summary["posture_reference"]
+
+
+def test_a_hip_sensor_moves_with_the_trunk() -> None:
+    rec, _ = walking_signal(walk_s=40)
+    rec = dataclasses.replace(rec, height_m=1.75)
+    at_hip = analyze(dataclasses.replace(rec, placement="hip")).bouts
+    assert at_hip["stride_length_m"].tolist() == analyze(rec).bouts["stride_length_m"].tolist()
+    assert at_hip["stride_length_m"].notna().all()

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from backstride import __version__
 from backstride.exceptions import BackstrideError
-from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis
+from backstride.gait.pipeline import TRUNK_PLACEMENTS, AnalysisParameters, WalkingAnalysis
 
 # Tables are wide; when the output is a pipe or a file, do not squeeze them into 80 columns.
 console = Console() if Console().is_terminal else Console(width=160)
@@ -121,11 +121,12 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
     )
     basis = s["stride_length_basis"]
-    stride = (
-        f"stride length from {basis}"
-        if not basis.startswith("no ")
-        else "stride length and speed not computed: give --height-m or --sensor-height-m"
-    )
+    if rec["placement"] not in TRUNK_PLACEMENTS:
+        stride = basis  # says where the sensor was and what that leaves out
+    elif basis.startswith("no "):
+        stride = "stride length and speed not computed: give --height-m or --sensor-height-m"
+    else:
+        stride = f"stride length from {basis}"
     console.print(f"  [dim]{stride}; posture: {s['posture_reference']}[/]")
     if len(analysis.days) > 1:
         _print_days(analysis)

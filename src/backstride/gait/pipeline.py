@@ -63,6 +63,20 @@ STANDING_MAX_SD_MPS2 = 0.15
 STANDING_NEAR_WALK_S = 10.0
 STANDING_MAX_TILT_DEG = 10.0
 
+#: Where a sensor moves with the trunk. The inverted pendulum (stride length, speed) follows
+#: the body's centre of mass, and lean, range of motion, regularity, harmonic ratios and
+#: impact are the trunk's; elsewhere (a wrist, a thigh, a phone in the hand, a pocket or a
+#: bag) they would describe the limb or the bag, so they are null. Steps, cadence, bouts and
+#: intensity hold wherever the sensor is.
+TRUNK_PLACEMENTS = frozenset({"lower_back", "hip", "chest"})
+#: Bout columns that need a sensor on the trunk.
+TRUNK_BOUT_COLUMNS = [
+    "stride_length_m", "walking_speed_mps", "step_regularity", "stride_regularity",
+    "step_symmetry", "harmonic_ratio_v", "harmonic_ratio_ap", "harmonic_ratio_ml",
+    "trunk_rom_sagittal_deg", "trunk_rom_frontal_deg", "trunk_rom_transverse_deg",
+    "impact_mps2", "forward_lean_deg", "sideways_lean_deg",
+]  # fmt: skip
+
 BOUT_COLUMNS = [
     "bout_id", "start_s", "end_s", "duration_s", "n_steps", "n_strides", "cadence_spm",
     "step_duration_s", "stride_duration_s", "stride_length_m", "walking_speed_mps",
@@ -165,6 +179,11 @@ def _nan_to_none(value: Any) -> Any:
 
 
 def _leg_length(rec: RecordingInfo, params: AnalysisParameters) -> tuple[float | None, str]:
+    if rec.placement not in TRUNK_PLACEMENTS:
+        return None, (
+            f"the sensor was worn at the {rec.placement.replace('_', ' ')}: stride length, "
+            "speed and the trunk's measures need it on the trunk"
+        )
     return pendulum_length(
         params.sensor_height_m or rec.sensor_height_m, params.height_m or rec.height_m
     )
@@ -772,8 +791,15 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         },
         columns=STEP_COLUMNS,
     )
+    if recording.placement not in TRUNK_PLACEMENTS:
+        bouts[TRUNK_BOUT_COLUMNS] = np.nan
+        steps["step_length_m"] = np.nan
+        steps["impact_mps2"] = np.nan
+        stand_up[:] = np.nan
     with_posture = int(np.isfinite(stand_up[:, 0]).sum())
     summary = _summary(bouts, per_second, with_posture, leg_note)
+    if recording.placement not in TRUNK_PLACEMENTS:
+        summary["posture_reference"] = "the sensor was not on the trunk: trunk lean not computed"
     return WalkingAnalysis(_recording_meta(recording), bouts, steps, per_second, summary)
 
 
