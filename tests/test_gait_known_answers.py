@@ -11,7 +11,7 @@ import pytest
 from backstride import analyze
 from backstride.exceptions import InvalidInputError
 from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
-from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS
+from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS, AnalysisParameters
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
 
@@ -403,6 +403,16 @@ def test_away_from_the_trunk_only_steps_and_cadence_are_given(placement: str) ->
     words = placement.replace("_", " ")
     assert f"worn at the {words}" in elsewhere.summary["stride_length_basis"]
     assert "not on the trunk" in elsewhere.summary["posture_reference"]
+
+
+def test_away_from_the_trunk_a_long_recording_says_so_too() -> None:
+    """Analysed in windows, the merged summary names the placement as a short one does."""
+    rec, _ = walking_signal(walk_s=300, lean_deg=3.0)
+    rec = dataclasses.replace(rec, height_m=1.75, placement="wrist")
+    windowed = analyze(rec, AnalysisParameters(window_s=120.0))
+    assert windowed.bouts[TRUNK_BOUT_COLUMNS].isna().all(axis=None)
+    assert "not on the trunk" in windowed.summary["posture_reference"]
+    assert "worn at the wrist" in windowed.summary["stride_length_basis"]
 
 
 def test_a_hip_sensor_moves_with_the_trunk() -> None:

@@ -653,7 +653,13 @@ def _merge(
         empty = _no_bouts()
         all_bouts, all_steps, per_second = empty.bouts, empty.steps, empty.per_second
     with_posture = int(all_bouts["forward_lean_deg"].notna().sum())
-    summary = _summary(all_bouts, per_second, with_posture, _leg_length(recording, params)[1])
+    summary = _summary(
+        all_bouts,
+        per_second,
+        with_posture,
+        _leg_length(recording, params)[1],
+        recording.placement in TRUNK_PLACEMENTS,
+    )
     return WalkingAnalysis(_recording_meta(recording), all_bouts, all_steps, per_second, summary)
 
 
@@ -791,22 +797,33 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         },
         columns=STEP_COLUMNS,
     )
-    if recording.placement not in TRUNK_PLACEMENTS:
+    on_trunk = recording.placement in TRUNK_PLACEMENTS
+    if not on_trunk:
         bouts[TRUNK_BOUT_COLUMNS] = np.nan
         steps["step_length_m"] = np.nan
         steps["impact_mps2"] = np.nan
-        stand_up[:] = np.nan
     with_posture = int(np.isfinite(stand_up[:, 0]).sum())
-    summary = _summary(bouts, per_second, with_posture, leg_note)
-    if recording.placement not in TRUNK_PLACEMENTS:
-        summary["posture_reference"] = "the sensor was not on the trunk: trunk lean not computed"
+    summary = _summary(bouts, per_second, with_posture, leg_note, on_trunk)
     return WalkingAnalysis(_recording_meta(recording), bouts, steps, per_second, summary)
 
 
 def _summary(
-    bouts: pd.DataFrame, per_second: pd.DataFrame, with_posture: int, leg_note: str
+    bouts: pd.DataFrame,
+    per_second: pd.DataFrame,
+    with_posture: int,
+    leg_note: str,
+    on_trunk: bool,
 ) -> dict[str, Any]:
     """Recording totals from the bouts and per-second cadence."""
+    if not on_trunk:
+        posture = "the sensor was not on the trunk: trunk lean not computed"
+    elif with_posture:
+        posture = (
+            f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
+            f"({with_posture} of {len(bouts)} bout{'' if len(bouts) == 1 else 's'})"
+        )
+    else:
+        posture = "no quiet standing next to a walk: trunk lean not computed"
     return {
         "n_bouts": len(bouts),
         "walking_s": float(bouts["duration_s"].sum()),
@@ -817,12 +834,7 @@ def _summary(
         "moderate_s": float(bouts["moderate_s"].sum()),
         "vigorous_s": float(bouts["vigorous_s"].sum()),
         "brisk_intervals": int(bouts["brisk_intervals"].sum()),
-        "posture_reference": (
-            f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
-            f"({with_posture} of {len(bouts)} bout{'' if len(bouts) == 1 else 's'})"
-            if with_posture
-            else "no quiet standing next to a walk: trunk lean not computed"
-        ),
+        "posture_reference": posture,
         "stride_length_basis": leg_note,
     }
 
