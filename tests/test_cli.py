@@ -307,7 +307,8 @@ def test_a_phone_in_the_hand_counts_steps_but_gives_no_stride_length(
     out = tmp_path / "phone.json"
     result = runner.invoke(main, ["analyze", str(phone), "--height-m", "1.75", "--json", str(out)])
     assert result.exit_code == 0, result.output
-    assert "worn at the hand" in result.output
+    assert "worn in the hand, away from the trunk" in result.output
+    assert "posture:" not in result.output  # said once, in the placement sentence
     doc = json.loads(out.read_text())
     (bout,) = doc["bouts"]
     assert bout["n_steps"] > 300 and 90 < bout["cadence_spm"] < 115

@@ -12,7 +12,7 @@ from backstride import analyze
 from backstride.exceptions import InvalidInputError
 from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
 from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS, AnalysisParameters
-from backstride.recording import Recording
+from backstride.recording import Recording, placement_words
 from backstride.validation.metrics import match_contacts
 
 from messages import raises_one_sentence
@@ -385,7 +385,7 @@ def test_handedness_of_the_sensor_axes_from_gravity_and_rotation(axis: int) -> N
     assert frame_handedness(up_m, gyr * mirror, fs) < -0.9
 
 
-@pytest.mark.parametrize("placement", ["wrist", "hand", "frontpocket", "bag", "ankle"])
+@pytest.mark.parametrize("placement", ["wrist", "hand", "frontpocket", "bag", "ankle", "left_shoe"])
 def test_away_from_the_trunk_only_steps_and_cadence_are_given(placement: str) -> None:
     """The pendulum and the trunk's measures describe a limb or a bag there: null, not guessed."""
     rec, _ = walking_signal(walk_s=40, sagittal_rom_deg=4.0, lean_deg=3.0)
@@ -400,8 +400,7 @@ def test_away_from_the_trunk_only_steps_and_cadence_are_given(placement: str) ->
     assert on_trunk.bouts[TRUNK_BOUT_COLUMNS].notna().all(axis=None)
     assert elsewhere.bouts[TRUNK_BOUT_COLUMNS].isna().all(axis=None)
     assert elsewhere.steps[["step_length_m", "impact_mps2"]].isna().all(axis=None)
-    words = placement.replace("_", " ")
-    assert f"worn at the {words}" in elsewhere.summary["stride_length_basis"]
+    assert f"worn {placement_words(placement)}, away" in elsewhere.summary["stride_length_basis"]
     assert "not on the trunk" in elsewhere.summary["posture_reference"]
 
 
@@ -412,7 +411,7 @@ def test_away_from_the_trunk_a_long_recording_says_so_too() -> None:
     windowed = analyze(rec, AnalysisParameters(window_s=120.0))
     assert windowed.bouts[TRUNK_BOUT_COLUMNS].isna().all(axis=None)
     assert "not on the trunk" in windowed.summary["posture_reference"]
-    assert "worn at the wrist" in windowed.summary["stride_length_basis"]
+    assert "worn on the wrist" in windowed.summary["stride_length_basis"]
 
 
 def test_a_hip_sensor_moves_with_the_trunk() -> None:

@@ -122,12 +122,14 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
     )
     basis = s["stride_length_basis"]
     if rec["placement"] not in TRUNK_PLACEMENTS:
-        stride = basis  # says where the sensor was and what that leaves out
-    elif basis.startswith("no "):
-        stride = "stride length and speed not computed: give --height-m or --sensor-height-m"
+        # where the sensor was and what that leaves out, trunk lean included
+        console.print(f"  [dim]{basis}[/]")
     else:
-        stride = f"stride length from {basis}"
-    console.print(f"  [dim]{stride}; posture: {s['posture_reference']}[/]")
+        if basis.startswith("no "):
+            stride = "stride length and speed not computed: give --height-m or --sensor-height-m"
+        else:
+            stride = f"stride length from {basis}"
+        console.print(f"  [dim]{stride}; posture: {s['posture_reference']}[/]")
     if len(analysis.days) > 1:
         _print_days(analysis)
     if len(analysis.bouts) == 0:

@@ -34,6 +34,30 @@ STANDARD_GRAVITY = 9.80665
 GRAVITY_MEDIAN_RANGE_MPS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
 
 
+#: How to say where a sensor was worn, for the placement names the readers set. Any other
+#: name (a device's own wear-location text, cleaned) is said as "at the <name>".
+PLACEMENT_WORDS = {
+    "lower_back": "at the lower back",
+    "hip": "at the hip",
+    "chest": "on the chest",
+    "wrist": "on the wrist",
+    "ankle": "at the ankle",
+    "thigh": "on the thigh",
+    "hand": "in the hand",
+    "frontpocket": "in a front trouser pocket",
+    "backpocket": "in a back trouser pocket",
+    "bag": "in a bag",
+    "neckpouch": "in a pouch around the neck",
+    "armband": "in an armband",
+    "unknown": "in a carry position that is not known",
+}
+
+
+def placement_words(placement: str) -> str:
+    """Where a sensor was worn, as words for a sentence: ``"in a front trouser pocket"``."""
+    return PLACEMENT_WORDS.get(placement, f"at the {placement.replace('_', ' ')}")
+
+
 @dataclass(frozen=True)
 class Recording:
     """One continuous recording from one body-worn sensor.

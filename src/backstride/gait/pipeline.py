@@ -41,7 +41,7 @@ from backstride.gait.parameters import (
     step_lengths_zijlstra,
     vertical_displacement,
 )
-from backstride.recording import FloatArray, Recording, validate_signal
+from backstride.recording import FloatArray, Recording, placement_words, validate_signal
 
 IntArray = npt.NDArray[np.int64]
 
@@ -181,8 +181,8 @@ def _nan_to_none(value: Any) -> Any:
 def _leg_length(rec: RecordingInfo, params: AnalysisParameters) -> tuple[float | None, str]:
     if rec.placement not in TRUNK_PLACEMENTS:
         return None, (
-            f"the sensor was worn at the {rec.placement.replace('_', ' ')}: stride length, "
-            "speed and the trunk's measures need it on the trunk"
+            f"the sensor was worn {placement_words(rec.placement)}, away from the trunk: "
+            "stride length, speed and the trunk's measures need it on the trunk"
         )
     return pendulum_length(
         params.sensor_height_m or rec.sensor_height_m, params.height_m or rec.height_m
@@ -816,7 +816,7 @@ def _summary(
 ) -> dict[str, Any]:
     """Recording totals from the bouts and per-second cadence."""
     if not on_trunk:
-        posture = "the sensor was not on the trunk: trunk lean not computed"
+        posture = "trunk lean not computed: the sensor was not on the trunk"
     elif with_posture:
         posture = (
             f"quiet standing within {STANDING_NEAR_WALK_S:g} s of the walk "
