@@ -31,6 +31,7 @@ from backstride.io import (
     read_recording,
     read_recordings,
 )
+from backstride.io._common import GYR_RADS_MAX_P99, gyr_to_dps
 from backstride.recording import STANDARD_GRAVITY, Recording
 
 from messages import raises_one_sentence
@@ -512,6 +513,64 @@ def test_generic_units_given_and_rad_s(
     np.testing.assert_allclose(given.acc, acc, rtol=1e-7, atol=1e-6)
     assert given.height_m == 1.8 and given.sensor_height_m == 1.0
     assert not any("detected" in note for note in given.notes)
+
+
+def _daily_life_in_a_still_day(still_s: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """HA-001's 2.3-min daily-life trial (deg/s) between hours at rest, as a day would hold it.
+
+    At rest the gyroscope reads its bias plus noise; the trial's sit-to-stands and turns
+    are then under 2% of the samples, too few to lift the 99th percentile above 10 deg/s.
+    """
+    trial = pd.read_csv(ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv")
+    acc = trial[["acc_x", "acc_y", "acc_z"]].to_numpy() * STANDARD_GRAVITY
+    gyr = trial[["gyr_x", "gyr_y", "gyr_z"]].to_numpy()
+    fs = 100.0
+    rng = np.random.default_rng(7)
+    n = int(still_s * fs / 2)
+    bias = np.array([0.4, -0.3, 0.2])
+
+    def rest(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return at + rng.normal(0, 0.02, (n, 3)), bias + rng.normal(0, 0.15, (n, 3))
+
+    (a0, g0), (a1, g1) = rest(acc[:50].mean(axis=0)), rest(acc[-50:].mean(axis=0))
+    return np.vstack([a0, acc, a1]), np.vstack([g0, gyr + bias, g1]), fs
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_gyroscope_unit_of_a_mostly_still_day_is_told_from_how_gravity_turns(
+    mirrored: bool,
+) -> None:
+    """The size rule alone reads such a day in deg/s as rad/s (57 times too fast)."""
+    acc, gyr_dps, fs = _daily_life_in_a_still_day(2 * 3600)
+    if mirrored:  # axes relabelled into a mirror image: the unit is still told
+        acc[:, 1] *= -1
+        gyr_dps[:, 1] *= -1
+    assert np.percentile(np.abs(gyr_dps), 99) < GYR_RADS_MAX_P99  # the hard case
+    as_dps, note = gyr_to_dps(gyr_dps, None, acc, fs)
+    assert as_dps is gyr_dps and note is not None and "detected as deg/s" in note
+    from_rads, note = gyr_to_dps(np.radians(gyr_dps), None, acc, fs)
+    assert from_rads is not None and note is not None and "detected as rad/s" in note
+    np.testing.assert_allclose(from_rads, gyr_dps, atol=1e-9)
+
+
+def test_gyroscope_unit_without_tilting_falls_back_on_the_size_of_the_readings() -> None:
+    """A gyroscope whose readings do not follow the accelerometer's tilt says nothing by turning."""
+    acc, gyr_dps, fs = _daily_life_in_a_still_day(600)
+    shuffled = np.random.default_rng(1).permutation(gyr_dps)  # the same readings, unrelated
+    _, note = gyr_to_dps(shuffled, None, acc, fs)
+    assert note is not None and "99th percentile" in note and "deg/s" in note
+
+
+def test_a_daily_life_csv_in_deg_s_reads_as_deg_s(tmp_path: Path) -> None:
+    acc, gyr_dps, _ = _daily_life_in_a_still_day(600)
+    columns: dict[str, object] = {"time_s": np.arange(acc.shape[0]) / 100.0}
+    for k, axis in enumerate("xyz"):
+        columns[f"acc_{axis}"] = acc[:, k] / STANDARD_GRAVITY
+        columns[f"gyr_{axis}"] = gyr_dps[:, k]
+    recording = read_csv(_write(tmp_path / "day.csv", columns))
+    assert recording.gyr is not None
+    np.testing.assert_allclose(recording.gyr, gyr_dps, rtol=1e-7, atol=1e-6)
+    assert any("detected as deg/s: only in that unit" in note for note in recording.notes)
 
 
 def test_generic_semicolon_comments_and_blank_lines(tmp_path: Path) -> None:

@@ -143,6 +143,23 @@ def _most_step_periodic_direction(h: FloatArray, lag: int) -> FloatArray:
     return np.asarray(v / np.linalg.norm(v))
 
 
+#: Gravity's direction is known to about 0.25 Hz, so its turning is compared at this rate.
+TURNING_RATE_HZ = 10.0
+
+
+def _block_means(x: FloatArray, k: int) -> FloatArray:
+    n = (x.shape[0] // k) * k
+    return np.asarray(x[:n].reshape(-1, k, x.shape[1]).mean(axis=1))
+
+
+def _gravity_turning(
+    up_slow: FloatArray, omega_slow: FloatArray, fs_slow: float
+) -> tuple[FloatArray, FloatArray]:
+    """``d(up)/dt`` and ``-omega x up`` (``omega`` in the gyroscope's units), both at 0.25 Hz."""
+    omega = lowpass(omega_slow, GRAVITY_CUTOFF_HZ, fs_slow)
+    return np.gradient(up_slow, axis=0) * fs_slow, -np.cross(omega, up_slow)
+
+
 def frame_handedness(up: FloatArray, gyr_dps: FloatArray, fs: float) -> float:
     """Whether the sensor axes are right-handed (+1) or a mirror image (-1), as evidence.
 
@@ -165,17 +182,58 @@ def frame_handedness(up: FloatArray, gyr_dps: FloatArray, fs: float) -> float:
     """
     # both signals are kept at 0.25 Hz, so 10 samples per second are plenty: block means
     # (a day-long window would otherwise filter three full-rate columns once more)
-    k = max(1, int(fs // 10))
-    n = (up.shape[0] // k) * k
-    if n // k < 16:
+    k = max(1, int(fs // TURNING_RATE_HZ))
+    if up.shape[0] // k < 16:
         return 0.0
-    up = up[:n].reshape(-1, k, 3).mean(axis=1)
-    fs = fs / k
-    omega = np.radians(lowpass(gyr_dps[:n].reshape(-1, k, 3).mean(axis=1), GRAVITY_CUTOFF_HZ, fs))
-    turning = np.gradient(up, axis=0) * fs
-    expected = -np.cross(omega, up)
+    turning, expected = _gravity_turning(
+        _block_means(up, k), np.radians(_block_means(gyr_dps, k)), fs / k
+    )
     norm = float(np.sqrt(np.sum(turning * turning) * np.sum(expected * expected)))
     return float(np.sum(turning * expected) / norm) if norm > 0 else 0.0
+
+
+def gravity_turning_gain(acc: FloatArray, gyr: FloatArray, fs: float) -> tuple[float, float]:
+    """How fast gravity turns in the sensor's axes per unit of the gyroscope's reading.
+
+    The same physics as :func:`frame_handedness`, used to tell the gyroscope's unit: with
+    ``omega`` read as rad/s, ``|d(up)/dt| = gain * |omega x up|`` has a gain near 1 if the
+    file is in rad/s and near pi/180 = 0.017 if it is in deg/s, whatever the wearer did, as
+    long as the trunk tilted at all (a sit-to-stand, bending, lying down). Unlike the size of
+    the readings, this does not depend on how much the wearer moved. The gyroscope's offset
+    (the median reading, which a mostly still day makes its bias) is removed first, or a
+    day of stillness would weigh a constant ``bias x up`` against no turning at all.
+
+    Parameters
+    ----------
+    acc
+        ``(n, 3)`` acceleration in any unit (only its direction is used).
+    gyr
+        ``(n, 3)`` angular velocity in the file's unit, the same axes.
+    fs
+        Sample rate, Hz.
+
+    Returns
+    -------
+    tuple of float
+        The least-squares gain and the correlation of the turning with ``-omega x up``
+        (negative for mirrored axes; the unit is told only where ``|correlation|`` is high).
+        ``(nan, 0.0)`` for a recording too short to tell.
+    """
+    k = max(1, int(fs // TURNING_RATE_HZ))
+    if acc.shape[0] // k < 16:
+        return float("nan"), 0.0
+    up = lowpass(_block_means(acc, k), GRAVITY_CUTOFF_HZ, fs / k)
+    norm = np.linalg.norm(up, axis=1, keepdims=True)
+    up /= np.where(norm > 0, norm, 1.0)
+    omega = _block_means(gyr, k)
+    omega -= np.median(omega, axis=0)
+    turning, expected = _gravity_turning(up, omega, fs / k)
+    sxy = float(np.sum(turning * expected))
+    sxx = float(np.sum(expected * expected))
+    syy = float(np.sum(turning * turning))
+    if sxx <= 0 or syy <= 0:
+        return float("nan"), 0.0
+    return sxy / sxx, sxy / float(np.sqrt(sxx * syy))
 
 
 def _braking_sign(ap: FloatArray, vertical: FloatArray, fs: float) -> float:

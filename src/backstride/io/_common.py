@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from backstride.exceptions import InputNotFoundError, InvalidInputError
+from backstride.gait.orientation import gravity_turning_gain
 from backstride.recording import STANDARD_GRAVITY, FloatArray
 
 PathLike = str | os.PathLike[str]
@@ -37,6 +38,11 @@ MPS2_MAGNITUDE_RANGE = (6.0, 16.0)
 #: If the 99th percentile of |angular velocity| is at most this, it is read as rad/s: 10 rad/s
 #: (573 deg/s) is beyond trunk motion, while 10 deg/s is far below that of any walk in deg/s.
 GYR_RADS_MAX_P99 = 10.0
+#: The gyroscope's unit is told from how gravity turns (see :func:`gyr_to_dps`) when the
+#: readings and the turning correlate at least this well. Where the trunk tilted (the
+#: Mobilise-D daily-life trials) they do at 0.91-0.94, with gains within 10% of the unit;
+#: of 37 short straight walks 2 reach 0.77-0.79 (gains 0.60-0.74) and the rest stay below.
+GYR_TURNING_MIN_CORRELATION = 0.7
 
 ACC_UNITS = {"g": "g", "mps2": "mps2", "m/s^2": "mps2", "m/s2": "mps2", "ms2": "mps2"}
 GYR_UNITS = {"dps": "dps", "deg/s": "dps", "degs": "dps", "rads": "rads", "rad/s": "rads"}
@@ -461,12 +467,27 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
     )
 
 
-def gyr_to_dps(gyr: FloatArray, unit: str | None) -> tuple[FloatArray | None, str | None]:
+def gyr_to_dps(
+    gyr: FloatArray,
+    unit: str | None,
+    acc: FloatArray | None = None,
+    fs: float | None = None,
+) -> tuple[FloatArray | None, str | None]:
     """Convert angular velocity to deg/s, detecting the unit if ``unit`` is ``None``.
 
-    Detection: if the 99th percentile of |angular velocity| over all axes is at most
-    :data:`GYR_RADS_MAX_P99` (10) the unit is rad/s, else deg/s. A recording that is almost
-    entirely still and in deg/s can be misread as rad/s; pass the unit for such files.
+    Detection, in order:
+
+    1. *How gravity turns in the sensor's axes* (with ``acc`` and ``fs``): gravity is fixed
+       in the world, so the sensor's tilt changes as ``-omega x up``; read as rad/s, the
+       readings of a rad/s file predict that turning with a gain near 1 and those of a deg/s
+       file with a gain near pi/180 (:func:`backstride.gait.orientation.gravity_turning_gain`).
+       Used when the two agree with a correlation of at least
+       :data:`GYR_TURNING_MIN_CORRELATION` (a sit-to-stand or a bend is enough; a short
+       straight walk tilts the trunk too little); the unit is the one whose gain is nearer
+       1 on a log scale.
+    2. *Size*: if the 99th percentile of |angular velocity| over all axes is at most
+       :data:`GYR_RADS_MAX_P99` (10) the unit is rad/s, else deg/s. Any walk in deg/s
+       exceeds 10, but a day that is almost entirely still may not: there step 1 decides.
 
     Parameters
     ----------
@@ -474,6 +495,10 @@ def gyr_to_dps(gyr: FloatArray, unit: str | None) -> tuple[FloatArray | None, st
         ``(n, 3)`` angular velocity in the file's unit.
     unit
         ``"dps"`` or ``"rads"`` (aliases ``"deg/s"``, ``"rad/s"``), or ``None``.
+    acc
+        ``(n, 3)`` acceleration of the same samples, any unit, for step 1.
+    fs
+        Sample rate, Hz, for step 1.
 
     Returns
     -------
@@ -490,6 +515,16 @@ def gyr_to_dps(gyr: FloatArray, unit: str | None) -> tuple[FloatArray | None, st
     finite = np.abs(gyr[np.isfinite(gyr)])
     if finite.size == 0:
         return None, "the gyroscope columns are empty and were ignored"
+    if acc is not None and fs is not None and np.isfinite(gyr).all() and np.isfinite(acc).all():
+        gain, corr = gravity_turning_gain(acc, gyr, fs)
+        if abs(corr) >= GYR_TURNING_MIN_CORRELATION and np.isfinite(gain) and gain != 0:
+            in_rads = abs(gain) > np.sqrt(np.pi / 180)  # the geometric middle of 1 and pi/180
+            return (
+                np.degrees(gyr) if in_rads else gyr,
+                f"gyroscope unit detected as {'rad/s' if in_rads else 'deg/s'}: only in that "
+                f"unit do the readings match how the sensor's tilt changed (gain "
+                f"{abs(gain) * (1 if in_rads else 180 / np.pi):.2f}, correlation {abs(corr):.2f})",
+            )
     p99 = float(np.percentile(finite, 99))
     if p99 <= GYR_RADS_MAX_P99:
         return (

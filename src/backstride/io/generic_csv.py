@@ -306,7 +306,7 @@ def read_csv(
         notes.append(acc_note)
     gyr: FloatArray | None = None
     if gyr_present:
-        gyr, gyr_note = gyr_to_dps(values[:, 3:], gyr_unit)
+        gyr, gyr_note = gyr_to_dps(values[:, 3:], gyr_unit, acc, rate)
         if gyr_note:
             notes.append(gyr_note)
 
