@@ -573,6 +573,24 @@ def test_a_daily_life_csv_in_deg_s_reads_as_deg_s(tmp_path: Path) -> None:
     assert any("detected as deg/s: only in that unit" in note for note in recording.notes)
 
 
+@pytest.mark.parametrize("second", ["acc_x", "ACC_X", " acc_x "])
+def test_generic_csv_with_a_signal_column_twice_is_one_sentence(
+    tmp_path: Path, second: str
+) -> None:
+    """Reading the first of two acc_x columns silently could analyse the wrong signal."""
+    rows = "".join(f"{k / 100:.2f},1,0,0,0.5\n" for k in range(600))
+    path = tmp_path / "twice.csv"
+    path.write_text(f"time_s,acc_x,acc_y,acc_z,{second}\n" + rows)
+    raises_one_sentence(InvalidInputError, lambda: read_csv(path), "2 columns that name acc_x")
+
+
+def test_generic_csv_with_infinite_acceleration_says_so(tmp_path: Path) -> None:
+    rows = "".join(f"{k / 100:.2f},inf,0,0\n" for k in range(600))
+    path = tmp_path / "inf.csv"
+    path.write_text("time_s,acc_x,acc_y,acc_z\n" + rows)
+    raises_one_sentence(InvalidInputError, lambda: read_csv(path), r"infinite value \('inf'\)")
+
+
 def test_generic_semicolon_comments_and_blank_lines(tmp_path: Path) -> None:
     n = 400
     lines = ["# exported by a logger", "", "time_s;acc_x;acc_y;acc_z"]

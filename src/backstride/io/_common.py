@@ -441,6 +441,11 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
         magnitude = np.sqrt(np.sum(acc * acc, axis=1))
     magnitude = magnitude[np.isfinite(magnitude)]
     if magnitude.size == 0:
+        if np.isinf(acc).any():
+            raise InvalidInputError(
+                "The acceleration columns hold an infinite value ('inf') on every row that has "
+                "numbers; check that the file holds accelerometer data."
+            )
         values = acc[np.isfinite(acc)]
         if values.size:  # numbers, but so large that their magnitude overflows
             raise InvalidInputError(

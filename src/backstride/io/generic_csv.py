@@ -194,7 +194,13 @@ def read_csv(
             f"The file {p.name} has no header line; add one naming the acc_x, acc_y and acc_z "
             "columns."
         )
-    header_index, delimiter, _ = found
+    header_index, delimiter, header_names = found
+    for name in (*ACC_COLUMNS, *GYR_COLUMNS, *TIME_COLUMNS):
+        if header_names.count(name) > 1:
+            raise InvalidInputError(
+                f"The file {p.name} has {header_names.count(name)} columns that name {name}; "
+                "keep one, so that it is clear which holds the signal."
+            )
     decimal = decimal_mark(lines, header_index, delimiter)
     labels = [
         str(label)
