@@ -178,6 +178,26 @@ def test_validate_prints_the_table_and_json(runner: CliRunner, tmp_path: Path) -
     assert doc["pooled"]["phone"]["phone_mean_abs_rel_error"] <= 0.02
 
 
+def test_validate_says_where_contacts_were_found_and_missed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """One line per reference system, and the same counts in the JSON, adding up to the totals."""
+    out = tmp_path / "v.json"
+    trials = ROOT / "data" / "mobilised-lab" / "HA-001"
+    result = runner.invoke(main, ["validate", str(trials), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "mobilised contacts by place: straight walking" in result.output
+    assert "mobilised-stereo contacts by place" in result.output
+    doc = json.loads(out.read_text())
+    for rec in doc["recordings"]:
+        places = rec["contacts_by_place"]
+        assert sorted(places) == ["ends", "outside", "straight", "turns"]
+        assert sum(p["found"] for p in places.values()) == rec["ic_matched"]
+        assert sum(p["reference"] for p in places.values()) == rec["ic_reference"]
+    pooled = doc["contacts_by_place"]["mobilised"]
+    assert pooled["turns"]["reference"] > 0 and pooled["outside"]["extra"] > 0
+
+
 def test_validate_on_a_folder_without_references(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 2

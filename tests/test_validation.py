@@ -763,3 +763,75 @@ def test_the_table_says_how_motion_capture_is_scored(stereo: ValidationReport) -
     assert "capture volume" in caption and "walking time is not compared" in caption
     phone_only = run_validation(ROOT / "data" / "oxford-phone-steps")
     assert "capture volume" not in str(report_table(phone_only).caption)
+
+
+# --- where contacts are found and missed ---------------------------------------------------
+
+
+def test_contacts_are_split_by_where_they_fall() -> None:
+    """Known answer: two bouts, one with a turn; every contact lands in exactly one place."""
+    from backstride.validation.metrics import contacts_by_place, match_contacts
+
+    walk = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0]  # a turn from 2.4 to 3.1
+    second = [10.0, 10.5, 11.0, 11.5]
+    reference = walk + second
+    detected = [
+        1.02, 1.52, 2.01,  # the first three found
+        2.9,  # in the turn: 3.0 found 0.1 s early, 2.5 missed
+        3.52,  # 3.5 found; the last contact of the walk (4.0) missed
+        10.01, 10.5, 10.75, 11.0, 11.5,  # 10.75 is an extra in straight walking
+        20.0, 20.5,  # a walk the reference does not count
+    ]  # fmt: skip
+    agreement = match_contacts(detected, reference)
+    places = contacts_by_place(agreement, detected, reference, [walk, second], [(2.4, 3.1)])
+    assert places["turns"].reference == 2 and places["turns"].found == 1  # 2.5 missed
+    assert places["ends"].reference == 4 and places["ends"].found == 3  # 4.0 missed
+    assert places["straight"].reference == 5 and places["straight"].found == 5
+    assert places["straight"].extra == 1 and places["outside"].extra == 2
+    assert places["outside"].reference == 0
+    assert sum(c.found for c in places.values()) == agreement.n_matched
+    assert sum(c.reference for c in places.values()) == agreement.n_reference
+    assert sum(c.extra for c in places.values()) == agreement.n_detected - agreement.n_matched
+
+
+def test_turns_are_read_from_data_mat_and_given_to_the_exported_reference(
+    lab_report: ValidationReport,
+) -> None:
+    """INDIP's Turn_Start/Turn_End (s) are in data.mat only; the JSON exports leave them out."""
+    from backstride.validation.references import load_mobilised_mat_reference_systems
+
+    systems = load_mobilised_mat_reference_systems(
+        ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
+    )
+    indip = systems["INDIP"]["Test11-Trial1"]
+    np.testing.assert_allclose(indip.turns_s[:2], [(45.13, 45.64), (45.64, 48.03)], atol=0.01)
+    for bout in indip.bouts:
+        for a, b in bout.turns_s:
+            assert bout.start_s - 0.5 <= a <= b <= bout.end_s + 0.5
+    assert systems["INDIP"]["Test5-Trial1"].turns_s == []  # a straight walk
+    (daily,) = [
+        r for r in lab_report.results if r.dataset == "mobilised" and "HA-001/Test11" in r.name
+    ]
+    assert daily.places["turns"].reference > 0
+
+
+def test_validation_accounts_for_every_contact_by_place(lab_report: ValidationReport) -> None:
+    for r in lab_report.results:
+        c, places = r.contacts, r.places
+        assert sum(p.reference for p in places.values()) == c.n_reference, r.name
+        assert sum(p.found for p in places.values()) == c.n_matched, r.name
+        assert sum(p.extra for p in places.values()) == c.n_scored - c.n_matched, r.name
+    # motion capture sees only its volume, so nothing it scores lies outside its walks
+    assert lab_report.places("mobilised-stereo")["outside"].extra == 0
+
+
+@pytest.mark.shared_data
+def test_ipol_u_turn_is_the_reference_turn() -> None:
+    from backstride.validation.references import load_ipol_reference
+
+    path = _shared("ipol-lumbar") / "GaitData" / "1-1.json"
+    reference = load_ipol_reference(path)
+    (turn,) = reference.turns_s
+    contacts = reference.initial_contacts_s
+    assert contacts[0] < turn[0] < turn[1] < contacts[-1]  # between walking out and back
+    assert 0.5 < turn[1] - turn[0] < 5.0

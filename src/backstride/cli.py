@@ -277,7 +277,7 @@ def analyze(
 def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""
     from backstride.output import atomic_write_bytes, atomic_write_text, json_safe
-    from backstride.validation.report import report_table, report_to_dict
+    from backstride.validation.report import places_lines, report_table, report_to_dict
     from backstride.validation.runner import run_validation
 
     _check_outputs(files={"--json": json_path}, folders={"--plots": plots_dir})
@@ -290,6 +290,8 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
 
         report = run_validation(dataset_dir, progress=tell)
     console.print(report_table(report))
+    for line in places_lines(report):
+        console.print(line, highlight=False, soft_wrap=True)
     for skipped in report.skipped:
         err_console.print(
             f"[yellow]skipped[/] {skipped.name}: {skipped.reason}", highlight=False, soft_wrap=True

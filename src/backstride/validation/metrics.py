@@ -38,6 +38,8 @@ class ContactAgreement:
     #: Detected contacts that fall where the reference counted a contact it could not time:
     #: they can be neither confirmed nor refuted, so precision and F1 leave them out.
     n_unverifiable: int = 0
+    #: Indices of those detected contacts (empty for pooled agreements).
+    unverifiable: tuple[int, ...] = ()
 
     @property
     def n_scored(self) -> int:
@@ -97,14 +99,105 @@ def match_contacts(
         errors = tuple(float(e) for e in cost[rows[ok], cols[ok]])
         pairs = tuple((int(i), int(j)) for i, j in zip(rows[ok], cols[ok], strict=True))
         matched_det[rows[ok]] = True
-    unverifiable = 0
-    free = det[~matched_det]
+    unverifiable: list[int] = []
+    free = np.flatnonzero(~matched_det)
     for after, before, count in untimed:
-        inside = (free > after + tolerance_s) & (free < before - tolerance_s)
-        unverifiable += min(int(count), int(inside.sum()))
+        inside = free[(det[free] > after + tolerance_s) & (det[free] < before - tolerance_s)]
+        unverifiable.extend(int(i) for i in inside[: int(count)])
     return ContactAgreement(
-        int(det.size), int(ref.size), len(pairs), errors, pairs, n_unverifiable=unverifiable
+        int(det.size),
+        int(ref.size),
+        len(pairs),
+        errors,
+        pairs,
+        n_unverifiable=len(unverifiable),
+        unverifiable=tuple(sorted(unverifiable)),
     )
+
+
+#: Where a contact falls, for :func:`contacts_by_place`, in the order reports list them.
+PLACES = ("straight", "turns", "ends", "outside")
+
+
+@dataclass(frozen=True)
+class PlaceCounts:
+    """Contacts in one kind of place: the reference's, how many were found, and extras."""
+
+    reference: int = 0
+    found: int = 0
+    extra: int = 0
+
+    def __add__(self, other: PlaceCounts) -> PlaceCounts:
+        return PlaceCounts(
+            self.reference + other.reference, self.found + other.found, self.extra + other.extra
+        )
+
+    @property
+    def recall(self) -> float:
+        """Found share of the reference's contacts here."""
+        return self.found / self.reference if self.reference else float("nan")
+
+
+def contacts_by_place(
+    agreement: ContactAgreement,
+    detected_s: Sequence[float],
+    reference_s: Sequence[float],
+    bout_contacts_s: Sequence[Sequence[float]],
+    turns_s: Sequence[tuple[float, float]],
+    tolerance_s: float = 0.25,
+) -> dict[str, PlaceCounts]:
+    """Split a contact agreement by where along the walks the contacts fall.
+
+    Places: ``ends``, the first and last contact of each reference bout (starting and
+    stopping); ``turns``, inside a turn the reference marks; ``straight``, the rest of a
+    reference bout; ``outside``, a detection away from every reference bout (more than
+    ``tolerance_s`` before its first or after its last contact: walking the reference does
+    not count, or steps beyond its ends). A missed reference contact is placed by its own
+    time, an extra detection by its time, with its bout's first and last step intervals
+    counting as ``ends``. Unverifiable detections (see :func:`match_contacts`) are left out,
+    as precision leaves them out.
+
+    Parameters
+    ----------
+    agreement
+        The matching of ``detected_s`` with ``reference_s``.
+    detected_s, reference_s
+        The contact times that were matched, s.
+    bout_contacts_s
+        Each reference bout's contact times, s.
+    turns_s
+        ``(start s, end s)`` of each turn the reference marks.
+    """
+    bouts = [sorted(b) for b in bout_contacts_s if len(b)]
+
+    def in_turn(t: float) -> bool:
+        return any(a <= t <= b for a, b in turns_s)
+
+    place_of_ref: dict[float, str] = {}
+    for contacts in bouts:
+        for k, t in enumerate(contacts):
+            edge = k in (0, len(contacts) - 1)
+            place_of_ref[t] = "ends" if edge else "turns" if in_turn(t) else "straight"
+    counts = dict.fromkeys(PLACES, PlaceCounts())
+    found = {j for _, j in agreement.pairs}
+    for j, t in enumerate(reference_s):
+        place = place_of_ref.get(t, "turns" if in_turn(t) else "straight")
+        counts[place] += PlaceCounts(reference=1, found=int(j in found))
+    matched = {i for i, _ in agreement.pairs} | set(agreement.unverifiable)
+    for i, t in enumerate(detected_s):
+        if i in matched:
+            continue
+        bout = next((c for c in bouts if c[0] - tolerance_s <= t <= c[-1] + tolerance_s), None)
+        if bout is None:
+            place = "outside"
+        elif in_turn(t):
+            place = "turns"
+        elif len(bout) < 3 or t < bout[1] or t > bout[-2]:
+            place = "ends"
+        else:
+            place = "straight"
+        counts[place] += PlaceCounts(extra=1)
+    return counts
 
 
 def intervals_to_mask(

@@ -37,6 +37,8 @@ class ReferenceBout:
     #: Foot of each of ``initial_contacts_s``, ``"L"`` or ``"R"`` (``""`` where not given);
     #: empty when the reference does not say.
     initial_contact_sides: tuple[str, ...] = ()
+    #: Turns the reference found in the bout, ``(start s, end s)`` each (``data.mat`` only).
+    turns_s: tuple[tuple[float, float], ...] = ()
 
 
 def foot_side(label: Any) -> str:
@@ -93,6 +95,14 @@ class Reference:
     #: The reference saw only its bouts, not the whole recording (a motion-capture volume
     #: the walker enters and leaves): walking elsewhere is neither confirmed nor refuted.
     covers_bouts_only: bool = False
+    #: Turns outside the bouts' own ``turns_s`` (the IPOL protocol's U-turn), ``(start s,
+    #: end s)`` each.
+    extra_turns_s: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def turns_s(self) -> list[tuple[float, float]]:
+        """Every turn the reference marks, ``(start s, end s)``, in time order."""
+        return sorted({*self.extra_turns_s, *(t for b in self.bouts for t in b.turns_s)})
 
     @property
     def initial_contacts_s(self) -> list[float]:
@@ -281,6 +291,7 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
                 walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
                 untimed_contacts=untimed_gaps(numbers, start, end),
                 strides=_mat_strides(wb, contacts, _scalar(standard.get("Fs"))),
+                turns_s=_mat_turns(wb, start, end),
             )
         )
     return Reference(
@@ -288,6 +299,21 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         system=MAT_SYSTEMS[system],
         extra={"bout_level": level},
         covers_bouts_only=system == "Stereophoto",  # the capture volume only
+    )
+
+
+def _mat_turns(wb: dict[str, Any], start: float, end: float) -> tuple[tuple[float, float], ...]:
+    """``(start s, end s)`` of each turn in a bout (``Turn_Start``, ``Turn_End``, seconds).
+
+    Turns that do not lie within the bout (to 0.5 s) are left out: the field is then in
+    another unit or damaged, and a wrong turn would misplace contacts in the breakdown.
+    """
+    starts = [t for t in _numbers(wb.get("Turn_Start", [])) if t is not None]
+    ends = [t for t in _numbers(wb.get("Turn_End", [])) if t is not None]
+    if len(starts) != len(ends):
+        return ()
+    return tuple(
+        (a, b) for a, b in zip(starts, ends, strict=True) if start - 0.5 <= a <= b <= end + 0.5
     )
 
 
@@ -373,7 +399,7 @@ def load_ipol_reference(
     assembled from the contacts with the Mobilise-D rules (:func:`bouts_from_contacts`), and, as
     for the Mobilise-D reference, the contacts inside those bouts are the reference contacts
     (a lone step after the walk has stopped is not walking). The data set has no stride length
-    or speed.
+    or speed. Its ``UTurnBoundaries`` (samples) become the reference's one turn.
     """
     try:
         doc = json.loads(path.read_text())
@@ -386,6 +412,11 @@ def load_ipol_reference(
             times = [(float(e[1]) - first_sample_index) / sample_rate_hz for e in events]
             contacts.extend(times)
             side_of.update(dict.fromkeys(times, side))
+        turn = doc.get("UTurnBoundaries")
+        turns = (
+            ((float(turn[0]) - first_sample_index) / sample_rate_hz,
+             (float(turn[1]) - first_sample_index) / sample_rate_hz),
+        ) if isinstance(turn, list) and len(turn) == 2 else ()  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     contacts.sort()
@@ -397,4 +428,5 @@ def load_ipol_reference(
         bouts=tuple(bouts),
         system="IPOL foot IMUs (hand-checked)",
         extra={"n_contacts_in_file": len(contacts)},
+        extra_turns_s=turns,
     )

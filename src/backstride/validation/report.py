@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.table import Table
 
-from backstride.validation.metrics import limits_of_agreement
+from backstride.validation.metrics import PlaceCounts, limits_of_agreement
 from backstride.validation.runner import TARGETS, ValidationReport
 
 
@@ -94,6 +94,34 @@ def report_table(report: ValidationReport) -> Table:
     return table
 
 
+def places_lines(report: ValidationReport) -> list[str]:
+    """Per dataset kind, the contacts found and the extra detections by where they fall."""
+    lines = []
+    for kind in sorted({r.dataset for r in report.results}):
+        places = report.places(kind)
+        if not any(c.reference or c.extra for c in places.values()):
+            continue  # phone step totals: no contact times
+        parts = []
+        for place, c in places.items():
+            label = PLACE_LABELS[place]
+            if c.reference:
+                found = f"{c.found}/{c.reference} found ({100 * c.recall:.0f}%)"
+                parts.append(f"{label} {found}, {c.extra} extra")
+            else:
+                parts.append(f"{label} {c.extra} extra")
+        lines.append(f"{kind} contacts by place: " + "; ".join(parts))
+    return lines
+
+
+#: How :data:`~backstride.validation.metrics.PLACES` are said in the report.
+PLACE_LABELS = {
+    "straight": "straight walking",
+    "turns": "turns",
+    "ends": "first and last contact of a walk",
+    "outside": "outside the reference's walks",
+}
+
+
 def _agreement(report: ValidationReport, dataset: str) -> dict[str, dict[str, float]]:
     """Bland-Altman bias and 95% limits per measure over a dataset's matched bouts."""
     out = {}
@@ -111,6 +139,15 @@ def _agreement(report: ValidationReport, dataset: str) -> dict[str, dict[str, fl
     return out
 
 
+def _place_dict(counts: PlaceCounts) -> dict[str, float]:
+    return {
+        "reference": counts.reference,
+        "found": counts.found,
+        "recall": counts.recall,
+        "extra": counts.extra,
+    }
+
+
 def report_to_dict(report: ValidationReport) -> dict[str, Any]:
     """JSON-ready report."""
     kinds = sorted({r.dataset for r in report.results})
@@ -119,6 +156,9 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
         "skipped": [{"name": k.name, "reason": k.reason} for k in report.skipped],
         "pooled": {k: report.pooled(k) for k in kinds},
         "limits_of_agreement": {k: _agreement(report, k) for k in kinds},
+        "contacts_by_place": {
+            k: {place: _place_dict(c) for place, c in report.places(k).items()} for k in kinds
+        },
         "recordings": [
             {
                 "dataset": r.dataset,
@@ -131,6 +171,7 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "ic_reference": r.contacts.n_reference,
                 "ic_matched": r.contacts.n_matched,
                 "ic_unverifiable": r.contacts.n_unverifiable,
+                "contacts_by_place": {p: _place_dict(c) for p, c in r.places.items()},
                 "walking_f1": r.walking_f1,
                 "ref_bouts": r.n_ref_bouts,
                 "matched_bouts": r.n_matched_bouts,

@@ -19,7 +19,7 @@ samples for walking time, and average per-bout errors over all matched reference
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,10 @@ from backstride.exceptions import BackstrideError, InputNotFoundError, InvalidIn
 from backstride.gait.pipeline import MODERATE_SPM, WalkingAnalysis, analyze, per_second_cadence
 from backstride.recording import Recording
 from backstride.validation.metrics import (
+    PLACES,
     ContactAgreement,
+    PlaceCounts,
+    contacts_by_place,
     match_bouts,
     match_contacts,
     walking_time_agreement,
@@ -92,6 +95,10 @@ class RecordingResult:
     detected_bouts: tuple[tuple[float, float], ...] = ()
     reference_bouts: tuple[tuple[float, float], ...] = ()
     bout_values: list[tuple[str, float, float]] = field(default_factory=list)
+    #: The contact agreement split by where the contacts fall (straight walking, turns, the
+    #: ends of walks, outside the reference's walks; see
+    #: :func:`~backstride.validation.metrics.contacts_by_place`).
+    places: dict[str, PlaceCounts] = field(default_factory=dict)
 
     @property
     def ic_f1(self) -> float:
@@ -146,6 +153,15 @@ class ValidationReport:
 
     results: list[RecordingResult]
     skipped: list[Skipped] = field(default_factory=list)
+
+    def places(self, dataset: str | None = None) -> dict[str, PlaceCounts]:
+        """Contacts by where they fall, summed over recordings (for one dataset kind or all)."""
+        out = dict.fromkeys(PLACES, PlaceCounts())
+        for r in self.results:
+            if dataset is None or r.dataset == dataset:
+                for place, counts in r.places.items():
+                    out[place] += counts
+        return out
 
     def pooled(self, dataset: str | None = None) -> dict[str, float]:
         """Overall figures, for one dataset kind or all."""
@@ -228,6 +244,14 @@ def compare(
         res.reference_contacts_s,
         CONTACT_TOLERANCE_S,
         untimed=reference.untimed_contacts,
+    )
+    res.places = contacts_by_place(
+        res.contacts,
+        res.detected_contacts_s,
+        res.reference_contacts_s,
+        [b.initial_contacts_s for b in reference.bouts],
+        reference.turns_s,
+        CONTACT_TOLERANCE_S,
     )
     ref_sides = reference.contact_sides
     for ours_at, theirs_at in res.contacts.pairs:
@@ -367,6 +391,10 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             try:
                 if rec.name in exported:
                     reference: Reference | None = load_mobilised_reference(exported[rec.name])
+                    indip = systems["INDIP"].get(rec.name)
+                    if reference is not None and indip is not None:
+                        # the exports leave out the turns that data.mat holds
+                        reference = replace(reference, extra_turns_s=tuple(indip.turns_s))
                 else:
                     reference = inside.get(rec.name)
             except BackstrideError as exc:
