@@ -100,16 +100,19 @@ def test_figures_of_a_real_validation_run() -> None:
     figures = validation_figures(report)
     # each for the INDIP reference and for the motion capture inside its volume
     assert sorted(figures) == sorted(
-        f"{kind}-{dataset}-{what}.png"
-        for dataset in ("mobilised", "mobilised-stereo")
-        for kind, what in (
-            ("bland-altman", "cadence"),
-            ("bland-altman", "stride-length"),
-            ("bland-altman", "walking-speed"),
-            ("timeline", "HA-001_Test11-Trial1"),
-            ("timeline", "HA-001_Test5-Trial1"),
-            ("timeline", "HA-001_Test5-Trial2"),
-        )
+        [
+            f"{kind}-{dataset}-{what}.png"
+            for dataset in ("mobilised", "mobilised-stereo")
+            for kind, what in (
+                ("bland-altman", "cadence"),
+                ("bland-altman", "stride-length"),
+                ("bland-altman", "walking-speed"),
+                ("timeline", "HA-001_Test11-Trial1"),
+                ("timeline", "HA-001_Test5-Trial1"),
+                ("timeline", "HA-001_Test5-Trial2"),
+            )
+        ]
+        + ["contacts-by-place-mobilised.png", "contacts-by-place-mobilised-stereo.png"]
     )
     for image in figures.values():
         pixels = imread(io.BytesIO(image), format="png")
@@ -133,9 +136,9 @@ def test_validate_writes_the_plots(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(HA_001), "--plots", str(out)])
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in out.iterdir())
-    assert len(written) == 12  # 6 against INDIP, 6 against the motion capture
+    assert len(written) == 14  # 7 against INDIP, 7 against the motion capture
     assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in out.iterdir())
-    assert "wrote 12 figures" in result.output
+    assert "wrote 14 figures" in result.output
 
 
 def test_validate_refuses_a_file_as_the_plots_folder(tmp_path: Path) -> None:
@@ -186,3 +189,38 @@ def test_phone_step_totals_are_drawn_one_bar_per_carry_position() -> None:
     expected = sorted(round(100 * r.steps_rel_error, 6) for r in report.results)
     assert drawn == expected
     assert "step-totals-phone.png" in validation_figures(report)
+
+
+def test_contacts_by_place_are_drawn_as_counted() -> None:
+    """Bars of found, missed and extra contacts equal the report's counts, place by place."""
+    from backstride.validation.plots import places_figure
+
+    report = run_validation(HA_001)
+    places = report.places("mobilised")
+    ax = places_figure(report, "mobilised").axes[0]
+    bars = ax.patches  # found, then missed, then extra: one bar per place each
+    n = len(places)
+    assert len(bars) == 3 * n
+    found = [b.get_width() for b in bars[:n]]
+    missed = [b.get_width() for b in bars[n : 2 * n]]
+    extra = [-b.get_width() for b in bars[2 * n :]]
+    assert found == [c.found for c in places.values()]
+    assert missed == [c.reference - c.found for c in places.values()]
+    assert extra == [c.extra for c in places.values()]
+    assert places["outside"].extra > 0  # INDIP leaves out walks the trunk shows
+
+
+def test_timeline_shades_the_reference_turns() -> None:
+    from matplotlib.colors import to_rgba
+
+    from backstride.validation.plots import TURN
+
+    report = run_validation(HA_001)
+    (daily,) = [r for r in report.results if r.dataset == "mobilised" and "Test11" in r.name]
+    assert len(daily.turns_s) >= 2
+    ax = timeline_figure(daily).axes[0]
+    shaded = [p for p in ax.patches if p.get_facecolor() == to_rgba(TURN)]
+    assert len(shaded) == len(daily.turns_s)
+    assert sorted(round(p.get_x(), 6) for p in shaded) == sorted(
+        round(a, 6) for a, _ in daily.turns_s
+    )

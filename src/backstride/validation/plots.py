@@ -8,8 +8,11 @@ Two kinds, the ones gait-validation papers show:
   (bias +- 1.96 SD of the differences). A trend in the cloud shows an error that grows with
   the value, such as stride length overestimated on short, turning strides.
 - **Timelines** per recording: reference and detected walking bouts as bars, and every
-  initial contact as a tick, coloured by whether it was matched (within +-0.25 s) or not.
-  Missed and extra contacts are where the pooled numbers come from.
+  initial contact as a tick, coloured by whether it was matched (within +-0.25 s) or not,
+  with the reference's turns shaded. Missed and extra contacts are where the pooled numbers
+  come from.
+- **Contacts by place** per dataset: found, missed and extra contacts in straight walking,
+  turns, at the ends of walks and outside the reference's walks.
 
 Figures are built with matplotlib's object API (no pyplot state), so they render the same
 from the CLI, tests or a notebook and need no display.
@@ -37,6 +40,7 @@ MEASURES = {
 MATCHED = "#4d4d4d"
 EXTRA = "#d62728"
 MISSED = "#ff7f0e"
+TURN = "#f3e6d0"
 
 
 def bland_altman_figure(
@@ -79,6 +83,8 @@ def timeline_figure(result: RecordingResult) -> Figure:
     span = max([*ends, *det.tolist(), *ref.tolist(), 1.0])
     fig = Figure(figsize=(max(8.0, min(24.0, span / 8)), 3.0), layout="constrained")
     ax = fig.add_subplot()
+    for k, (a, b) in enumerate(result.turns_s):
+        ax.axvspan(a, b, color=TURN, zorder=0, label="reference turn" if k == 0 else None)
     for row, bouts in ((1, result.reference_bouts), (0, result.detected_bouts)):
         ax.broken_barh(
             [(s, e - s) for s, e in bouts], (row - 0.3, 0.6), color="#dde8f3", edgecolor="#9ab"
@@ -106,6 +112,48 @@ def timeline_figure(result: RecordingResult) -> Figure:
         fontsize="medium",
     )
     fig.legend(loc="outside lower center", fontsize="small", ncols=2, frameon=False)
+    return fig
+
+
+def places_figure(report: ValidationReport, dataset: str) -> Figure:
+    """Reference contacts found and missed, and extra detections, by where they fall.
+
+    One row per place (straight walking, turns, first and last contact of a walk, outside
+    the reference's walks): found and missed reference contacts stacked to the right of
+    zero, extra detections to the left, each labelled with its count.
+    """
+    from backstride.validation.report import PLACE_LABELS
+
+    places = report.places(dataset)
+    names = list(places)
+    y = np.arange(len(names))[::-1]
+    found = np.array([places[n].found for n in names], dtype=float)
+    missed = np.array([places[n].reference - places[n].found for n in names], dtype=float)
+    extra = np.array([places[n].extra for n in names], dtype=float)
+    fig = Figure(figsize=(7.5, 3.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(y, found, color=MATCHED, height=0.6, label="reference contact found")
+    ax.barh(y, missed, left=found, color=MISSED, height=0.6, label="reference contact missed")
+    ax.barh(y, -extra, color=EXTRA, height=0.6, label="contact not in the reference")
+    for k, name in enumerate(names):
+        c = places[name]
+        if c.reference:
+            ax.annotate(
+                f"{c.found}/{c.reference} ({100 * c.recall:.0f}%)", (c.reference, y[k]),
+                xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
+            )  # fmt: skip
+        if c.extra:
+            ax.annotate(
+                f"{c.extra}", (-c.extra, y[k]), xytext=(-4, 0), textcoords="offset points",
+                va="center", ha="right", fontsize=8,
+            )  # fmt: skip
+    ax.axvline(0.0, color="#888888", linewidth=0.8)
+    ax.set_yticks(y, [PLACE_LABELS[n] for n in names], fontsize=8)
+    # room for the count labels beside the longest bar on either side
+    ax.set_xlim(-1.25 * float(extra.max()) - 1.0, 1.3 * float((found + missed).max()) + 1.0)
+    ax.set_xlabel("contacts (extra detections to the left of 0)")
+    ax.set_title(f"{dataset}: where contacts are found, missed and added")
+    fig.legend(loc="outside lower center", fontsize="small", ncols=3, frameon=False)
     return fig
 
 
@@ -170,6 +218,8 @@ def validation_figures(report: ValidationReport, fmt: str = "png") -> dict[str, 
                 figures[f"timeline-{dataset}-{_slug(r.name)}"] = timeline_figure(r)
         if any(r.steps_reference for r in results):
             figures[f"step-totals-{dataset}"] = step_totals_figure(results, dataset)
+        if any(r.places for r in results):
+            figures[f"contacts-by-place-{dataset}"] = places_figure(report, dataset)
     out: dict[str, bytes] = {}
     for name, fig in figures.items():
         buffer = io.BytesIO()

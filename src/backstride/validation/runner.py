@@ -99,6 +99,8 @@ class RecordingResult:
     #: ends of walks, outside the reference's walks; see
     #: :func:`~backstride.validation.metrics.contacts_by_place`).
     places: dict[str, PlaceCounts] = field(default_factory=dict)
+    #: The reference's turns, ``(start s, end s)``, kept for plots.
+    turns_s: tuple[tuple[float, float], ...] = ()
 
     @property
     def ic_f1(self) -> float:
@@ -245,6 +247,7 @@ def compare(
         CONTACT_TOLERANCE_S,
         untimed=reference.untimed_contacts,
     )
+    res.turns_s = tuple(reference.turns_s)
     res.places = contacts_by_place(
         res.contacts,
         res.detected_contacts_s,
