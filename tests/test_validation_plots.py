@@ -197,13 +197,12 @@ def test_contacts_by_place_are_drawn_as_counted() -> None:
 
     report = run_validation(HA_001)
     places = report.places("mobilised")
-    ax = places_figure(report, "mobilised").axes[0]
-    bars = ax.patches  # found, then missed, then extra: one bar per place each
+    left, right = places_figure(report, "mobilised").axes
     n = len(places)
-    assert len(bars) == 3 * n
-    found = [b.get_width() for b in bars[:n]]
-    missed = [b.get_width() for b in bars[n : 2 * n]]
-    extra = [-b.get_width() for b in bars[2 * n :]]
+    assert len(left.patches) == n and len(right.patches) == 2 * n  # found, then missed
+    extra = [b.get_width() for b in left.patches]
+    found = [b.get_width() for b in right.patches[:n]]
+    missed = [b.get_width() for b in right.patches[n:]]
     assert found == [c.found for c in places.values()]
     assert missed == [c.reference - c.found for c in places.values()]
     assert extra == [c.extra for c in places.values()]

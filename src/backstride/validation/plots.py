@@ -119,8 +119,9 @@ def places_figure(report: ValidationReport, dataset: str) -> Figure:
     """Reference contacts found and missed, and extra detections, by where they fall.
 
     One row per place (straight walking, turns, first and last contact of a walk, outside
-    the reference's walks): found and missed reference contacts stacked to the right of
-    zero, extra detections to the left, each labelled with its count.
+    the reference's walks). Left panel: extra detections; right panel: the reference's
+    contacts, found and missed stacked. Each panel has its own scale, since extras are
+    usually far fewer than the contacts found.
     """
     from backstride.validation.report import PLACE_LABELS
 
@@ -130,29 +131,29 @@ def places_figure(report: ValidationReport, dataset: str) -> Figure:
     found = np.array([places[n].found for n in names], dtype=float)
     missed = np.array([places[n].reference - places[n].found for n in names], dtype=float)
     extra = np.array([places[n].extra for n in names], dtype=float)
-    fig = Figure(figsize=(7.5, 3.4), layout="constrained")
-    ax = fig.add_subplot()
-    ax.barh(y, found, color=MATCHED, height=0.6, label="reference contact found")
-    ax.barh(y, missed, left=found, color=MISSED, height=0.6, label="reference contact missed")
-    ax.barh(y, -extra, color=EXTRA, height=0.6, label="contact not in the reference")
+    fig = Figure(figsize=(8.5, 3.4), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True, width_ratios=[1, 3])
+    left.barh(y, extra, color=EXTRA, height=0.6, label="contact not in the reference")
+    right.barh(y, found, color=MATCHED, height=0.6, label="reference contact found")
+    right.barh(y, missed, left=found, color=MISSED, height=0.6, label="reference contact missed")
     for k, name in enumerate(names):
         c = places[name]
         if c.reference:
-            ax.annotate(
+            right.annotate(
                 f"{c.found}/{c.reference} ({100 * c.recall:.0f}%)", (c.reference, y[k]),
                 xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
             )  # fmt: skip
-        if c.extra:
-            ax.annotate(
-                f"{c.extra}", (-c.extra, y[k]), xytext=(-4, 0), textcoords="offset points",
-                va="center", ha="right", fontsize=8,
-            )  # fmt: skip
-    ax.axvline(0.0, color="#888888", linewidth=0.8)
-    ax.set_yticks(y, [PLACE_LABELS[n] for n in names], fontsize=8)
-    # room for the count labels beside the longest bar on either side
-    ax.set_xlim(-1.25 * float(extra.max()) - 1.0, 1.3 * float((found + missed).max()) + 1.0)
-    ax.set_xlabel("contacts (extra detections to the left of 0)")
-    ax.set_title(f"{dataset}: where contacts are found, missed and added")
+        left.annotate(
+            f"{c.extra}", (c.extra, y[k]), xytext=(-4, 0), textcoords="offset points",
+            va="center", ha="right", fontsize=8,
+        )  # fmt: skip
+    # room for the count labels beside the longest bar of each panel
+    left.set_xlim(1.35 * float(extra.max()) + 1.0, 0.0)  # extras grow to the left
+    right.set_xlim(0.0, 1.3 * float((found + missed).max()) + 1.0)
+    left.set_yticks(y, [PLACE_LABELS[n] for n in names], fontsize=8)
+    left.set_xlabel("extra detections")
+    right.set_xlabel("reference contacts")
+    fig.suptitle(f"{dataset}: where contacts are found, missed and added")
     fig.legend(loc="outside lower center", fontsize="small", ncols=3, frameon=False)
     return fig
 
