@@ -214,15 +214,15 @@ def test_phone_step_totals_meet_the_targets(phone: ValidationReport) -> None:
 @pytest.mark.shared_data
 def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     assert ipol["recordings"] >= 30
-    assert ipol["ic_f1"] >= 0.94
-    assert ipol["walking_f1"] >= 0.95
+    assert ipol["ic_f1"] >= 0.955  # 0.963 within the trials, 0.952 over every marked event
+    assert ipol["walking_f1"] >= 0.97
     # the first-hump loading peak (docs/validation.md): 0.038 s with the highest hump
     assert ipol["ic_mae_s"] <= 0.034
     # the foot of each contact against the foot sensors: 0.930 from rotation alone, 0.837
     # from sway alone (two trials, 4-1 and 4-2, look like swapped foot sensors)
     assert ipol["side_agreement"] >= 0.92
     # time at >= 100 steps/min against the same per-second rule on the foot sensors'
-    # contacts: 431 s against 448 s over the 34 trials
+    # contacts: 426 s against 445 s over the 34 trials
     assert abs(ipol["moderate_rel_error"]) <= 0.05
 
 
@@ -250,6 +250,45 @@ def test_ipol_trials_with_meta_json_sidecars_are_found(tmp_path: Path) -> None:
     for name, result in renamed.items():
         assert result.contacts == original[name].contacts
         assert result.contacts.n_reference > 25
+
+
+@pytest.mark.shared_data
+def test_ipol_reference_is_the_protocols_trial() -> None:
+    """Steps after the trial are scored one way in one file and the other way in the next.
+
+    After trial 5-2 the walker turns on the spot; the file marks 6 heel strikes within 3 s
+    of the trial's end, so they joined the walk's reference bout. After trial 4-3 the walker
+    turns and steps too (6 steps on the trunk, with the gyroscope turning), but the file
+    marks 4 heel strikes 3.8 s after the end: too few strides for a bout by the Mobilise-D
+    rules, so none was a reference contact. Scored over the whole file, the first counted
+    as misses and the second as 6 extras; only the protocol's trial is marked throughout.
+    """
+    from backstride.io.xsens_ipol import read_ipol_txt
+    from backstride.validation.references import load_ipol_reference
+
+    gait = _shared("ipol-lumbar") / "GaitData"
+    results = {}
+    for trial, outside in (("5-2", 6), ("4-3", 4)):
+        rec = read_ipol_txt(gait / f"{trial}_lb.txt")
+        reference = load_ipol_reference(
+            gait / f"{trial}.json", rec.sample_rate_hz, int(rec.meta["first_sample_index"])
+        )
+        assert reference.window_s is not None
+        start, end = reference.window_s
+        assert reference.extra["n_contacts_outside_trial"] == outside
+        contacts = reference.initial_contacts_s
+        assert start - 0.02 <= contacts[0] and contacts[-1] <= end + 0.02
+        assert contacts[-1] == pytest.approx(end, abs=0.02)  # the trial ends on a heel strike
+        analysis = analyze(rec)
+        whole = compare("ipol", rec, analysis, dataclasses.replace(reference, window_s=None))
+        trial_only = compare("ipol", rec, analysis, reference)
+        results[trial] = (whole, trial_only)
+    whole, trial_only = results["4-3"]
+    after = [t for t in whole.detected_contacts_s if t > trial_only.detected_contacts_s[-1]]
+    assert len(after) == 6  # the unmarked steps, extras only when the whole file is scored
+    assert whole.contacts.n_matched == trial_only.contacts.n_matched
+    assert trial_only.ic_precision > whole.ic_precision
+    assert trial_only.walking_f1 > whole.walking_f1
 
 
 @pytest.mark.shared_data

@@ -98,6 +98,10 @@ class Reference:
     #: Turns outside the bouts' own ``turns_s`` (the IPOL protocol's U-turn), ``(start s,
     #: end s)`` each.
     extra_turns_s: tuple[tuple[float, float], ...] = ()
+    #: The span the reference annotated, ``(start s, end s)``, where that is not the whole
+    #: recording (the IPOL protocol's trial): contacts and walking outside it are neither
+    #: confirmed nor refuted. ``None``: the whole recording.
+    window_s: tuple[float, float] | None = None
 
     @property
     def turns_s(self) -> list[tuple[float, float]]:
@@ -400,6 +404,13 @@ def load_ipol_reference(
     for the Mobilise-D reference, the contacts inside those bouts are the reference contacts
     (a lone step after the walk has stopped is not walking). The data set has no stride length
     or speed. Its ``UTurnBoundaries`` (samples) become the reference's one turn.
+
+    Only the protocol's trial is the reference: ``TrialBoundaries`` (its first event and its
+    last heel strike) become :attr:`Reference.window_s`, and contacts outside it are left
+    out. The data set marks steps after the trial unevenly: the 6 heel strikes of a turn on
+    the spot within 3 s after trial 5-2 joined the walk's bout, while 4 of the 6 steps of a
+    turn 3.8 s after trial 4-3 are marked, too few strides for a bout, so that scoring the
+    whole file counted the first as misses and the second as extras (docs/validation.md).
     """
     try:
         doc = json.loads(path.read_text())
@@ -412,14 +423,15 @@ def load_ipol_reference(
             times = [(float(e[1]) - first_sample_index) / sample_rate_hz for e in events]
             contacts.extend(times)
             side_of.update(dict.fromkeys(times, side))
-        turn = doc.get("UTurnBoundaries")
-        turns = (
-            ((float(turn[0]) - first_sample_index) / sample_rate_hz,
-             (float(turn[1]) - first_sample_index) / sample_rate_hz),
-        ) if isinstance(turn, list) and len(turn) == 2 else ()  # fmt: skip
+        turn = _sample_span(doc.get("UTurnBoundaries"), sample_rate_hz, first_sample_index)
+        window = _sample_span(doc.get("TrialBoundaries"), sample_rate_hz, first_sample_index)
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
     contacts.sort()
+    in_file = len(contacts)
+    if window is not None:
+        # the trial ends on its last heel strike: a sample's rounding either side is inside
+        contacts = [t for t in contacts if window[0] - 0.015 <= t <= window[1] + 0.015]
     bouts = [
         replace(b, initial_contact_sides=tuple(side_of[t] for t in b.initial_contacts_s))
         for b in bouts_from_contacts(contacts)
@@ -427,6 +439,17 @@ def load_ipol_reference(
     return Reference(
         bouts=tuple(bouts),
         system="IPOL foot IMUs (hand-checked)",
-        extra={"n_contacts_in_file": len(contacts)},
-        extra_turns_s=turns,
+        extra={"n_contacts_in_file": in_file, "n_contacts_outside_trial": in_file - len(contacts)},
+        extra_turns_s=(turn,) if turn else (),
+        window_s=window,
     )
+
+
+def _sample_span(
+    value: Any, sample_rate_hz: float, first_sample_index: int
+) -> tuple[float, float] | None:
+    """``[start, end]`` sample numbers as seconds from the first sample, or ``None``."""
+    if not isinstance(value, list) or len(value) != 2:
+        return None
+    start, end = ((float(v) - first_sample_index) / sample_rate_hz for v in value)
+    return (start, end) if end > start else None

@@ -233,9 +233,15 @@ def compare(
     detected = analysis.initial_contacts_s
     sides = [str(x) for x in analysis.steps["side"]]
     ref = [(b.start_s, b.end_s) for b in reference.bouts]
-    if reference.covers_bouts_only:
-        # a motion-capture volume: contacts outside it are unseen, not wrong
-        spans = np.array(ref).reshape(-1, 2) + np.array([-1.0, 1.0]) * CONTACT_TOLERANCE_S
+    seen_spans = (
+        ref  # a motion-capture volume: contacts outside it are unseen, not wrong
+        if reference.covers_bouts_only
+        else [reference.window_s]  # the span the reference annotated
+        if reference.window_s is not None
+        else []
+    )
+    if seen_spans:
+        spans = np.array(seen_spans).reshape(-1, 2) + np.array([-1.0, 1.0]) * CONTACT_TOLERANCE_S
         seen = [bool(((spans[:, 0] <= t) & (t <= spans[:, 1])).any()) for t in detected]
         detected = [t for t, ok in zip(detected, seen, strict=True) if ok]
         sides = [x for x, ok in zip(sides, seen, strict=True) if ok]
@@ -271,13 +277,18 @@ def compare(
     )
     res.detected_bouts, res.reference_bouts = tuple(det), tuple(ref)
     if not reference.covers_bouts_only:  # else walking time is not compared (nan)
-        wt = walking_time_agreement(det, ref, recording.duration_s)
+        start, end = reference.window_s or (0.0, recording.duration_s)
+        wt = walking_time_agreement(
+            _clipped(det, start, end), _clipped(ref, start, end), end - start
+        )
         res.walking_tp_s, res.walking_det_s, res.walking_ref_s = (
             wt.true_positive_s,
             wt.detected_s,
             wt.reference_s,
         )
-        res.moderate_det_s = float(analysis.summary.get("moderate_s", 0.0))
+        seconds = analysis.per_second["second"]
+        moderate = analysis.per_second["cadence_spm"] >= MODERATE_SPM
+        res.moderate_det_s = float((moderate & (seconds >= start) & (seconds <= end)).sum())
         res.moderate_ref_s = reference_moderate_s(reference)
     res.n_ref_bouts = len(ref)
     for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
@@ -301,6 +312,13 @@ def compare(
                 refs.append(rv)
                 res.bout_values.append((attr, dv, rv))
     return res
+
+
+def _clipped(
+    spans: list[tuple[float, float]], start: float, end: float
+) -> list[tuple[float, float]]:
+    """``spans`` cut to ``[start, end]``, shifted to start at 0; those outside dropped."""
+    return [(max(a, start) - start, min(b, end) - start) for a, b in spans if b > start and a < end]
 
 
 def reference_moderate_s(reference: Reference) -> float:
