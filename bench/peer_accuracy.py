@@ -68,6 +68,10 @@ class PeerAnalysis:
     summary: dict[str, Any] = field(default_factory=dict)
     #: ``side`` of each contact: ``L``/``R``, or ``""`` where the tool does not say
     steps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["side"]))
+    #: cadence per walking second, which mobgap does not give: no moderate seconds counted
+    per_second: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["bout_id", "second", "cadence_spm"])
+    )
 
     def __post_init__(self) -> None:
         if len(self.steps) != len(self.initial_contacts_s):
