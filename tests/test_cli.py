@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -176,6 +177,18 @@ def test_validate_prints_the_table_and_json(runner: CliRunner, tmp_path: Path) -
     doc = json.loads((tmp_path / "v.json").read_text())
     assert len(doc["recordings"]) == 6
     assert doc["pooled"]["phone"]["phone_mean_abs_rel_error"] <= 0.02
+
+
+def test_validate_writes_whole_recording_names_into_a_pipe(runner: CliRunner) -> None:
+    """Squeezed to 160 columns the table cut names to "HA-001/Test11-Tri..." in logs."""
+    result = runner.invoke(main, ["validate", str(ROOT / "data")])  # Mobilise-D and phones
+    assert result.exit_code == 0, result.output
+    assert "\u2026" not in result.output  # no ellipsis anywhere
+    for name in ("mobilised-lab/HA-001/Test11-Trial1", "mobilised-lab/HA-002/Test11-Trial1"):
+        assert name in result.output
+    phone_rows = [line for line in result.output.splitlines() if "user1_" in line]
+    assert len(phone_rows) == 6
+    assert all(re.search(r" [+-]\d+\.\d$", line.rstrip()) for line in phone_rows)  # "+0.3"
 
 
 def test_validate_says_where_contacts_were_found_and_missed(

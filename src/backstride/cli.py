@@ -289,7 +289,9 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
             status.update(f"analysing recording {done[0]}: {name}")
 
         report = run_validation(dataset_dir, progress=tell)
-    console.print(report_table(report))
+    # into a file or a pipe the table is not squeezed to 160 columns, which cut recording
+    # names to "Test5-Tria..." and the last column to "+0."
+    (console if console.is_terminal else Console(width=220)).print(report_table(report))
     for line in places_lines(report):
         console.print(line, highlight=False, soft_wrap=True)
     for skipped in report.skipped:
