@@ -874,3 +874,18 @@ def test_ipol_u_turn_is_the_reference_turn() -> None:
     contacts = reference.initial_contacts_s
     assert contacts[0] < turn[0] < turn[1] < contacts[-1]  # between walking out and back
     assert 0.5 < turn[1] - turn[0] < 5.0
+
+
+def test_turns_in_seconds_or_samples_are_read_and_others_left_out() -> None:
+    from backstride.validation.references import _mat_turns
+
+    in_seconds = {"Turn_Start": [45.13, 45.64], "Turn_End": [45.64, 48.03]}
+    assert _mat_turns(in_seconds, 38.54, 50.85, 100.0) == ((45.13, 45.64), (45.64, 48.03))
+    in_samples = {"Turn_Start": [4513, 4564], "Turn_End": [4564, 4803]}
+    np.testing.assert_allclose(
+        _mat_turns(in_samples, 38.54, 50.85, 100.0), [(45.13, 45.64), (45.64, 48.03)]
+    )
+    outside = {"Turn_Start": [80.0], "Turn_End": [82.0]}  # not in this bout in either unit
+    assert _mat_turns(outside, 38.54, 50.85, 100.0) == ()
+    assert _mat_turns({"Turn_Start": [], "Turn_End": []}, 0.0, 10.0, 100.0) == ()
+    assert _mat_turns({"Turn_Start": [1.0], "Turn_End": []}, 0.0, 10.0, 100.0) == ()

@@ -295,7 +295,7 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
                 walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
                 untimed_contacts=untimed_gaps(numbers, start, end),
                 strides=_mat_strides(wb, contacts, _scalar(standard.get("Fs"))),
-                turns_s=_mat_turns(wb, start, end),
+                turns_s=_mat_turns(wb, start, end, _scalar(standard.get("Fs"))),
             )
         )
     return Reference(
@@ -306,19 +306,26 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
     )
 
 
-def _mat_turns(wb: dict[str, Any], start: float, end: float) -> tuple[tuple[float, float], ...]:
-    """``(start s, end s)`` of each turn in a bout (``Turn_Start``, ``Turn_End``, seconds).
+def _mat_turns(
+    wb: dict[str, Any], start: float, end: float, fs: float | None = None
+) -> tuple[tuple[float, float], ...]:
+    """``(start s, end s)`` of each turn in a bout (``Turn_Start``, ``Turn_End``).
 
-    Turns that do not lie within the bout (to 0.5 s) are left out: the field is then in
-    another unit or damaged, and a wrong turn would misplace contacts in the breakdown.
+    Seconds in the bundled files; like ``Stride_InitialContacts`` (see :func:`_mat_strides`)
+    they could be sample numbers in others, so the unit is the one, seconds or samples at
+    ``fs``, in which every turn lies within the bout (to 0.5 s). A bout whose turns fit
+    neither gives none: a misplaced turn would misplace contacts in the breakdown.
     """
-    starts = [t for t in _numbers(wb.get("Turn_Start", [])) if t is not None]
-    ends = [t for t in _numbers(wb.get("Turn_End", [])) if t is not None]
+    starts = _numbers(wb.get("Turn_Start", []))
+    ends = _numbers(wb.get("Turn_End", []))
     if len(starts) != len(ends):
         return ()
-    return tuple(
-        (a, b) for a, b in zip(starts, ends, strict=True) if start - 0.5 <= a <= b <= end + 0.5
-    )
+    pairs = [(a, b) for a, b in zip(starts, ends, strict=True) if a is not None and b is not None]
+    for scale in (1.0, 1.0 / fs) if fs else (1.0,):
+        scaled = [(a * scale, b * scale) for a, b in pairs]
+        if all(start - 0.5 <= a <= b <= end + 0.5 for a, b in scaled):
+            return tuple(scaled)
+    return ()
 
 
 def _mat_strides(
