@@ -16,6 +16,7 @@ it is in CI.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -889,3 +890,23 @@ def test_turns_in_seconds_or_samples_are_read_and_others_left_out() -> None:
     assert _mat_turns(outside, 38.54, 50.85, 100.0) == ()
     assert _mat_turns({"Turn_Start": [], "Turn_End": []}, 0.0, 10.0, 100.0) == ()
     assert _mat_turns({"Turn_Start": [1.0], "Turn_End": []}, 0.0, 10.0, 100.0) == ()
+
+
+def test_a_damaged_trial_span_only_loses_the_window(tmp_path: Path) -> None:
+    """IPOL events are the reference; a TrialBoundaries that is not two numbers is ignored."""
+    from backstride.validation.references import load_ipol_reference
+
+    events = [[100 + 60 * k, 130 + 60 * k] for k in range(12)]
+    doc = {"LeftFootEvents": events[::2], "RightFootEvents": events[1::2]}
+    path = tmp_path / "1-1.json"
+    for span, window in (
+        ([100, 790], (1.0, 7.9)),
+        (["start", 790], None),
+        ([790, 100], None),
+        ([100], None),
+        ([100, float("nan")], None),
+    ):
+        path.write_text(json.dumps({**doc, "TrialBoundaries": span}))
+        reference = load_ipol_reference(path)
+        assert reference.window_s == window
+        assert len(reference.initial_contacts_s) == 12

@@ -455,8 +455,15 @@ def load_ipol_reference(
 def _sample_span(
     value: Any, sample_rate_hz: float, first_sample_index: int
 ) -> tuple[float, float] | None:
-    """``[start, end]`` sample numbers as seconds from the first sample, or ``None``."""
+    """``[start, end]`` sample numbers as seconds from the first sample, or ``None``.
+
+    ``None`` also for a span that is not two increasing numbers: the events are the
+    reference; a damaged span only loses the window (or the turn) it would have given.
+    """
     if not isinstance(value, list) or len(value) != 2:
         return None
-    start, end = ((float(v) - first_sample_index) / sample_rate_hz for v in value)
-    return (start, end) if end > start else None
+    try:
+        start, end = ((float(v) - first_sample_index) / sample_rate_hz for v in value)
+    except (TypeError, ValueError):
+        return None
+    return (start, end) if math.isfinite(start) and math.isfinite(end) and end > start else None
