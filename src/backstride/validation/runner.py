@@ -8,7 +8,9 @@ Layouts recognised in a dataset folder (searched recursively):
   motion capture (``Standards.Stereophoto``), each trial is compared with it too, as the
   dataset ``mobilised-stereo``: only inside the capture volume, i.e. contacts within its
   bouts, and per-bout values; walking time is not compared there.
-- IPOL (Voisard et al. 2023): ``GaitData/<s>-<t>_lb.txt`` with ``<s>-<t>.json``.
+- IPOL (Voisard et al. 2023): ``GaitData/<s>-<t>_lb.txt`` with ``<s>-<t>.json``, scored
+  within the protocol's trial (``TrialBoundaries``; contacts, walking time and moderate
+  seconds), since steps after it are marked unevenly.
 - Phone step counts (Oxford step-counter set): headerless phone CSVs whose last columns are
   cumulative step counts; the ground-truth device's count is the reference.
 
