@@ -828,6 +828,8 @@ def test_contacts_are_split_by_where_they_fall() -> None:
     assert places["ends"].reference == 4 and places["ends"].found == 3  # 4.0 missed
     assert places["straight"].reference == 5 and places["straight"].found == 5
     assert places["straight"].extra == 1 and places["outside"].extra == 2
+    assert places["turns"].mean_abs_error_s == pytest.approx(0.1)  # 2.9 against 3.0
+    assert places["ends"].mean_abs_error_s == pytest.approx((0.02 + 0.01 + 0.0) / 3)
     assert places["outside"].reference == 0
     assert sum(c.found for c in places.values()) == agreement.n_matched
     assert sum(c.reference for c in places.values()) == agreement.n_reference
@@ -861,6 +863,8 @@ def test_validation_accounts_for_every_contact_by_place(lab_report: ValidationRe
         assert sum(p.reference for p in places.values()) == c.n_reference, r.name
         assert sum(p.found for p in places.values()) == c.n_matched, r.name
         assert sum(p.extra for p in places.values()) == c.n_scored - c.n_matched, r.name
+        total_error = sum(p.abs_error_s for p in places.values())
+        assert total_error == pytest.approx(sum(c.abs_errors_s)), r.name
     # motion capture sees only its volume, so nothing it scores lies outside its walks
     assert lab_report.places("mobilised-stereo")["outside"].extra == 0
 

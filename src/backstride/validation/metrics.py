@@ -126,16 +126,26 @@ class PlaceCounts:
     reference: int = 0
     found: int = 0
     extra: int = 0
+    #: Sum of the absolute timing errors of the contacts found here, s.
+    abs_error_s: float = 0.0
 
     def __add__(self, other: PlaceCounts) -> PlaceCounts:
         return PlaceCounts(
-            self.reference + other.reference, self.found + other.found, self.extra + other.extra
+            self.reference + other.reference,
+            self.found + other.found,
+            self.extra + other.extra,
+            self.abs_error_s + other.abs_error_s,
         )
 
     @property
     def recall(self) -> float:
         """Found share of the reference's contacts here."""
         return self.found / self.reference if self.reference else float("nan")
+
+    @property
+    def mean_abs_error_s(self) -> float:
+        """Mean absolute timing error of the contacts found here, s."""
+        return self.abs_error_s / self.found if self.found else float("nan")
 
 
 def contacts_by_place(
@@ -179,10 +189,12 @@ def contacts_by_place(
             edge = k in (0, len(contacts) - 1)
             place_of_ref[t] = "ends" if edge else "turns" if in_turn(t) else "straight"
     counts = dict.fromkeys(PLACES, PlaceCounts())
-    found = {j for _, j in agreement.pairs}
+    error_of = {j: e for (_, j), e in zip(agreement.pairs, agreement.abs_errors_s, strict=True)}
     for j, t in enumerate(reference_s):
         place = place_of_ref.get(t, "turns" if in_turn(t) else "straight")
-        counts[place] += PlaceCounts(reference=1, found=int(j in found))
+        counts[place] += PlaceCounts(
+            reference=1, found=int(j in error_of), abs_error_s=error_of.get(j, 0.0)
+        )
     matched = {i for i, _ in agreement.pairs} | set(agreement.unverifiable)
     for i, t in enumerate(detected_s):
         if i in matched:

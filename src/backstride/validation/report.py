@@ -105,7 +105,8 @@ def places_lines(report: ValidationReport) -> list[str]:
         for place, c in places.items():
             label = PLACE_LABELS[place]
             if c.reference:
-                found = f"{c.found}/{c.reference} found ({100 * c.recall:.0f}%)"
+                found = f"{c.found}/{c.reference} found ({100 * c.recall:.0f}%"
+                found += f", timing {c.mean_abs_error_s:.3f} s)" if c.found else ")"
                 parts.append(f"{label} {found}, {c.extra} extra")
             else:
                 parts.append(f"{label} {c.extra} extra")
@@ -144,6 +145,7 @@ def _place_dict(counts: PlaceCounts) -> dict[str, float]:
         "reference": counts.reference,
         "found": counts.found,
         "recall": counts.recall,
+        "mean_abs_error_s": counts.mean_abs_error_s,
         "extra": counts.extra,
     }
 
