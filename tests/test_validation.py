@@ -70,8 +70,13 @@ def _shared(name: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ipol() -> dict[str, float]:
-    return run_validation(_shared("ipol-lumbar")).pooled("ipol")
+def ipol_report() -> ValidationReport:
+    return run_validation(_shared("ipol-lumbar"))
+
+
+@pytest.fixture(scope="module")
+def ipol(ipol_report: ValidationReport) -> dict[str, float]:
+    return ipol_report.pooled("ipol")
 
 
 # --- Mobilise-D lab (bundled, Apache-2.0) --------------------------------------------------
@@ -225,6 +230,22 @@ def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     # time at >= 100 steps/min against the same per-second rule on the foot sensors'
     # contacts: 426 s against 445 s over the 34 trials
     assert abs(ipol["moderate_rel_error"]) <= 0.05
+
+
+@pytest.mark.shared_data
+def test_ipol_straight_walking_floor(ipol_report: ValidationReport) -> None:
+    """Where the misses are not: straight walking (996/1006 found, 9 extra, 0.027 s)."""
+    straight = ipol_report.places("ipol")["straight"]
+    assert straight.recall >= 0.98
+    assert straight.extra <= 0.02 * straight.reference
+    assert straight.mean_abs_error_s <= 0.035
+
+
+def test_straight_walking_against_motion_capture_floor(lab_report: ValidationReport) -> None:
+    """41/42 found, none extra, 0.027 s: inside the capture volume, straight walking is right."""
+    straight = lab_report.places("mobilised-stereo")["straight"]
+    assert straight.recall >= 0.95 and straight.extra <= 1
+    assert straight.mean_abs_error_s <= 0.04
 
 
 @pytest.mark.shared_data
