@@ -122,6 +122,7 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
     ics = np.array(sorted(foot), dtype=float) / fs
     bouts = pd.DataFrame(
         {
+            "bout_id": np.arange(len(wb)),
             "start_s": wb["start"].to_numpy(dtype=float) / fs if len(wb) else [],
             "end_s": wb["end"].to_numpy(dtype=float) / fs if len(wb) else [],
             "cadence_spm": wb["cadence_spm"].to_numpy(dtype=float) if len(wb) else [],
@@ -129,10 +130,22 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
             "walking_speed_mps": wb["walking_speed_mps"].to_numpy(dtype=float) if len(wb) else [],
         }
     )
+    # each contact's walking bout, so that compare() can take a bout's strides within a span
+    # of the reference (a walk that runs on past an IPOL trial); no per-step lengths
+    starts, ends = bouts["start_s"].to_numpy(), bouts["end_s"].to_numpy()
+    inside = (ics[:, None] >= starts[None, :] - 1e-9) & (ics[:, None] <= ends[None, :] + 1e-9)
+    bout_of = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
     return PeerAnalysis(
         initial_contacts_s=[float(t) for t in ics],
         bouts=bouts,
-        steps=pd.DataFrame({"side": [foot[k] for k in sorted(foot)]}),
+        steps=pd.DataFrame(
+            {
+                "side": [foot[k] for k in sorted(foot)],
+                "bout_id": bout_of,
+                "ic_s": ics,
+                "step_length_m": np.full(ics.size, np.nan),
+            }
+        ),
     )
 
 
@@ -180,6 +193,7 @@ def common_bout_errors(
     bouts looks better; here the bouts are the same for all.
     """
     from backstride.validation.metrics import match_bouts
+    from backstride.validation.runner import bout_values
 
     ref = [(b.start_s, b.end_s) for b in reference.bouts]
     matched = {
@@ -194,7 +208,7 @@ def common_bout_errors(
         if any(m[i] is None for m in matched.values()):
             continue
         for tool, a in analyses.items():
-            row = a.bouts.iloc[matched[tool][i]]
+            row = bout_values(a, matched[tool][i], reference, rb)  # as compare() takes them
             for measure, errors in out[tool].items():
                 rv, dv = getattr(rb, measure), float(row[measure])
                 if rv is not None and np.isfinite(dv):
@@ -239,7 +253,9 @@ def main() -> int:
             ours.results.append(compare(dataset, rec, mine, ref))
             t1 = time.perf_counter()
             if rec.gyr is not None and len(mine.bouts) and (rec.sensor_height_m or rec.height_m):
-                swapped = PeerAnalysis(mine.initial_contacts_s, mobgap_stride_lengths(rec, mine))
+                swapped = PeerAnalysis(
+                    mine.initial_contacts_s, mobgap_stride_lengths(rec, mine), steps=mine.steps
+                )
                 mixed.results.append(compare(dataset, rec, swapped, ref))  # type: ignore[arg-type]
             try:
                 peer = run_mobgap(rec, dataset)

@@ -935,3 +935,26 @@ def test_a_damaged_trial_span_only_loses_the_window(tmp_path: Path) -> None:
         reference = load_ipol_reference(path)
         assert reference.window_s == window
         assert len(reference.initial_contacts_s) == 12
+
+
+@pytest.mark.shared_data
+def test_a_walk_that_runs_past_the_trial_is_compared_on_its_strides_within_it() -> None:
+    """After trial 4-4 BackStride's walk runs on into steps the trial does not cover.
+
+    Its cadence over the whole walk differed from the trial's by 9.1 steps/min; over its
+    strides within the trial, as the reference's cadence is taken, by under 1.
+    """
+    from backstride.io.xsens_ipol import read_ipol_txt
+    from backstride.validation.references import load_ipol_reference
+
+    gait = _shared("ipol-lumbar") / "GaitData"
+    rec = read_ipol_txt(gait / "4-4_lb.txt")
+    reference = load_ipol_reference(
+        gait / "4-4.json", rec.sample_rate_hz, int(rec.meta["first_sample_index"])
+    )
+    analysis = analyze(rec)
+    assert reference.window_s is not None
+    assert analysis.bouts["end_s"].max() > reference.window_s[1] + 1.0  # runs on past it
+    result = compare("ipol", rec, analysis, reference)
+    (error,) = result.cadence_errors
+    assert error < 1.0

@@ -40,6 +40,7 @@ from backstride.validation.metrics import (
 )
 from backstride.validation.references import (
     Reference,
+    ReferenceBout,
     load_ipol_reference,
     load_mobilised_mat_reference_systems,
     load_mobilised_reference,
@@ -297,11 +298,7 @@ def compare(
         if k is None:
             continue
         res.n_matched_bouts += 1
-        if reference.covers_bouts_only:
-            # the reference saw only part of the walk: compare the strides it saw
-            row = _strides_within(analysis, k, ref_bout.start_s, ref_bout.end_s)
-        else:
-            row = {str(c): v for c, v in analysis.bouts.iloc[k].to_dict().items()}
+        row = bout_values(analysis, k, reference, ref_bout)
         for attr, col, errs, refs in (
             ("cadence_spm", "cadence_spm", res.cadence_errors, res.cadence_ref),
             ("stride_length_m", "stride_length_m", res.stride_length_errors, res.stride_length_ref),
@@ -314,6 +311,24 @@ def compare(
                 refs.append(rv)
                 res.bout_values.append((attr, dv, rv))
     return res
+
+
+def bout_values(
+    analysis: WalkingAnalysis, k: int, reference: Reference, ref_bout: ReferenceBout
+) -> dict[str, float]:
+    """Cadence, stride length and speed of detected bout ``k``, as its reference bout saw it.
+
+    The whole bout's values, except where the reference saw only part of it: inside a
+    motion-capture volume, the strides within the reference bout; for a walk that goes on
+    past the span the reference annotated (an IPOL trial), its strides within that span.
+    """
+    bout = analysis.bouts.iloc[k]
+    window = reference.window_s
+    if reference.covers_bouts_only:
+        return _strides_within(analysis, k, ref_bout.start_s, ref_bout.end_s)
+    if window is not None and (bout["start_s"] < window[0] or bout["end_s"] > window[1]):
+        return _strides_within(analysis, k, *window)
+    return {m: float(bout[m]) for m in ("cadence_spm", "stride_length_m", "walking_speed_mps")}
 
 
 def _clipped(
