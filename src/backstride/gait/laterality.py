@@ -58,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import signal
 
+from backstride.gait.orientation import uncentred_correlation
 from backstride.recording import FloatArray
 
 IntArray = npt.NDArray[np.int64]
@@ -131,8 +132,7 @@ def _sway_sign(rotation: FloatArray, sway: FloatArray, handedness: float) -> flo
     the sensor axes' handedness decides there instead (``frame_handedness``: 0.91 on that
     trial), else the usual right-handed axes are assumed.
     """
-    norm = float(np.linalg.norm(rotation) * np.linalg.norm(sway))
-    agreement = float(rotation @ sway) / norm if norm > 0 else 0.0
+    agreement = uncentred_correlation(rotation, sway)
     if abs(agreement) >= EVIDENCE:
         return 1.0 if agreement > 0 else -1.0
     if abs(handedness) >= EVIDENCE:

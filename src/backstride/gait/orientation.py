@@ -147,6 +147,17 @@ def _most_step_periodic_direction(h: FloatArray, lag: int) -> FloatArray:
 TURNING_RATE_HZ = 10.0
 
 
+def uncentred_correlation(a: FloatArray, b: FloatArray) -> float:
+    """``a . b / (|a| |b|)`` over all elements: the cosine between them, 0 if either is zero.
+
+    Uncentred because a sign is what is asked: whether one signal follows the other or its
+    mirror image (:func:`frame_handedness`, :func:`gravity_turning_gain`, and sway against
+    rotation in :mod:`backstride.gait.laterality`).
+    """
+    norm = float(np.sqrt(np.sum(a * a) * np.sum(b * b)))
+    return float(np.sum(a * b)) / norm if norm > 0 else 0.0
+
+
 def _block_means(x: FloatArray, k: int) -> FloatArray:
     n = (x.shape[0] // k) * k
     return np.asarray(x[:n].reshape(-1, k, x.shape[1]).mean(axis=1))
@@ -188,8 +199,7 @@ def frame_handedness(up: FloatArray, gyr_dps: FloatArray, fs: float) -> float:
     turning, expected = _gravity_turning(
         _block_means(up, k), np.radians(_block_means(gyr_dps, k)), fs / k
     )
-    norm = float(np.sqrt(np.sum(turning * turning) * np.sum(expected * expected)))
-    return float(np.sum(turning * expected) / norm) if norm > 0 else 0.0
+    return uncentred_correlation(turning, expected)
 
 
 def gravity_turning_gain(acc: FloatArray, gyr: FloatArray, fs: float) -> tuple[float, float]:
@@ -222,18 +232,14 @@ def gravity_turning_gain(acc: FloatArray, gyr: FloatArray, fs: float) -> tuple[f
     k = max(1, int(fs // TURNING_RATE_HZ))
     if acc.shape[0] // k < 16:
         return float("nan"), 0.0
-    up = lowpass(_block_means(acc, k), GRAVITY_CUTOFF_HZ, fs / k)
-    norm = np.linalg.norm(up, axis=1, keepdims=True)
-    up /= np.where(norm > 0, norm, 1.0)
+    up, _, _ = gravity_and_vertical(_block_means(acc, k), fs / k)
     omega = _block_means(gyr, k)
     omega -= np.median(omega, axis=0)
     turning, expected = _gravity_turning(up, omega, fs / k)
-    sxy = float(np.sum(turning * expected))
-    sxx = float(np.sum(expected * expected))
-    syy = float(np.sum(turning * turning))
-    if sxx <= 0 or syy <= 0:
+    correlation = uncentred_correlation(turning, expected)
+    if correlation == 0.0:
         return float("nan"), 0.0
-    return sxy / sxx, sxy / float(np.sqrt(sxx * syy))
+    return float(np.sum(turning * expected) / np.sum(expected * expected)), correlation
 
 
 def _braking_sign(ap: FloatArray, vertical: FloatArray, fs: float) -> float:

@@ -236,13 +236,12 @@ def compare(
     detected = analysis.initial_contacts_s
     sides = [str(x) for x in analysis.steps["side"]]
     ref = [(b.start_s, b.end_s) for b in reference.bouts]
-    seen_spans = (
-        ref  # a motion-capture volume: contacts outside it are unseen, not wrong
-        if reference.covers_bouts_only
-        else [reference.window_s]  # the span the reference annotated
-        if reference.window_s is not None
-        else []
-    )
+    # where the reference looked: contacts elsewhere are unseen, not wrong
+    seen_spans = []
+    if reference.covers_bouts_only:
+        seen_spans = ref  # a motion-capture volume
+    elif reference.window_s is not None:
+        seen_spans = [reference.window_s]  # the span the reference annotated
     if seen_spans:
         spans = np.array(seen_spans).reshape(-1, 2) + np.array([-1.0, 1.0]) * CONTACT_TOLERANCE_S
         seen = [bool(((spans[:, 0] <= t) & (t <= spans[:, 1])).any()) for t in detected]
@@ -262,7 +261,7 @@ def compare(
         res.detected_contacts_s,
         res.reference_contacts_s,
         [b.initial_contacts_s for b in reference.bouts],
-        reference.turns_s,
+        res.turns_s,
         CONTACT_TOLERANCE_S,
     )
     ref_sides = reference.contact_sides
