@@ -53,6 +53,7 @@ from backstride.io._common import (
     numeric_column,
     read_table,
     read_text_lines,
+    shorten,
 )
 from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
 
@@ -189,6 +190,13 @@ def read_actilife_csv(path: PathLike, *, time_zone: dt.tzinfo | None = None) -> 
         columns = {f"acc_{a}": offset + k for k, a in enumerate(_AXES)}
     wanted = sorted(columns.values())
     frame = read_table(p, header=None, skiprows=first_row, usecols=wanted)
+    if any(position not in frame.columns for position in wanted):
+        # pandas reads a missing usecols position as no column at all
+        raise InvalidInputError(
+            f"The data rows of {p.name} have {frame.shape[1]} fields, fewer than the "
+            f"{wanted[-1] + 1} that line {HEADER_LINES + 1} ({shorten(names_line)}) calls for; "
+            "export the file again from ActiLife."
+        )
     frame = frame.dropna(how="all")
     if len(frame) < 2:
         raise InvalidInputError(
