@@ -1,0 +1,106 @@
+"""Contacts on real walks slowed down, with the search window scaled to the pace and fixed.
+
+Each trial of the IPOL set (``../shared/data/ipol-lumbar``, read in place) and of the bundled
+Mobilise-D lab set is slowed 1 to 2 times (:mod:`backstride.validation.transforms`: cadence
+from about 105 down to about 52 steps/min, the trunk's path unchanged) and validated against
+its reference, slowed alike. Two versions of the contact search are compared: the loading-peak
+search window stretched with the walker's pace (BackStride's,
+``detect_contact_candidates(design_step_s=0.55)``), and fixed (``design_step_s=None``, the
+previous version). The +-0.25 s matching tolerance is not stretched, so even a method that
+scaled perfectly would lose contacts whose timing error grows past it.
+
+Usage::
+
+    python bench/slowed_walking.py     # writes bench/results/slowed-walking.json
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+import backstride.gait.pipeline as pipeline
+from backstride.validation.metrics import PlaceCounts
+from backstride.validation.runner import ValidationReport, compare, find_cases
+from backstride.validation.transforms import slowed_recording, slowed_reference
+
+ROOT = Path(__file__).resolve().parent.parent
+ROOTS = (ROOT.parent / "shared" / "data" / "ipol-lumbar", ROOT / "data" / "mobilised-lab")
+RESULTS = ROOT / "bench" / "results" / "slowed-walking.json"
+FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+@contextmanager
+def fixed_window() -> Iterator[None]:
+    """Run the pipeline with the previous, fixed loading-peak search window."""
+    original = pipeline.detect_contact_candidates
+    pipeline.detect_contact_candidates = functools.partial(original, design_step_s=None)
+    try:
+        yield
+    finally:
+        pipeline.detect_contact_candidates = original
+
+
+def score(root: Path, k: float) -> dict[str, dict[str, float]]:
+    """Pooled agreement per reference system of the recordings under ``root``, k times slower."""
+    results = []
+    for dataset, rec, ref in find_cases(root):
+        slow = slowed_recording(rec, k)
+        results.append(compare(dataset, slow, pipeline.analyze(slow), slowed_reference(ref, k)))
+    report = ValidationReport(results)
+    out = {}
+    for dataset in dict.fromkeys(r.dataset for r in results):
+        pooled = report.pooled(dataset)
+        straight = sum(
+            (r.places["straight"] for r in results if r.dataset == dataset), PlaceCounts()
+        )
+        out[dataset] = {
+            "ic_f1": pooled["ic_f1"],
+            "ic_mae_s": pooled["ic_mae_s"],
+            "cadence_mae_spm": pooled["cadence_mae_spm"],
+            "stride_length_mae_m": pooled["stride_length_mae_m"],
+            "straight_recall": straight.recall,
+            "straight_extra": straight.extra,
+            "straight_reference": straight.reference,
+        }
+    return out
+
+
+def main() -> None:
+    rows = []
+    for root in ROOTS:
+        if not root.exists():
+            print(f"{root} not found; left out")
+            continue
+        for k in FACTORS:
+            for method in ("scaled", "fixed"):
+                if method == "fixed":
+                    with fixed_window():
+                        scores = score(root, k)
+                else:
+                    scores = score(root, k)
+                for dataset, v in scores.items():
+                    rows.append({"dataset": dataset, "slowed": k, "window": method, **v})
+                    print(
+                        f"{dataset:16s} x{k:.2f} {method:6s} F1 {v['ic_f1']:.3f}  "
+                        f"timing {v['ic_mae_s']:.3f} s  cadence {v['cadence_mae_spm']:.2f}  "
+                        f"stride {v['stride_length_mae_m']:.3f} m  straight walking "
+                        f"{v['straight_recall']:.3f} found, {v['straight_extra']} extra",
+                        flush=True,
+                    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    clean = [
+        {key: None if isinstance(v, float) and np.isnan(v) else v for key, v in row.items()}
+        for row in rows
+    ]
+    RESULTS.write_text(json.dumps(clean, indent=1) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Slowed walks: the transform's physics, and the contact search on slowed real walks."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import backstride.gait.pipeline as pipeline
+from backstride import analyze
+from backstride.validation.references import Reference, ReferenceBout
+from backstride.validation.runner import ValidationReport, compare, find_cases
+from backstride.validation.transforms import slowed_recording, slowed_reference
+
+from synthetic import walking_signal
+
+IPOL = Path(__file__).resolve().parents[2] / "shared" / "data" / "ipol-lumbar"
+
+
+@pytest.mark.parametrize("k", [0.0, -1.5])
+def test_a_slowing_factor_that_is_not_positive_is_refused(k: float) -> None:
+    rec, _ = walking_signal(walk_s=10.0)
+    with pytest.raises(ValueError, match="positive"):
+        slowed_recording(rec, k)
+    with pytest.raises(ValueError, match="positive"):
+        slowed_reference(Reference(), k)
+
+
+@pytest.mark.parametrize("k", [1.25, 1.5])
+def test_a_slowed_walk_keeps_gravity_and_its_path(k: float) -> None:
+    """Gravity stays; the movement's acceleration shrinks k^2-fold, the rotation k-fold."""
+    rec, truth = walking_signal(step_hz=2.0, walk_s=30.0, noise=0.0, sagittal_rom_deg=4.0)
+    slow = slowed_recording(rec, k)
+    assert slow.sample_rate_hz == pytest.approx(rec.sample_rate_hz / k)
+    assert slow.acc.shape == rec.acc.shape
+    # gravity: the mean over the walk, within the 0.5-Hz filter's edge effects
+    walk = slice(int(10 * rec.sample_rate_hz), int(30 * rec.sample_rate_hz))
+    assert slow.acc[walk].mean(axis=0) == pytest.approx(rec.acc[walk].mean(axis=0), abs=0.02)
+    moving = rec.acc[walk] - rec.acc[walk].mean(axis=0)
+    slow_moving = slow.acc[walk] - slow.acc[walk].mean(axis=0)
+    assert np.std(slow_moving) == pytest.approx(np.std(moving) / k**2, rel=0.05)
+    assert rec.gyr is not None and slow.gyr is not None
+    assert slow.gyr == pytest.approx(rec.gyr / k)
+    # and the analysis sees the slower cadence: 120 steps/min becomes 120 / k
+    result = analyze(slow)
+    assert len(result.bouts) == 1
+    assert result.bouts.loc[0, "cadence_spm"] == pytest.approx(120.0 / k, rel=0.02)
+    assert len(result.initial_contacts_s) == pytest.approx(truth.size, abs=2)
+
+
+def test_a_slowed_reference_stretches_times_and_rates_but_not_lengths() -> None:
+    bout = ReferenceBout(
+        start_s=2.0,
+        end_s=12.0,
+        initial_contacts_s=(2.0, 2.5, 3.0),
+        cadence_spm=110.0,
+        stride_length_m=1.3,
+        walking_speed_mps=1.2,
+        strides=((2.0, 3.0, 1.3),),
+        turns_s=((5.0, 6.0),),
+    )
+    ref = Reference(bouts=(bout,), window_s=(1.0, 20.0), extra_turns_s=((14.0, 15.0),))
+    slow = slowed_reference(ref, 2.0)
+    (b,) = slow.bouts
+    assert (b.start_s, b.end_s) == (4.0, 24.0)
+    assert b.initial_contacts_s == (4.0, 5.0, 6.0)
+    assert b.cadence_spm == pytest.approx(55.0)
+    assert b.walking_speed_mps == pytest.approx(0.6)
+    assert b.stride_length_m == 1.3 and b.strides == ((4.0, 6.0, 1.3),)
+    assert b.turns_s == ((10.0, 12.0),) and slow.extra_turns_s == ((28.0, 30.0),)
+    assert slow.window_s == (2.0, 40.0)
+
+
+def _ipol_slowed_f1(k: float) -> float:
+    results = []
+    for dataset, rec, ref in find_cases(IPOL):
+        slow = slowed_recording(rec, k)
+        results.append(compare(dataset, slow, pipeline.analyze(slow), slowed_reference(ref, k)))
+    return float(ValidationReport(results).pooled("ipol")["ic_f1"])
+
+
+@pytest.mark.shared_data
+def test_the_search_window_stretches_for_slowed_ipol_walks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The IPOL walks 1.75 times slower (about 60 steps/min; ``bench/slowed_walking.py``).
+
+    With the window stretched to the pace, contact F1 0.927 (0.962 at the recorded pace);
+    with the window fixed, 0.892.
+    """
+    if not IPOL.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{IPOL} is missing; CI must have ../shared beside the checkout")
+        pytest.skip(f"{IPOL} not present")
+    scaled = _ipol_slowed_f1(1.75)
+    fixed_window = functools.partial(pipeline.detect_contact_candidates, design_step_s=None)
+    monkeypatch.setattr(pipeline, "detect_contact_candidates", fixed_window)
+    fixed = _ipol_slowed_f1(1.75)
+    assert scaled >= 0.92
+    assert scaled - fixed >= 0.02
