@@ -303,6 +303,40 @@ def test_the_loading_peak_is_the_first_hump_not_the_highest() -> None:
     assert match_contacts(late, truth, tolerance_s=0.25).mean_abs_error_s > 0.05
 
 
+@pytest.mark.parametrize(
+    ("interval_s", "scale"), [(0.40, 1.0), (0.55, 1.0), (0.825, 1.5), (1.10, 2.0), (1.60, 2.0)]
+)
+def test_pace_scale_is_the_step_duration_over_the_design_step(
+    interval_s: float, scale: float
+) -> None:
+    from backstride.gait.initial_contacts import _pace_scale
+
+    peaks = np.arange(30) * interval_s
+    assert _pace_scale(peaks, 0.55, 2.0) == pytest.approx(np.full(30, scale))
+
+
+def test_pace_scale_is_the_walks_pace_not_one_long_step() -> None:
+    """One pause of 3 s among 0.55-s steps leaves the window as it is, even next to it."""
+    from backstride.gait.initial_contacts import _pace_scale
+
+    gaps = np.full(40, 0.55)
+    gaps[20] = 3.0
+    peaks = np.r_[0.0, np.cumsum(gaps)]
+    assert _pace_scale(peaks, 0.55, 2.0) == pytest.approx(np.ones(41))
+    # and a walk that slows down from 0.55-s to 1.1-s steps stretches the window where it is slow
+    slowing = np.r_[0.0, np.cumsum(np.r_[np.full(20, 0.55), np.full(20, 1.1)])]
+    scale = _pace_scale(slowing, 0.55, 2.0)
+    assert scale[:10] == pytest.approx(np.ones(10)) and scale[-10:] == pytest.approx(np.full(10, 2))
+
+
+def test_pace_scale_without_a_design_step_or_a_rhythm_is_one() -> None:
+    from backstride.gait.initial_contacts import _pace_scale
+
+    assert _pace_scale(np.arange(10) * 1.1, None, 2.0) == pytest.approx(np.ones(10))
+    assert _pace_scale(np.array([3.0]), 0.55, 2.0) == pytest.approx(np.ones(1))
+    assert _pace_scale(np.zeros(0), 0.55, 2.0).size == 0
+
+
 def test_a_flat_shoulder_is_not_a_hump_of_its_own() -> None:
     from backstride.gait.initial_contacts import _first_loading_peak
 
