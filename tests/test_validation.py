@@ -220,7 +220,7 @@ def test_phone_step_totals_meet_the_targets(phone: ValidationReport) -> None:
 @pytest.mark.shared_data
 def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     assert ipol["recordings"] >= 30
-    assert ipol["ic_f1"] >= 0.955  # 0.963 within the trials, 0.952 over every marked event
+    assert ipol["ic_f1"] >= 0.955  # 0.962 within the trials, 0.952 over every marked event
     assert ipol["walking_f1"] >= 0.97
     # the first-hump loading peak (docs/validation.md): 0.038 s with the highest hump
     assert ipol["ic_mae_s"] <= 0.034
@@ -228,13 +228,13 @@ def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     # from sway alone (two trials, 4-1 and 4-2, look like swapped foot sensors)
     assert ipol["side_agreement"] >= 0.92
     # time at >= 100 steps/min against the same per-second rule on the foot sensors'
-    # contacts: 426 s against 445 s over the 34 trials
+    # contacts: 428 s against 445 s over the 34 trials
     assert abs(ipol["moderate_rel_error"]) <= 0.05
 
 
 @pytest.mark.shared_data
 def test_ipol_straight_walking_floor(ipol_report: ValidationReport) -> None:
-    """Where the misses are not: straight walking (996/1006 found, 9 extra, 0.027 s)."""
+    """Where the misses are not: straight walking (997/1006 found, 9 extra, 0.027 s)."""
     straight = ipol_report.places("ipol")["straight"]
     assert straight.recall >= 0.98
     assert straight.extra <= 0.02 * straight.reference
