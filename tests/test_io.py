@@ -553,6 +553,25 @@ def test_gyroscope_unit_of_a_mostly_still_day_is_told_from_how_gravity_turns(
     np.testing.assert_allclose(from_rads, gyr_dps, atol=1e-9)
 
 
+def test_gyroscope_unit_is_told_from_turning_across_dropped_samples() -> None:
+    """Runs of NaN (5% of a still day, as a logger's dropouts) do not hand it to the size rule."""
+    acc, gyr_dps, fs = _daily_life_in_a_still_day(2 * 3600)
+    rng = np.random.default_rng(3)
+    for start in rng.choice(acc.shape[0] - 200, size=int(0.05 * acc.shape[0] / 100)):
+        acc[start : start + 100] = np.nan
+        gyr_dps[start + 50 : start + 150] = np.nan
+    assert 0.9 < np.isfinite(gyr_dps).all(axis=1).mean() < 0.96
+    as_dps, note = gyr_to_dps(gyr_dps, None, acc, fs)
+    assert as_dps is gyr_dps and note is not None and "detected as deg/s: only" in note
+    from_rads, note = gyr_to_dps(np.radians(gyr_dps), None, acc, fs)
+    assert note is not None and "detected as rad/s: only" in note
+    np.testing.assert_allclose(from_rads, gyr_dps, atol=1e-9)  # NaN where the file has NaN
+    # more gaps than the analysis would bridge: the turning is not trusted
+    gyr_dps[: int(0.2 * gyr_dps.shape[0])] = np.nan
+    _, note = gyr_to_dps(gyr_dps, None, acc, fs)
+    assert note is not None and "99th percentile" in note
+
+
 def test_gyroscope_unit_without_tilting_falls_back_on_the_size_of_the_readings() -> None:
     """A gyroscope whose readings do not follow the accelerometer's tilt says nothing by turning."""
     acc, gyr_dps, fs = _daily_life_in_a_still_day(600)

@@ -32,6 +32,9 @@ STANDARD_GRAVITY = 9.80665
 #: and running stay well within these bounds); outside them the signal is in another unit
 #: or has had gravity removed, and "up" cannot be found.
 GRAVITY_MEDIAN_RANGE_MPS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
+#: The share of samples that must be numbers: runs of NaN up to the rest are bridged
+#: (:func:`bridge_gaps`); more means the file is broken rather than briefly interrupted.
+MIN_FINITE_SHARE = 0.9
 
 
 #: How to say where a sensor was worn, for the placement names the readers set. Any other
@@ -147,11 +150,29 @@ class Recording:
         return self.gyr is not None
 
 
+def bridge_gaps(x: FloatArray) -> FloatArray:
+    """``x`` (``(n, k)``) with each column's NaN and infinite samples linearly interpolated.
+
+    Returns ``x`` itself, not a copy, when every sample is a number (a day at 100 Hz is
+    200 MB per 3-axis signal). A column without a single number is left as it is.
+    """
+    bad = ~np.isfinite(x)
+    if not bad.any():
+        return x
+    out = x.copy()
+    idx = np.arange(out.shape[0])
+    for k in range(out.shape[1]):
+        good = ~bad[:, k]
+        if good.any():
+            out[bad[:, k], k] = np.interp(idx[bad[:, k]], idx[good], out[good, k])
+    return out
+
+
 def validate_signal(recording: Recording) -> None:
     """Raise :class:`InvalidInputError` if the recording cannot be analysed at all.
 
-    NaN runs are tolerated up to 10% of samples (they are interpolated by the pipeline);
-    more means the file is broken rather than briefly interrupted.
+    NaN runs are tolerated up to ``1 - MIN_FINITE_SHARE`` (10%) of the samples; the pipeline
+    bridges them (:func:`bridge_gaps`).
     """
     if recording.duration_s < MIN_DURATION_S:
         raise InvalidInputError(
@@ -159,7 +180,7 @@ def validate_signal(recording: Recording) -> None:
             "are needed to find a walking bout."
         )
     finite = np.isfinite(recording.acc).all(axis=1)
-    if finite.mean() < 0.9:
+    if finite.mean() < MIN_FINITE_SHARE:
         raise InvalidInputError(
             f"{100 * (1 - finite.mean()):.0f}% of the acceleration samples are missing or not "
             "numbers; check that the file holds the accelerometer data."
@@ -187,7 +208,7 @@ def validate_signal(recording: Recording) -> None:
         )
     if recording.gyr is not None:
         finite = np.isfinite(recording.gyr).all(axis=1)
-        if finite.mean() < 0.9:
+        if finite.mean() < MIN_FINITE_SHARE:
             raise InvalidInputError(
                 f"{100 * (1 - finite.mean()):.0f}% of the angular velocity samples are missing "
                 "or not numbers; leave the gyroscope out (gyr=None) or check the file."

@@ -41,7 +41,13 @@ from backstride.gait.parameters import (
     step_lengths_zijlstra,
     vertical_displacement,
 )
-from backstride.recording import FloatArray, Recording, placement_words, validate_signal
+from backstride.recording import (
+    FloatArray,
+    Recording,
+    bridge_gaps,
+    placement_words,
+    validate_signal,
+)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -155,19 +161,6 @@ class WalkingAnalysis:
     def initial_contacts_s(self) -> list[float]:
         """Times of all initial contacts inside bouts, s."""
         return [float(x) for x in self.steps["ic_s"]]
-
-
-def _interp_nans(acc: FloatArray) -> FloatArray:
-    bad = ~np.isfinite(acc)
-    if not bad.any():
-        return acc  # no copy: a day at 100 Hz is 200 MB per 3-axis signal
-    out = acc.copy()
-    if bad.any():
-        idx = np.arange(out.shape[0])
-        for k in range(out.shape[1]):
-            good = ~bad[:, k]
-            out[bad[:, k], k] = np.interp(idx[bad[:, k]], idx[good], out[good, k])
-    return out
 
 
 def _nan_to_none(value: Any) -> Any:
@@ -666,7 +659,7 @@ def _merge(
 def _analyze_window(recording: Recording, params: AnalysisParameters) -> WalkingAnalysis:
     """Analyse a recording (or one window of it) in one piece."""
     fs = recording.sample_rate_hz
-    acc = _interp_nans(recording.acc)
+    acc = bridge_gaps(recording.acc)
     gravity = gravity_and_vertical(acc, fs)
     up, _, vertical = gravity
 
@@ -698,7 +691,7 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     if n_bouts:
         walk_up /= np.linalg.norm(walk_up, axis=1, keepdims=True)
     stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up)
-    gyr = _interp_nans(recording.gyr) if recording.gyr is not None and ics.size else None
+    gyr = bridge_gaps(recording.gyr) if recording.gyr is not None and ics.size else None
     handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
     del gravity, up
     step_len_from = _step_lengths_by_contact(ics, ic_bout, position, leg)

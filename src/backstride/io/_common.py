@@ -21,7 +21,7 @@ import pandas as pd
 
 from backstride.exceptions import InputNotFoundError, InvalidInputError
 from backstride.gait.orientation import gravity_turning_gain
-from backstride.recording import STANDARD_GRAVITY, FloatArray
+from backstride.recording import MIN_FINITE_SHARE, STANDARD_GRAVITY, FloatArray, bridge_gaps
 
 PathLike = str | os.PathLike[str]
 IntArray = npt.NDArray[np.int64]
@@ -489,7 +489,8 @@ def gyr_to_dps(
        Used when the two agree with a correlation of at least
        :data:`GYR_TURNING_MIN_CORRELATION` (a sit-to-stand or a bend is enough; a short
        straight walk tilts the trunk too little); the unit is the one whose gain is nearer
-       1 on a log scale.
+       1 on a log scale. Runs of missing samples are bridged first, as the analysis bridges
+       them, where at least :data:`~backstride.recording.MIN_FINITE_SHARE` of them are numbers.
     2. *Size*: if the 99th percentile of |angular velocity| over all axes is at most
        :data:`GYR_RADS_MAX_P99` (10) the unit is rad/s, else deg/s. Any walk in deg/s
        exceeds 10, but a day that is almost entirely still may not: there step 1 decides.
@@ -520,8 +521,10 @@ def gyr_to_dps(
     finite = np.abs(gyr[np.isfinite(gyr)])
     if finite.size == 0:
         return None, "the gyroscope columns are empty and were ignored"
-    if acc is not None and fs is not None and np.isfinite(gyr).all() and np.isfinite(acc).all():
-        gain, corr = gravity_turning_gain(acc, gyr, fs)
+    if acc is not None and fs is not None and _mostly_numbers(acc) and _mostly_numbers(gyr):
+        # gaps the analysis would bridge are bridged here too: a few dropped samples must
+        # not leave the unit to the size rule
+        gain, corr = gravity_turning_gain(bridge_gaps(acc), bridge_gaps(gyr), fs)
         if abs(corr) >= GYR_TURNING_MIN_CORRELATION and np.isfinite(gain) and gain != 0:
             in_rads = abs(gain) > np.sqrt(np.pi / 180)  # the geometric middle of 1 and pi/180
             return (
@@ -542,6 +545,11 @@ def gyr_to_dps(
         f"gyroscope unit detected as deg/s because the 99th percentile of |rate| is {p99:.1f} "
         f"(above {GYR_RADS_MAX_P99:g})",
     )
+
+
+def _mostly_numbers(x: FloatArray) -> bool:
+    """Whether enough of ``x``'s samples are numbers for the analysis to bridge the rest."""
+    return x.shape[0] > 0 and float(np.isfinite(x).all(axis=1).mean()) >= MIN_FINITE_SHARE
 
 
 def height_in_m(value: object) -> float | None:
