@@ -10,7 +10,7 @@ or :class:`~backstride.store.StoreError` (the database cannot be used).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -59,6 +59,7 @@ _NAME_MAX = 200
 _QUERY_CHUNK = 500  # bound parameters per IN (...) query, well below SQLite's limit
 
 RowT = TypeVar("RowT", PainLogRow, CoreLogRow)
+EntryT = TypeVar("EntryT", PainEntry, CoreEntry)
 SelectT = TypeVar("SelectT", bound=Select[Any])
 Bound = dt.datetime | dt.date | None
 
@@ -406,21 +407,13 @@ class Store:
             score=v.number(score, "pain score", low=0, high=10),
             note=v.optional_text(note, "pain note"),
         )
-        with self._transaction(write=True) as session:
-            owner = self._person_row(session, person)
-            row.person_id = owner.id
-            session.add(row)
-            session.flush()
-            return c.pain_record(row, owner)
+        return self._add_log(person, row, c.pain_record)
 
     def list_pain(
         self, person: str | None = None, start: Bound = None, end: Bound = None
     ) -> list[PainEntry]:
         """Pain ratings in ``[start, end)`` (as in :meth:`list_walks`), in time order."""
-        with self._transaction() as session:
-            owner = self._person_row(session, person)
-            rows = _logs(session, PainLogRow, owner, start, end)
-            return [c.pain_record(row, owner) for row in rows]
+        return self._list_logs(person, PainLogRow, c.pain_record, start, end)
 
     def add_core(
         self,
@@ -461,21 +454,36 @@ class Store:
             reps=v.optional_whole(reps, "number of repetitions", low=0, high=100_000),
             seconds=v.optional_number(seconds, "hold in seconds", low=0, high=86_400),
         )
-        with self._transaction(write=True) as session:
-            owner = self._person_row(session, person)
-            row.person_id = owner.id
-            session.add(row)
-            session.flush()
-            return c.core_record(row, owner)
+        return self._add_log(person, row, c.core_record)
 
     def list_core(
         self, person: str | None = None, start: Bound = None, end: Bound = None
     ) -> list[CoreEntry]:
         """Core exercises in ``[start, end)`` (as in :meth:`list_walks`), in time order."""
+        return self._list_logs(person, CoreLogRow, c.core_record, start, end)
+
+    def _add_log(
+        self, person: str | None, row: RowT, record: Callable[[RowT, PersonRow], EntryT]
+    ) -> EntryT:
+        """Store one pain or core-exercise row for ``person``; return it as ``record`` says."""
+        with self._transaction(write=True) as session:
+            owner = self._person_row(session, person)
+            row.person_id = owner.id
+            session.add(row)
+            session.flush()
+            return record(row, owner)
+
+    def _list_logs(
+        self,
+        person: str | None,
+        model: type[RowT],
+        record: Callable[[RowT, PersonRow], EntryT],
+        start: Bound,
+        end: Bound,
+    ) -> list[EntryT]:
         with self._transaction() as session:
             owner = self._person_row(session, person)
-            rows = _logs(session, CoreLogRow, owner, start, end)
-            return [c.core_record(row, owner) for row in rows]
+            return [record(row, owner) for row in _logs(session, model, owner, start, end)]
 
     # -- plans and reviews ------------------------------------------------------------------
 
