@@ -33,6 +33,7 @@ from backstride.io import (
 )
 from backstride.io._common import GYR_RADS_MAX_P99, gyr_to_dps
 from backstride.recording import STANDARD_GRAVITY, Recording
+from shared_data import SHARED, shared
 
 from messages import raises_one_sentence
 
@@ -43,7 +44,7 @@ HA001 = MOBILISED / "HA-001"
 GAITPY_DEMO = DATA / "gaitpy-demo" / "demo_data.csv"
 OXFORD = DATA / "oxford-phone-steps"
 # AGPL data: read in place from the shared folder, never copied into the repository.
-IPOL = ROOT.parent / "shared" / "data" / "ipol-lumbar" / "GaitData"
+IPOL = SHARED / "ipol-lumbar" / "GaitData"
 GRAVITY = 9.81
 
 
@@ -259,9 +260,8 @@ def test_ipol_bad_rate_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.shared_data
-@pytest.mark.skipif(not IPOL.is_dir(), reason="../shared/data/ipol-lumbar is not present")
 def test_ipol_real_files() -> None:
-    recording = read_recordings(IPOL / "1-1_lb.txt")[0]
+    recording = read_recordings(shared(IPOL) / "1-1_lb.txt")[0]
     assert recording.sample_rate_hz == 100
     # 2913 rows, 124 dropped packets filled
     assert recording.n_samples == 3037

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import shutil
 import struct
@@ -43,6 +42,7 @@ from backstride.io.actigraph_gt3x import decode_gt3x, decode_ssp_float, unpack_1
 from backstride.io.axivity_cwa import decode_cwa
 from backstride.io.geneactiv_bin import decode_geneactiv_bin
 from backstride.recording import STANDARD_GRAVITY, Recording
+from shared_data import shared
 
 from fuzz.device_seeds import (
     CWA_DIR,
@@ -71,15 +71,6 @@ GNACTV_SAMPLE = GENEACTIV_DIR / "gnactv_sample.bin"
 GENEACTIV_TEST = GENEACTIV_DIR / "GENEActiv_testfile.bin"
 #: skdh stamps each CWA block from its whole-second timestamp, to about 10 ms.
 SKDH_CWA_TIME_RESOLUTION_S = 0.011
-
-
-def shared(path: Path) -> Path:
-    """A file read in place from ../shared/data (skipped if absent, a failure in CI)."""
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing; CI must have ../shared beside the checkout")
-        pytest.skip(f"{path} is not available (../shared/data is read in place)")
-    return path
 
 
 def note_matching(recording: Recording, pattern: str) -> str:

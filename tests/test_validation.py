@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,9 @@ from backstride.validation.runner import (
     find_cases,
     run_validation,
 )
+from shared_data import SHARED, shared
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 
 not_yet = pytest.mark.xfail(strict=True, reason="target not reached yet (see docs/validation.md)")
 
@@ -60,18 +59,9 @@ def phone() -> ValidationReport:
     return run_validation(ROOT / "data" / "oxford-phone-steps")
 
 
-def _shared(name: str) -> Path:
-    path = SHARED / name
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing; CI must have ../shared beside the checkout")
-        pytest.skip(f"{path} not present")
-    return path
-
-
 @pytest.fixture(scope="module")
 def ipol_report() -> ValidationReport:
-    return run_validation(_shared("ipol-lumbar"))
+    return run_validation(shared(SHARED / "ipol-lumbar"))
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +251,7 @@ def test_ipol_trials_with_meta_json_sidecars_are_found(tmp_path: Path) -> None:
 
     Both layouts validate the same (the files are linked, not copied: AGPL data stays put).
     """
-    source = _shared("ipol-lumbar") / "GaitData"
+    source = shared(SHARED / "ipol-lumbar") / "GaitData"
     (tmp_path / "GaitData").mkdir()
     for stem in ("1-1", "2-3"):
         (tmp_path / "GaitData" / f"{stem}_lb.txt").symlink_to(source / f"{stem}_lb.txt")
@@ -288,7 +278,7 @@ def test_ipol_reference_is_the_protocols_trial() -> None:
     from backstride.io.xsens_ipol import read_ipol_txt
     from backstride.validation.references import load_ipol_reference
 
-    gait = _shared("ipol-lumbar") / "GaitData"
+    gait = shared(SHARED / "ipol-lumbar") / "GaitData"
     results = {}
     for trial, outside in (("5-2", 6), ("4-3", 4)):
         rec = read_ipol_txt(gait / f"{trial}_lb.txt")
@@ -329,13 +319,15 @@ def _pooled_with(transform: Callable[[Recording], Recording]) -> dict[str, float
 
 
 def _to_50_hz(rec: Recording) -> Recording:
-    return _downsampled(rec, 2)
+    return _resampled(rec, 1, 2)
 
 
-def _downsampled(rec: Recording, factor: int) -> Recording:
-    acc = signal.resample_poly(rec.acc, 1, factor, axis=0)
-    gyr = signal.resample_poly(rec.gyr, 1, factor, axis=0) if rec.gyr is not None else None
-    return dataclasses.replace(rec, acc=acc, gyr=gyr, sample_rate_hz=rec.sample_rate_hz / factor)
+def _resampled(rec: Recording, up: int, down: int) -> Recording:
+    """``rec`` at ``up / down`` times its rate (polyphase, with scipy's anti-aliasing filter)."""
+    acc = signal.resample_poly(rec.acc, up, down, axis=0)
+    gyr = signal.resample_poly(rec.gyr, up, down, axis=0) if rec.gyr is not None else None
+    rate = rec.sample_rate_hz * up / down
+    return dataclasses.replace(rec, acc=acc, gyr=gyr, sample_rate_hz=rate)
 
 
 @pytest.mark.shared_data
@@ -350,8 +342,8 @@ def test_feet_do_not_depend_on_the_sample_rate(factor: int) -> None:
     """
     results = [
         compare(d, rec, analyze(rec), ref)
-        for d, full, ref in find_cases(_shared("ipol-lumbar"))
-        for rec in [_downsampled(full, factor)]
+        for d, full, ref in find_cases(shared(SHARED / "ipol-lumbar"))
+        for rec in [_resampled(full, 1, factor)]
     ]
     assert ValidationReport(results).pooled("ipol")["side_agreement"] >= 0.92
 
@@ -364,13 +356,11 @@ def test_ipol_results_at_other_device_rates(rate_hz: float, ipol: dict[str, floa
     Every duration in the method is in seconds, so the agreement stays: contact F1
     0.961 and 0.963 against 0.962 at 100 Hz, timing 0.031 and 0.029 s, feet 0.926 and 0.924.
     """
-    results = []
-    for d, full, ref in find_cases(_shared("ipol-lumbar")):
-        up, down = round(rate_hz), round(full.sample_rate_hz)
-        acc = signal.resample_poly(full.acc, up, down, axis=0)
-        gyr = signal.resample_poly(full.gyr, up, down, axis=0) if full.gyr is not None else None
-        rec = dataclasses.replace(full, acc=acc, gyr=gyr, sample_rate_hz=rate_hz)
-        results.append(compare(d, rec, analyze(rec), ref))
+    results = [
+        compare(d, rec, analyze(rec), ref)
+        for d, full, ref in find_cases(shared(SHARED / "ipol-lumbar"))
+        for rec in [_resampled(full, round(rate_hz), round(full.sample_rate_hz))]
+    ]
     pooled = ValidationReport(results).pooled("ipol")
     assert pooled["ic_f1"] == pytest.approx(ipol["ic_f1"], abs=0.01)
     assert pooled["ic_mae_s"] <= ipol["ic_mae_s"] + 0.005
@@ -916,7 +906,7 @@ def test_validation_accounts_for_every_contact_by_place(lab_report: ValidationRe
 def test_ipol_u_turn_is_the_reference_turn() -> None:
     from backstride.validation.references import load_ipol_reference
 
-    path = _shared("ipol-lumbar") / "GaitData" / "1-1.json"
+    path = shared(SHARED / "ipol-lumbar") / "GaitData" / "1-1.json"
     reference = load_ipol_reference(path)
     (turn,) = reference.turns_s
     contacts = reference.initial_contacts_s
@@ -969,7 +959,7 @@ def test_a_walk_that_runs_past_the_trial_is_compared_on_its_strides_within_it() 
     from backstride.io.xsens_ipol import read_ipol_txt
     from backstride.validation.references import load_ipol_reference
 
-    gait = _shared("ipol-lumbar") / "GaitData"
+    gait = shared(SHARED / "ipol-lumbar") / "GaitData"
     rec = read_ipol_txt(gait / "4-4_lb.txt")
     reference = load_ipol_reference(
         gait / "4-4.json", rec.sample_rate_hz, int(rec.meta["first_sample_index"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,10 +12,11 @@ from backstride import analyze
 from backstride.validation.references import Reference, ReferenceBout
 from backstride.validation.runner import ValidationReport, compare, find_cases
 from backstride.validation.transforms import slowed_recording, slowed_reference
+from shared_data import SHARED, shared
 
 from synthetic import walking_signal
 
-IPOL = Path(__file__).resolve().parents[2] / "shared" / "data" / "ipol-lumbar"
+IPOL = SHARED / "ipol-lumbar"
 
 
 @pytest.mark.parametrize("k", [0.0, -1.5])
@@ -91,10 +90,7 @@ def test_the_search_window_stretches_for_slowed_ipol_walks(
     With the window stretched to the pace, contact F1 0.927 (0.962 at the recorded pace);
     with the window fixed, 0.892.
     """
-    if not IPOL.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{IPOL} is missing; CI must have ../shared beside the checkout")
-        pytest.skip(f"{IPOL} not present")
+    shared(IPOL)
     scaled = _ipol_slowed_f1(1.75)
     fixed_window = functools.partial(pipeline.detect_contact_candidates, design_step_s=None)
     monkeypatch.setattr(pipeline, "detect_contact_candidates", fixed_window)
