@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-from scipy import signal
-
+from backstride.gait.orientation import lowpass
 from backstride.recording import Recording
 from backstride.validation.references import Reference, ReferenceBout
 
-#: Gravity is what the accelerometer reads below this frequency, Hz (a 2nd-order Butterworth,
-#: run forward and backward); walking's step frequency is 1.2-2 Hz.
+#: Gravity is what the accelerometer reads below this frequency, Hz (the analysis's own
+#: zero-phase low-pass); walking's step frequency is 1.2-2 Hz.
 GRAVITY_CUTOFF_HZ = 0.5
 
 
@@ -34,11 +32,10 @@ def slowed_recording(recording: Recording, k: float) -> Recording:
     if k <= 0:
         raise ValueError(f"the slowing factor must be positive, not {k}")
     fs = recording.sample_rate_hz
-    b, a = signal.butter(2, GRAVITY_CUTOFF_HZ / (fs / 2))
-    gravity = signal.filtfilt(b, a, recording.acc, axis=0)
+    gravity = lowpass(recording.acc, GRAVITY_CUTOFF_HZ, fs)
     acc = gravity + (recording.acc - gravity) / k**2
     gyr = None if recording.gyr is None else recording.gyr / k
-    return dataclasses.replace(recording, acc=np.asarray(acc), gyr=gyr, sample_rate_hz=fs / k)
+    return dataclasses.replace(recording, acc=acc, gyr=gyr, sample_rate_hz=fs / k)
 
 
 def _times(spans: tuple[tuple[float, float], ...], k: float) -> tuple[tuple[float, float], ...]:
