@@ -150,6 +150,11 @@ class Recording:
         return self.gyr is not None
 
 
+def finite_share(x: FloatArray) -> float:
+    """The share of ``x``'s rows (samples) whose every column is a number; 0 for none."""
+    return float(np.isfinite(x).all(axis=1).mean()) if x.shape[0] else 0.0
+
+
 def bridge_gaps(x: FloatArray) -> FloatArray:
     """``x`` (``(n, k)``) with each column's NaN and infinite samples linearly interpolated.
 
@@ -179,10 +184,10 @@ def validate_signal(recording: Recording) -> None:
             f"The recording lasts {recording.duration_s:.1f} s; at least {MIN_DURATION_S:g} s "
             "are needed to find a walking bout."
         )
-    finite = np.isfinite(recording.acc).all(axis=1)
-    if finite.mean() < MIN_FINITE_SHARE:
+    finite = finite_share(recording.acc)
+    if finite < MIN_FINITE_SHARE:
         raise InvalidInputError(
-            f"{100 * (1 - finite.mean()):.0f}% of the acceleration samples are missing or not "
+            f"{100 * (1 - finite):.0f}% of the acceleration samples are missing or not "
             "numbers; check that the file holds the accelerometer data."
         )
     # every k-th sample: a day-long recording's median needs no copy of the whole signal.
@@ -207,9 +212,9 @@ def validate_signal(recording: Recording) -> None:
             "or user acceleration."
         )
     if recording.gyr is not None:
-        finite = np.isfinite(recording.gyr).all(axis=1)
-        if finite.mean() < MIN_FINITE_SHARE:
+        finite = finite_share(recording.gyr)
+        if finite < MIN_FINITE_SHARE:
             raise InvalidInputError(
-                f"{100 * (1 - finite.mean()):.0f}% of the angular velocity samples are missing "
+                f"{100 * (1 - finite):.0f}% of the angular velocity samples are missing "
                 "or not numbers; leave the gyroscope out (gyr=None) or check the file."
             )

@@ -21,7 +21,13 @@ import pandas as pd
 
 from backstride.exceptions import InputNotFoundError, InvalidInputError
 from backstride.gait.orientation import gravity_turning_gain
-from backstride.recording import MIN_FINITE_SHARE, STANDARD_GRAVITY, FloatArray, bridge_gaps
+from backstride.recording import (
+    MIN_FINITE_SHARE,
+    STANDARD_GRAVITY,
+    FloatArray,
+    bridge_gaps,
+    finite_share,
+)
 
 PathLike = str | os.PathLike[str]
 IntArray = npt.NDArray[np.int64]
@@ -521,7 +527,11 @@ def gyr_to_dps(
     finite = np.abs(gyr[np.isfinite(gyr)])
     if finite.size == 0:
         return None, "the gyroscope columns are empty and were ignored"
-    if acc is not None and fs is not None and _mostly_numbers(acc) and _mostly_numbers(gyr):
+    if (
+        acc is not None
+        and fs is not None
+        and min(finite_share(acc), finite_share(gyr)) >= MIN_FINITE_SHARE
+    ):
         # gaps the analysis would bridge are bridged here too: a few dropped samples must
         # not leave the unit to the size rule
         gain, corr = gravity_turning_gain(bridge_gaps(acc), bridge_gaps(gyr), fs)
@@ -545,11 +555,6 @@ def gyr_to_dps(
         f"gyroscope unit detected as deg/s because the 99th percentile of |rate| is {p99:.1f} "
         f"(above {GYR_RADS_MAX_P99:g})",
     )
-
-
-def _mostly_numbers(x: FloatArray) -> bool:
-    """Whether enough of ``x``'s samples are numbers for the analysis to bridge the rest."""
-    return x.shape[0] > 0 and float(np.isfinite(x).all(axis=1).mean()) >= MIN_FINITE_SHARE
 
 
 def height_in_m(value: object) -> float | None:
