@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -79,10 +79,7 @@ def main() -> None:
             continue
         for k in FACTORS:
             for method in ("scaled", "fixed"):
-                if method == "fixed":
-                    with fixed_window():
-                        scores = score(root, k)
-                else:
+                with fixed_window() if method == "fixed" else nullcontext():
                     scores = score(root, k)
                 for dataset, v in scores.items():
                     rows.append({"dataset": dataset, "slowed": k, "window": method, **v})
