@@ -93,6 +93,52 @@ def test_mobilised_mat_matches_imu_csv(ha001: list[Recording]) -> None:
     assert any("detected as deg/s" in note for note in csv.notes)
 
 
+def _export_pair(tmp_path: Path, trial: str = "Test5-Trial1", **changes: object) -> Path:
+    """A copy of a bundled per-trial export (CSV and JSON), the JSON's fields changed."""
+    info = json.loads((HA001 / f"{trial}.reference.json").read_text())
+    info.update(changes)
+    (tmp_path / f"{trial}.reference.json").write_text(json.dumps(info))
+    return Path(shutil.copy(HA001 / f"{trial}.imu.csv", tmp_path / f"{trial}.imu.csv"))
+
+
+def test_mobilised_export_reads_as_its_trial_in_data_mat(ha001: list[Recording]) -> None:
+    # no --sample-rate-hz: the rate, the start and the heights are in the JSON beside it
+    assert detect_format(HA001 / "Test11-Trial1.imu.csv") == "mobilised_export"
+    export = read_recording(HA001 / "Test11-Trial1.imu.csv")
+    mat = ha001[2]
+    assert export.name == mat.name == "Test11-Trial1"
+    assert export.sample_rate_hz == mat.sample_rate_hz == 100.0
+    assert export.n_samples == mat.n_samples
+    np.testing.assert_allclose(export.acc, mat.acc, rtol=1e-3, atol=1e-3)
+    assert export.start == mat.start  # the same instant (written with its +01:00 offset)
+    assert export.height_m == pytest.approx(mat.height_m)
+    assert export.sensor_height_m == pytest.approx(mat.sensor_height_m)
+    assert export.meta["format"] == "mobilised_export"
+    assert export.meta["participant_id"] == "HA-001"
+    assert export.meta["time_zone"] == "Europe/Berlin"
+    assert "sample rate 100 Hz from Test11-Trial1.reference.json" in export.notes
+
+
+def test_mobilised_export_options_and_a_bad_sidecar(tmp_path: Path) -> None:
+    csv = _export_pair(tmp_path)
+    given = read_recording(csv, sample_rate_hz=100, height_m=1.8, sensor_height_m=1.0)
+    assert (given.height_m, given.sensor_height_m) == (1.8, 1.0)
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recording(csv, sample_rate_hz=50), "says 100 Hz"
+    )
+    _export_pair(tmp_path, sample_rate_hz="fast")
+    raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "sample_rate_hz")
+    _export_pair(tmp_path, sample_rate_hz=10)
+    raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "at least 20 Hz")
+    _export_pair(tmp_path, start_datetime="2020-12-10T13:57:44")
+    raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "offset")
+    # a JSON without a rate is not this layout's sidecar: a CSV like any other
+    (tmp_path / "Test5-Trial1.reference.json").write_text("{}")
+    assert detect_format(csv) == "generic_csv"
+    raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "--sample-rate-hz")
+    assert read_recording(csv, sample_rate_hz=100).start is None
+
+
 def test_mobilised_heights_from_participant_json(tmp_path: Path) -> None:
     folder = tmp_path / "HA-002"
     folder.mkdir()
@@ -827,10 +873,10 @@ def test_rate_below_20_hz(tmp_path: Path) -> None:
 def test_no_time_and_no_rate(tmp_path: Path) -> None:
     path = _csv(tmp_path, "acc_x,acc_y,acc_z\n" + "0.01,0.99,0.05\n" * 100)
     raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "--sample-rate-hz")
+    # the bundled export without the JSON that holds its rate
+    alone = Path(shutil.copy(HA001 / "Test5-Trial1.imu.csv", tmp_path / "Test5-Trial1.imu.csv"))
     raises_one_sentence(
-        InvalidInputError,
-        lambda: read_recordings(HA001 / "Test5-Trial1.imu.csv"),
-        "samples column.*--sample-rate-hz",
+        InvalidInputError, lambda: read_recordings(alone), "samples column.*--sample-rate-hz"
     )
 
 

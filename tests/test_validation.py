@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,30 @@ def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
     assert mobilised["cadence_mae_spm"] <= 4.0
     assert mobilised["stride_length_mae_m"] <= 0.12
     assert mobilised["speed_mae_mps"] <= 0.11
+
+
+def test_per_trial_exports_without_data_mat_validate_as_the_trials_inside_it(
+    tmp_path: Path, lab_report: ValidationReport
+) -> None:
+    # a dataset shipped as the per-trial CSV + reference JSON exports only
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    folder = tmp_path / "HA-001"
+    folder.mkdir()
+    for path in [*source.glob("*.imu.csv"), *source.glob("*.reference.json")]:
+        shutil.copy(path, folder / path.name)
+    report = run_validation(tmp_path)
+    exported = {r.name: r for r in report.results}
+    from_mat = {r.name: r for r in lab_report.results if r.dataset == "mobilised"}
+    assert sorted(exported) == sorted(n for n in from_mat if n.startswith("HA-001/"))
+    assert {r.dataset for r in exported.values()} == {"mobilised"}
+    for name, result in exported.items():
+        mat = from_mat[name]
+        # the same samples (to the export's 0.03% scale) and the same reference: one
+        # contact of difference at most, and the same walking time
+        assert abs(result.contacts.n_matched - mat.contacts.n_matched) <= 1, name
+        assert abs(result.contacts.n_scored - mat.contacts.n_scored) <= 1, name
+        assert result.walking_f1 == pytest.approx(mat.walking_f1, abs=0.01), name
+        assert result.n_matched_bouts == mat.n_matched_bouts, name
 
 
 def test_mobilised_contact_timing_target(mobilised: dict[str, float]) -> None:

@@ -1,9 +1,10 @@
 """Readers: turn a recording file into :class:`~backstride.recording.Recording` objects.
 
 :func:`read_recordings` recognises the format from the file's content (its first 8 KB), not
-its name, and hands it to the matching reader. Every reader converts units and time bases to
-the data contract (acceleration in m/s^2, angular velocity in deg/s, sensor axes, one uniform
-sample rate, a time-zone aware start when known) and raises only
+its name, and hands it to the matching reader; only a per-trial Mobilise-D CSV export is also
+known by the JSON named like it beside it, which holds its rate. Every reader converts units
+and time bases to the data contract (acceleration in m/s^2, angular velocity in deg/s, sensor
+axes, one uniform sample rate, a time-zone aware start when known) and raises only
 :mod:`backstride.exceptions` errors with one-sentence messages.
 
 Formats
@@ -24,6 +25,11 @@ Each entry: format id, reader, what identifies it, and the units read.
 ``oxford_phone`` (:func:`read_oxford_phone_csv`)
     No header; 7 numeric columns, the first an integer of at least 1e9 (ns since boot), the
     last three integer step counts; acc in m/s^2 at about 100 Hz.
+``mobilised_export`` (:func:`read_mobilised_export`)
+    A generic CSV named ``<Test>-<Trial>.imu.csv`` with a ``<Test>-<Trial>.reference.json``
+    beside it that states ``sample_rate_hz`` (the Mobilise-D per-trial export); the rate,
+    start and heights come from the JSON; acc in g, gyr in deg/s (detected as for
+    ``generic_csv``).
 ``generic_csv`` (:func:`read_csv`)
     A header row naming ``acc_x`` (or ``gyr_x``, ``time_s``, ``timestamp``, ``samples``);
     units and time base detected or given as options.
@@ -97,6 +103,7 @@ from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hi
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
 from backstride.io.mobilised import read_mobilised_mat
+from backstride.io.mobilised_export import export_sidecar, read_mobilised_export
 from backstride.io.phone_oxford import N_COLUMNS, read_oxford_phone_csv
 from backstride.io.xsens_ipol import read_ipol_txt
 from backstride.recording import Recording
@@ -115,6 +122,7 @@ __all__ = [
     "read_geneactiv_csv",
     "read_gt3x",
     "read_ipol_txt",
+    "read_mobilised_export",
     "read_mobilised_mat",
     "read_oxford_phone_csv",
     "read_recording",
@@ -128,6 +136,7 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "geneactiv_csv": "GENEActiv CSV export",
     "oxford_phone": "Oxford step-counter phone CSV (7 columns, no header)",
     "generic_csv": "CSV with a header naming acc_x, acc_y and acc_z",
+    "mobilised_export": "Mobilise-D per-trial <Test>-<Trial>.imu.csv with its .reference.json",
     "axivity_cwa": "Axivity AX3/AX6 .cwa",
     "geneactiv_bin": "GENEActiv .bin",
     "actigraph_gt3x": "ActiGraph .gt3x or .agdc",
@@ -224,7 +233,8 @@ def detect_format(path: PathLike) -> str:
     delimiter = max(DELIMITERS, key=header.count)
     names = {normalise_name(name) for name in header.split(delimiter)}
     if names & KNOWN_COLUMNS:
-        return "generic_csv"
+        # the CSV's rate and start are in a JSON beside it (its name ties the two)
+        return "mobilised_export" if export_sidecar(p) is not None else "generic_csv"
     raise UnsupportedFormatError(
         f"The file {p.name} is not in a format BackStride reads; the supported formats are: "
         f"{_supported_list()}."
@@ -333,10 +343,11 @@ def read_recordings(
     """
     zone = parse_zone(time_zone)
     fmt = detect_format(path)
-    if fmt == "generic_csv":
+    if fmt in ("generic_csv", "mobilised_export"):
+        reader = read_csv if fmt == "generic_csv" else read_mobilised_export
         return _in_zone(
             [
-                read_csv(
+                reader(
                     path,
                     sample_rate_hz=sample_rate_hz,
                     acc_unit=acc_unit,

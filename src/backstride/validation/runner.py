@@ -8,6 +8,10 @@ Layouts recognised in a dataset folder (searched recursively):
   motion capture (``Standards.Stereophoto``), each trial is compared with it too, as the
   dataset ``mobilised-stereo``: only inside the capture volume, i.e. contacts within its
   bouts, and per-bout values; walking time is not compared there.
+- Mobilise-D per-trial exports without ``data.mat``: ``<Test>-<Trial>.imu.csv`` beside its
+  ``<Test>-<Trial>.reference.json`` (rate, start and heights from the JSON,
+  :mod:`backstride.io.mobilised_export`), compared with that INDIP reference; the exports
+  hold no turns and no motion capture, so contacts in turns count as straight walking.
 - IPOL (Voisard et al. 2023): ``GaitData/<s>-<t>_lb.txt`` with ``<s>-<t>.json``, scored
   within the protocol's trial (``TrialBoundaries``; contacts, walking time and moderate
   seconds), since steps after it are marked unevenly.
@@ -444,6 +448,31 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
                 yield "mobilised-stereo", _rename(rec, name), stereo
 
 
+def _mobilised_export_cases(root: Path) -> Iterator[Found]:
+    """Per-trial CSV exports with their reference JSON, in folders without a ``data.mat``.
+
+    Where ``data.mat`` is present :func:`_mobilised_cases` reads the trials from it (the
+    same samples, and the turns and motion capture the exports leave out).
+    """
+    from backstride.io.mobilised_export import CSV_SUFFIX, JSON_SUFFIX, read_mobilised_export
+
+    for sidecar in sorted(root.rglob(f"*{JSON_SUFFIX}")):
+        csv = sidecar.with_name(sidecar.name.removesuffix(JSON_SUFFIX) + CSV_SUFFIX)
+        if (sidecar.parent / "data.mat").exists() or not csv.is_file():
+            continue
+        rel = sidecar.parent.relative_to(root)
+        folder = rel.as_posix() if rel.parts else sidecar.parent.name
+        label = f"{folder}/{csv.name}"
+        try:
+            reference = load_mobilised_reference(sidecar)
+            rec = read_mobilised_export(csv)
+        except BackstrideError as exc:
+            yield Skipped(label, str(exc))
+            continue
+        if reference.bouts:
+            yield "mobilised", _rename(rec, f"{folder}/{rec.name}"), reference
+
+
 def _ipol_cases(root: Path) -> Iterator[Found]:
     from backstride.io.xsens_ipol import ipol_sidecar, read_ipol_txt
 
@@ -493,6 +522,7 @@ def _rename(rec: Recording, name: str) -> Recording:
 
 FINDERS: tuple[Callable[[Path], Iterator[Found]], ...] = (
     _mobilised_cases,
+    _mobilised_export_cases,
     _ipol_cases,
     _phone_cases,
 )

@@ -1,0 +1,161 @@
+"""Mobilise-D per-trial exports: ``<Test>-<Trial>.imu.csv`` with its ``.reference.json``.
+
+The lab recordings also come as one CSV per trial, exported from ``data.mat``: columns
+``samples, acc_x, acc_y, acc_z`` (g) and ``gyr_x, gyr_y, gyr_z`` (deg/s), with no time column.
+What the CSV leaves out is in the JSON beside it, ``<Test>-<Trial>.reference.json``:
+``sample_rate_hz``, ``start_datetime`` (ISO 8601 with its offset), ``timezone``, and
+``participant_info`` (``height_m``, ``sensor_height_m``), next to the INDIP reference that
+``backstride validate`` reads (:func:`backstride.validation.references.load_mobilised_reference`).
+
+The CSV is read as any generic CSV (:func:`backstride.io.generic_csv.read_csv`: units detected,
+axes found from gravity); this module only takes the rate, start, names and heights from the
+JSON, so that the CSV reads without ``--sample-rate-hz`` and gives the same recording as the
+trial inside ``data.mat``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from backstride.exceptions import InvalidInputError
+from backstride.io._common import PathLike, existing_file, parse_zone
+from backstride.io.generic_csv import RATE_MISMATCH_TOLERANCE, read_csv
+from backstride.recording import Recording
+
+CSV_SUFFIX = ".imu.csv"
+JSON_SUFFIX = ".reference.json"
+
+
+def export_sidecar(path: PathLike) -> Path | None:
+    """The ``<name>.reference.json`` of a ``<name>.imu.csv``, if it exists and states a rate."""
+    p = Path(path)
+    if not p.name.endswith(CSV_SUFFIX):
+        return None
+    sidecar = p.with_name(p.name.removesuffix(CSV_SUFFIX) + JSON_SUFFIX)
+    if not sidecar.is_file():
+        return None
+    try:
+        info = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # not this layout's sidecar; the CSV is read as a generic one
+    return sidecar if isinstance(info, dict) and "sample_rate_hz" in info else None
+
+
+def _number(info: dict[str, Any], key: str, sidecar: Path) -> float | None:
+    value = info.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInputError(
+            f"The {key} in {sidecar.name} is {value!r}, not a number; fix the file or remove "
+            "the field."
+        )
+    return float(value)
+
+
+def read_mobilised_export(
+    path: PathLike,
+    *,
+    sample_rate_hz: float | None = None,
+    acc_unit: str | None = None,
+    gyr_unit: str | None = None,
+    height_m: float | None = None,
+    sensor_height_m: float | None = None,
+    time_zone: str | dt.tzinfo | None = None,
+) -> Recording:
+    """Read a ``<Test>-<Trial>.imu.csv`` with the rate, start and heights of its JSON.
+
+    Parameters
+    ----------
+    path
+        The CSV; its ``.reference.json`` must lie beside it (:func:`export_sidecar`).
+    sample_rate_hz
+        Checked against the JSON's rate: more than 5% apart is an error.
+    acc_unit, gyr_unit
+        As for :func:`~backstride.io.generic_csv.read_csv` (detected when ``None``).
+    height_m, sensor_height_m
+        Replace the JSON's ``participant_info`` values when given.
+    time_zone
+        Where the start is expressed; the JSON's ``timezone`` otherwise.
+
+    Raises
+    ------
+    InvalidInputError
+        No sidecar, a sidecar whose rate, start or heights cannot be used, or a CSV that
+        :func:`~backstride.io.generic_csv.read_csv` refuses.
+    """
+    p = existing_file(path)
+    sidecar = export_sidecar(p)
+    if sidecar is None:
+        raise InvalidInputError(
+            f"The file {p.name} has no {JSON_SUFFIX} beside it stating sample_rate_hz; pass "
+            "--sample-rate-hz instead."
+        )
+    info = json.loads(sidecar.read_text(encoding="utf-8"))
+    rate = _number(info, "sample_rate_hz", sidecar)
+    assert rate is not None  # export_sidecar checked the key
+    if sample_rate_hz is not None and abs(sample_rate_hz - rate) > RATE_MISMATCH_TOLERANCE * rate:
+        raise InvalidInputError(
+            f"--sample-rate-hz says {sample_rate_hz:g} Hz but {sidecar.name} says {rate:g} Hz; "
+            "drop the option or fix the file."
+        )
+    person = info.get("participant_info")
+    person = person if isinstance(person, dict) else {}
+    notes = [f"sample rate {rate:g} Hz from {sidecar.name}"]
+    heights = {}
+    for key, given in (("height_m", height_m), ("sensor_height_m", sensor_height_m)):
+        heights[key] = given if given is not None else _number(person, key, sidecar)
+    start = _start(info, sidecar)
+    zone_name = info.get("timezone") if isinstance(info.get("timezone"), str) else None
+    zone = parse_zone(time_zone) if time_zone is not None else parse_zone(zone_name)
+    if start is not None and zone is not None:
+        start = start.astimezone(zone)
+    recording = read_csv(
+        p,
+        sample_rate_hz=rate,
+        acc_unit=acc_unit,
+        gyr_unit=gyr_unit,
+        height_m=heights["height_m"],
+        sensor_height_m=heights["sensor_height_m"],
+    )
+    test, trial = info.get("test"), info.get("trial")
+    name = f"{test}-{trial}" if test and trial else p.name.removesuffix(CSV_SUFFIX)
+    participant = "-".join(str(info[k]) for k in ("cohort", "participant") if info.get(k))
+    meta = {
+        **recording.meta,
+        "format": "mobilised_export",
+        **({"participant_id": participant} if participant else {}),
+        **({"test": str(test)} if test else {}),
+        **({"trial": str(trial)} if trial else {}),
+        **({"time_zone": zone_name} if zone_name else {}),
+    }
+    return dataclasses.replace(
+        recording,
+        start=start,
+        name=name,
+        device="Mobilise-D export",
+        notes=tuple(notes) + recording.notes,
+        meta=meta,
+    )
+
+
+def _start(info: dict[str, Any], sidecar: Path) -> dt.datetime | None:
+    """The JSON's ``start_datetime``, time-zone aware; ``None`` when absent."""
+    text = info.get("start_datetime")
+    if text is None:
+        return None
+    try:
+        start = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise InvalidInputError(
+            f"The start_datetime {text!r} in {sidecar.name} is not an ISO 8601 time with an "
+            "offset (e.g. 2020-12-10T13:57:44.733+01:00); fix it or remove the field."
+        )
+    return start
