@@ -128,8 +128,12 @@ def test_mobilised_export_options_and_a_bad_sidecar(tmp_path: Path) -> None:
     )
     _export_pair(tmp_path, sample_rate_hz="fast")
     raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "sample_rate_hz")
-    _export_pair(tmp_path, sample_rate_hz=10)
-    raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "at least 20 Hz")
+    _export_pair(tmp_path, sample_rate_hz=None)
+    raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "--sample-rate-hz")
+    assert read_recording(csv, sample_rate_hz=100).n_samples == 1246
+    for slow in (10, 1e-9):  # 1e-9 Hz once failed inside the gyroscope unit check's filter
+        _export_pair(tmp_path, sample_rate_hz=slow)
+        raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "at least 20 Hz")
     _export_pair(tmp_path, start_datetime="2020-12-10T13:57:44")
     raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "offset")
     # a JSON without a rate is not this layout's sidecar: a CSV like any other
@@ -867,6 +871,18 @@ def test_rate_below_20_hz(tmp_path: Path) -> None:
     no_time.write_text("acc_x,acc_y,acc_z\n" + "0.01,0.99,0.05\n" * 100)
     raises_one_sentence(
         InvalidInputError, lambda: read_recordings(no_time, sample_rate_hz=12), "20 Hz"
+    )
+    # with a gyroscope, whose unit check filters the signal: a rate under about 1 Hz (time in
+    # ms read as s, say) once failed inside that filter instead of saying this
+    with_gyr = _csv(tmp_path, "", "with_gyr.csv")
+    with_gyr.write_text(
+        "time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n"
+        + "".join(f"{10 * i},0.01,0.99,0.05,{i % 7},1,2\n" for i in range(300))
+    )
+    raises_one_sentence(InvalidInputError, lambda: read_recordings(with_gyr), "0.1 Hz.*20 Hz")
+    with_gyr.write_text("acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z\n" + "0.01,0.99,0.05,3,1,2\n" * 300)
+    raises_one_sentence(
+        InvalidInputError, lambda: read_recordings(with_gyr, sample_rate_hz=1e-3), "20 Hz"
     )
 
 

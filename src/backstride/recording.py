@@ -37,6 +37,19 @@ GRAVITY_MEDIAN_RANGE_MPS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
 MIN_FINITE_SHARE = 0.9
 
 
+def require_step_rate(rate_hz: float) -> None:
+    """Refuse a sample rate below :data:`MIN_SAMPLE_RATE_HZ` (or not a number).
+
+    Readers call it before any filtering (the gyroscope unit check low-passes the signal,
+    which fails for a rate under twice its cut-off), :class:`Recording` again on creation.
+    """
+    if not np.isfinite(rate_hz) or rate_hz < MIN_SAMPLE_RATE_HZ:
+        raise InvalidInputError(
+            f"The sample rate is {rate_hz:g} Hz; BackStride needs at least "
+            f"{MIN_SAMPLE_RATE_HZ:g} Hz to resolve steps, so record at a higher rate."
+        )
+
+
 #: How to say where a sensor was worn, for the placement names the readers set. Any other
 #: name (a device's own wear-location text, cleaned) is said as "at the <name>".
 PLACEMENT_WORDS = {
@@ -116,11 +129,7 @@ class Recording:
                     f"got {gyr.shape[0]} and {acc.shape[0]}."
                 )
             object.__setattr__(self, "gyr", gyr)
-        if not np.isfinite(self.sample_rate_hz) or self.sample_rate_hz < MIN_SAMPLE_RATE_HZ:
-            raise InvalidInputError(
-                f"The sample rate is {self.sample_rate_hz:g} Hz; BackStride needs at least "
-                f"{MIN_SAMPLE_RATE_HZ:g} Hz to resolve steps, so record at a higher rate."
-            )
+        require_step_rate(self.sample_rate_hz)
         if self.start is not None and self.start.tzinfo is None:
             raise InvalidInputError("The recording start time must be time-zone aware.")
         for label, value in (("height", self.height_m), ("sensor height", self.sensor_height_m)):

@@ -54,7 +54,7 @@ from backstride.io._common import (
     unix_seconds_scale,
     unix_to_datetime,
 )
-from backstride.recording import FloatArray, Recording
+from backstride.recording import FloatArray, Recording, require_step_rate
 
 ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
 GYR_COLUMNS = ("gyr_x", "gyr_y", "gyr_z")
@@ -307,6 +307,7 @@ def read_csv(
             values, note = resample_uniform(time_s, values, rate, steps, label, line_of)
             notes.append(note)
 
+    require_step_rate(rate)  # before the unit checks, which filter at that rate
     acc, acc_note = acc_to_mps2(values[:, :3], acc_unit)
     if acc_note:
         notes.append(acc_note)

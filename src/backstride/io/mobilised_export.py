@@ -98,15 +98,23 @@ def read_mobilised_export(
         )
     info = json.loads(sidecar.read_text(encoding="utf-8"))
     rate = _number(info, "sample_rate_hz", sidecar)
-    assert rate is not None  # export_sidecar checked the key
-    if sample_rate_hz is not None and abs(sample_rate_hz - rate) > RATE_MISMATCH_TOLERANCE * rate:
+    if rate is None:
+        if sample_rate_hz is None:
+            raise InvalidInputError(
+                f"The sample_rate_hz in {sidecar.name} is empty; give the rate in Hz there or "
+                "pass --sample-rate-hz."
+            )
+        rate = sample_rate_hz  # read_csv checks it
+        notes = [f"sample rate {rate:g} Hz as given; {sidecar.name} states none"]
+    elif sample_rate_hz is not None and abs(sample_rate_hz - rate) > RATE_MISMATCH_TOLERANCE * rate:
         raise InvalidInputError(
             f"--sample-rate-hz says {sample_rate_hz:g} Hz but {sidecar.name} says {rate:g} Hz; "
             "drop the option or fix the file."
         )
+    else:
+        notes = [f"sample rate {rate:g} Hz from {sidecar.name}"]
     person = info.get("participant_info")
     person = person if isinstance(person, dict) else {}
-    notes = [f"sample rate {rate:g} Hz from {sidecar.name}"]
     heights = {}
     for key, given in (("height_m", height_m), ("sensor_height_m", sensor_height_m)):
         heights[key] = given if given is not None else _number(person, key, sidecar)
