@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -219,9 +220,15 @@ def test_output_paths_that_cannot_be_written_are_one_sentence(cli: Any, tmp_path
         assert "Traceback" not in said and ".tmp" not in said
     assert not list(tmp_path.glob(".*.tmp"))
     csv = Path(__file__).resolve().parents[1] / "data" / "mobilised-lab" / "HA-001"
+    # refused whether or not the file carries its own start (this export's JSON gives one)
     result = run("import", str(csv / "Test11-Trial1.imu.csv"), "--sample-rate-hz", "100",
                  "--start", "yesterday", today=START, ok=False)  # fmt: skip
     assert result.exit_code == 2 and "--start must be a real date" in result.output
+    alone = Path(shutil.copy(csv / "Test11-Trial1.imu.csv", tmp_path / "walk.csv"))
+    result = run("import", str(alone), "--sample-rate-hz", "100", today=START, ok=False)
+    assert result.exit_code == 2 and "no absolute start time; give it with --start" in " ".join(
+        result.output.split()
+    )
 
 
 def test_an_unknown_file_names_both_kinds_import_takes(cli: Any, tmp_path: Path) -> None:

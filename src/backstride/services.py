@@ -432,6 +432,9 @@ def analyse_files(
 
     who = store.get_person(person)
     zone = ZoneInfo(who.time_zone)
+    # checked before any file is read: a bad --start is refused even where the files carry
+    # their own start and it would not be used
+    given_start = None if start is None else _moment(who, start, dt.time(12, 0), "--start")
     found = []
     for path in paths:
         summary_format = detect_summary_format(path) if path.is_file() else None
@@ -474,14 +477,12 @@ def analyse_files(
             ) from exc
         walks: list[Walk] = []
         for rec, analysis in items:
-            begin = rec.start
+            begin = rec.start or given_start
             if begin is None:
-                if start is None:
-                    raise InvalidInputError(
-                        f"{path.name} has no absolute start time; give it with --start "
-                        "YYYY-MM-DDTHH:MM (your local time)."
-                    )
-                begin = _moment(who, start, dt.time(12, 0), "--start")
+                raise InvalidInputError(
+                    f"{path.name} has no absolute start time; give it with --start "
+                    "YYYY-MM-DDTHH:MM (your local time)."
+                )
             walks.extend(
                 walks_from_analysis(
                     analysis,
