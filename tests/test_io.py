@@ -136,6 +136,11 @@ def test_mobilised_export_options_and_a_bad_sidecar(tmp_path: Path) -> None:
         raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "at least 20 Hz")
     _export_pair(tmp_path, start_datetime="2020-12-10T13:57:44")
     raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "offset")
+    # a CSV with a time of its own is a generic CSV whatever the JSON says
+    timed = csv.with_name("timed.imu.csv")
+    timed.write_text(csv.read_text().replace("samples,", "time_s,", 1))
+    shutil.copy(csv.with_name("Test5-Trial1.reference.json"), csv.with_name("timed.reference.json"))
+    assert detect_format(timed) == "generic_csv"
     # a JSON without a rate is not this layout's sidecar: a CSV like any other
     (tmp_path / "Test5-Trial1.reference.json").write_text("{}")
     assert detect_format(csv) == "generic_csv"

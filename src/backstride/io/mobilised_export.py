@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from backstride.exceptions import InvalidInputError
-from backstride.io._common import PathLike, existing_file, parse_zone
-from backstride.io.generic_csv import RATE_MISMATCH_TOLERANCE, read_csv
+from backstride.io._common import PathLike, existing_file, parse_zone, read_text_lines
+from backstride.io.generic_csv import RATE_MISMATCH_TOLERANCE, find_header, read_csv
 from backstride.recording import Recording
 
 CSV_SUFFIX = ".imu.csv"
@@ -32,9 +32,16 @@ JSON_SUFFIX = ".reference.json"
 
 
 def export_sidecar(path: PathLike) -> Path | None:
-    """The ``<name>.reference.json`` of a ``<name>.imu.csv``, if it exists and states a rate."""
+    """The ``<name>.reference.json`` of a ``<name>.imu.csv``, if it exists and states a rate.
+
+    Only for a CSV without a time of its own (the export's ``samples`` column, or none): a
+    ``time_s`` or ``timestamp`` column sets the rate of a generic CSV, whatever a JSON says.
+    """
     p = Path(path)
     if not p.name.endswith(CSV_SUFFIX):
+        return None
+    found = find_header(read_text_lines(p, 200)) if p.is_file() else None
+    if found is None or {"time_s", "timestamp"} & set(found[2]):
         return None
     sidecar = p.with_name(p.name.removesuffix(CSV_SUFFIX) + JSON_SUFFIX)
     if not sidecar.is_file():
