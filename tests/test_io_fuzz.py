@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tempfile
 from pathlib import Path
 
@@ -211,3 +212,37 @@ def test_mutated_mat(fuzz_file: Path, content: bytes) -> None:
 def test_mat_header_with_random_body(fuzz_file: Path, tail: bytes) -> None:
     header = b"MATLAB 5.0 MAT-file, Platform: GLNXA64".ljust(124) + b"\x00\x01IM"
     _check(fuzz_file, header + tail)
+
+
+EXPORT_CSV = Path(__file__).resolve().parents[1] / "data/mobilised-lab/HA-001/Test5-Trial1.imu.csv"
+ODD_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats()
+    | st.text(max_size=30)
+    | st.sampled_from(["2020-12-10T13:57:44.733+01:00", "Europe/Berlin", "Mars/Base", "100"])
+)
+
+
+@FUZZ_SETTINGS
+@given(
+    info=st.dictionaries(
+        st.sampled_from(
+            ["sample_rate_hz", "start_datetime", "timezone", "test", "trial", "participant"]
+        ),
+        ODD_VALUES,
+    ),
+    person=st.dictionaries(st.sampled_from(["height_m", "sensor_height_m"]), ODD_VALUES)
+    | ODD_VALUES,
+)
+def test_mutated_export_sidecar(
+    tmp_path_factory: pytest.TempPathFactory, info: dict[str, object], person: object
+) -> None:
+    """The JSON beside a Mobilise-D per-trial export, its fields replaced by odd values."""
+    folder = tmp_path_factory.mktemp("export")
+    csv = folder / "Test5-Trial1.imu.csv"
+    csv.write_bytes(EXPORT_CSV.read_bytes())
+    sidecar = {"sample_rate_hz": 100, "participant_info": person, **info}
+    (folder / "Test5-Trial1.reference.json").write_text(json.dumps(sidecar))
+    _check(csv, csv.read_bytes())
