@@ -32,6 +32,7 @@ from backstride.recording import Recording
 from backstride.validation.references import Reference, ReferenceBout
 from backstride.validation.runner import (
     TARGETS,
+    RecordingResult,
     ValidationReport,
     compare,
     find_cases,
@@ -861,6 +862,26 @@ def test_the_table_says_how_motion_capture_is_scored(stereo: ValidationReport) -
     assert "capture volume" in caption and "walking time is not compared" in caption
     phone_only = run_validation(ROOT / "data" / "oxford-phone-steps")
     assert "capture volume" not in str(report_table(phone_only).caption)
+
+
+def test_the_table_prints_absolute_and_relative_bout_errors() -> None:
+    """The issue asks for both, per recording and overall; the relative one is per bout."""
+    from rich.console import Console
+
+    from backstride.validation.report import report_table
+
+    result = RecordingResult(dataset="mobilised", name="walk", n_ref_bouts=2, n_matched_bouts=2)
+    result.cadence_errors, result.cadence_ref = [5.0, 1.0], [100.0, 50.0]  # 5% and 2%
+    result.stride_length_errors, result.stride_length_ref = [0.12, 0.0], [1.2, 1.0]
+    result.speed_errors, result.speed_ref = [0.3, 0.1], [1.0, 1.0]
+    console = Console(width=250, record=True)
+    console.print(report_table(ValidationReport([result], [])))
+    rows = [line for line in console.export_text().splitlines() if " mobilised " in line]
+    assert len(rows) == 2  # the recording and the pooled row
+    for row in rows:
+        assert "3.0 (4%)" in row  # mean of 5 and 1; mean of 5% and 2%
+        assert "0.060 (5%)" in row
+        assert "0.200 (20%)" in row
 
 
 # --- where contacts are found and missed ---------------------------------------------------

@@ -23,6 +23,22 @@ def _pair(detected: float | None, reference: float | None) -> str:
     return f"{detected:.0f}/{reference:.0f}"
 
 
+def _abs_rel(absolute: float | None, relative: float | None, spec: str) -> str:
+    """A mean absolute error with its mean relative error: ``"3.1 (3%)"``."""
+    text = _f(absolute, spec)
+    if text == "-" or relative is None or not math.isfinite(relative):
+        return text
+    return f"{text} ({100 * relative:.0f}%)"
+
+
+def _mean_abs_rel(errors: list[float], refs: list[float]) -> tuple[float | None, float | None]:
+    """Mean absolute error and mean relative error (each error over its reference value)."""
+    if not errors:
+        return None, None
+    relative = [e / r for e, r in zip(errors, refs, strict=True) if r]
+    return sum(errors) / len(errors), (sum(relative) / len(relative) if relative else None)
+
+
 def report_table(report: ValidationReport) -> Table:
     """A rich table: one row per recording, then one pooled row per dataset kind."""
     table = Table(title="BackStride validation", header_style="bold", box=None)
@@ -35,27 +51,23 @@ def report_table(report: ValidationReport) -> Table:
         "IC MAE s",
         "walk F1",
         "bouts",
-        "cad MAE",
-        "SL MAE m",
-        "speed MAE",
+        "cad MAE (%)",
+        "SL MAE m (%)",
+        "speed MAE (%)",
         "moderate s",
         "foot %",
         "steps err %",
     ):
         table.add_column(col, justify="right")
     for r in report.results:
-        cad = sum(r.cadence_errors) / len(r.cadence_errors) if r.cadence_errors else None
-        sl = (
-            sum(r.stride_length_errors) / len(r.stride_length_errors)
-            if r.stride_length_errors
-            else None
-        )
-        sp = sum(r.speed_errors) / len(r.speed_errors) if r.speed_errors else None
+        cad = _mean_abs_rel(r.cadence_errors, r.cadence_ref)
+        sl = _mean_abs_rel(r.stride_length_errors, r.stride_length_ref)
+        sp = _mean_abs_rel(r.speed_errors, r.speed_ref)
         table.add_row(
             r.dataset, r.name, _f(r.ic_precision, ".2f"), _f(r.ic_recall, ".2f"),
             _f(r.ic_f1, ".3f"), _f(r.ic_mae_s, ".3f"), _f(r.walking_f1, ".3f"),
             f"{r.n_matched_bouts}/{r.n_ref_bouts}" if r.n_ref_bouts else "-",
-            _f(cad, ".1f"), _f(sl, ".3f"), _f(sp, ".3f"),
+            _abs_rel(*cad, ".1f"), _abs_rel(*sl, ".3f"), _abs_rel(*sp, ".3f"),
             _pair(r.moderate_det_s, r.moderate_ref_s), _f(100 * r.side_agreement, ".0f"),
             _f(100 * r.steps_rel_error, "+.1f"),
         )  # fmt: skip
@@ -66,8 +78,9 @@ def report_table(report: ValidationReport) -> Table:
             _f(p["ic_recall"], ".2f"), _f(p["ic_f1"], ".3f"), _f(p["ic_mae_s"], ".3f"),
             _f(p["walking_f1"], ".3f"),
             f"{int(p['matched_bouts'])}/{int(p['ref_bouts'])}" if p["ref_bouts"] else "-",
-            _f(p["cadence_mae_spm"], ".1f"), _f(p["stride_length_mae_m"], ".3f"),
-            _f(p["speed_mae_mps"], ".3f"),
+            _abs_rel(p["cadence_mae_spm"], p["cadence_rel"], ".1f"),
+            _abs_rel(p["stride_length_mae_m"], p["stride_length_rel"], ".3f"),
+            _abs_rel(p["speed_mae_mps"], p["speed_rel"], ".3f"),
             _pair(p["moderate_detected_s"], p["moderate_reference_s"])
             if p["moderate_reference_s"] else "-",
             _f(100 * p["side_agreement"], ".1f"),
@@ -75,7 +88,8 @@ def report_table(report: ValidationReport) -> Table:
         )  # fmt: skip
     table.caption = (
         "IC: initial contacts, +-0.25 s one-to-one; walk F1: sample-wise; bout errors are mean "
-        "absolute over matched reference bouts; moderate s: seconds at >= 100 steps/min, "
+        "absolute over matched reference bouts, with the mean relative error (%); moderate s: "
+        "seconds at >= 100 steps/min, "
         "BackStride / the same rule on the reference's contacts; foot: matched contacts given "
         "the reference's foot (left/right; needs a gyroscope); steps err: phone step total vs "
         "ground truth "
