@@ -188,7 +188,8 @@ def test_validate_writes_whole_recording_names_into_a_pipe(runner: CliRunner) ->
         assert name in result.output
     phone_rows = [line for line in result.output.splitlines() if "user1_" in line]
     assert len(phone_rows) == 6
-    assert all(re.search(r" [+-]\d+\.\d$", line.rstrip()) for line in phone_rows)  # "+0.3"
+    # the last cell whole: "+1 (+0.3%)"
+    assert all(re.search(r" [+-]\d+ \([+-]\d+\.\d%\)$", line.rstrip()) for line in phone_rows)
 
 
 def test_validate_says_where_contacts_were_found_and_missed(

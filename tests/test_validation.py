@@ -882,6 +882,16 @@ def test_the_table_prints_absolute_and_relative_bout_errors() -> None:
         assert "3.0 (4%)" in row  # mean of 5 and 1; mean of 5% and 2%
         assert "0.060 (5%)" in row
         assert "0.200 (20%)" in row
+    # a phone's step total: in steps and relative, per recording; overall the mean |error|
+    phones = [
+        RecordingResult(dataset="phone", name="bag", steps_detected=206, steps_reference=200),
+        RecordingResult(dataset="phone", name="hand", steps_detected=98, steps_reference=100),
+    ]
+    console = Console(width=250, record=True)
+    console.print(report_table(ValidationReport(phones, [])))
+    text = console.export_text()
+    assert "+6 (+3.0%)" in text and "-2 (-2.0%)" in text
+    assert "4.0 (2.5%)" in text
 
 
 # --- where contacts are found and missed ---------------------------------------------------

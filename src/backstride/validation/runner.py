@@ -196,6 +196,11 @@ class ValidationReport:
         sl = [e for r in rs for e in r.stride_length_errors]
         sp = [e for r in rs for e in r.speed_errors]
         phone = [abs(r.steps_rel_error) for r in rs if r.steps_detected is not None]
+        phone_steps = [
+            float(abs(r.steps_detected - r.steps_reference))
+            for r in rs
+            if r.steps_detected is not None and r.steps_reference is not None
+        ]
         side_scored = sum(r.side_scored for r in rs)
         moderate_det = sum(r.moderate_det_s or 0.0 for r in rs)
         moderate_ref = sum(r.moderate_ref_s or 0.0 for r in rs)
@@ -224,6 +229,7 @@ class ValidationReport:
                 moderate_det / moderate_ref - 1.0 if moderate_ref else float("nan")
             ),
             "phone_mean_abs_rel_error": mean(phone),
+            "phone_mean_abs_error_steps": mean(phone_steps),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
         }
 
