@@ -217,6 +217,24 @@ def test_mobilised_gyroscope_at_its_own_rate_is_resampled_to_the_accelerometer(
     assert any("gyroscope resampled from 50 Hz to 100 Hz" in note for note in rec.notes)
 
 
+def test_mobilised_gyroscope_is_not_extended_or_made_up(tmp_path: Path) -> None:
+    """A gyroscope at its own rate that stops early cuts the trial there; one too slow to
+    follow a step (under 20 Hz) is left out. Both used to be resampled regardless: the first
+    held its last value over the rest of the trial, the second was stretched over it."""
+    acc = np.column_stack([np.ones(1000), np.zeros(1000), np.zeros(1000)])
+    path = tmp_path / "data.mat"
+    gyr = np.column_stack([np.arange(300.0), np.zeros(300), np.zeros(300)])  # 6 s at 50 Hz
+    _lower_back_only(path, {"Acc": acc, "Gyr": gyr, "Fs": {"Acc": 100, "Gyr": 50}})
+    (rec,) = read_recordings(path)
+    assert rec.gyr is not None and rec.acc.shape == rec.gyr.shape == (600, 3)
+    assert rec.gyr[-1, 0] == pytest.approx(299.0, abs=0.5)  # the last reading, not held on
+    assert any("gyroscope ends after 5.98 s" in note for note in rec.notes)
+    _lower_back_only(path, {"Acc": acc, "Gyr": gyr, "Fs": {"Acc": 100, "Gyr": 0.5}})
+    (rec,) = read_recordings(path)
+    assert rec.gyr is None and rec.n_samples == 1000
+    assert any("gyroscope left out: its rate, 0.5 Hz" in note for note in rec.notes)
+
+
 def test_mobilised_sensors_of_unequal_length_are_cut_to_the_shorter_and_say_so(
     tmp_path: Path,
 ) -> None:

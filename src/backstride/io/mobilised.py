@@ -37,7 +37,7 @@ from backstride.io._common import (
     unix_to_datetime,
 )
 from backstride.io._matcheck import MatStructureError, check_mat5
-from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
+from backstride.recording import MIN_SAMPLE_RATE_HZ, STANDARD_GRAVITY, FloatArray, Recording
 
 DEVICE = "Mobilise-D"
 METADATA_FILE = "participant_metadata.json"
@@ -287,9 +287,24 @@ def _trial_recording(
     if sensor.get("Gyr") is not None:
         gyr = _xyz(sensor.get("Gyr"), "Gyr", trial_name)
         gyr_rate = _rate(fs, "Gyr") or rate
-        if gyr_rate != rate:
+        if gyr_rate < MIN_SAMPLE_RATE_HZ:
+            # too slow to follow the trunk's rotation within a step: left out, not made up
+            notes.append(
+                f"gyroscope left out: its rate, {gyr_rate:g} Hz, is below {MIN_SAMPLE_RATE_HZ:g} Hz"
+            )
+            gyr = None
+        elif gyr_rate != rate:
             source_t = np.arange(gyr.shape[0]) / gyr_rate
             target_t = np.arange(acc.shape[0]) / rate
+            covered = source_t[-1] + 1.0 / gyr_rate  # its last sample stands for one period
+            if target_t[-1] >= covered:
+                # a gyroscope that stopped earlier: cut both, never hold its last value
+                n = int(np.searchsorted(target_t, covered, side="left"))
+                notes.append(
+                    f"the gyroscope ends after {source_t[-1]:.2f} s, the accelerometer after "
+                    f"{target_t[-1]:.2f} s; both were cut to the first"
+                )
+                acc, target_t = acc[:n], target_t[:n]
             gyr = np.column_stack([np.interp(target_t, source_t, gyr[:, k]) for k in range(3)])
             notes.append(f"gyroscope resampled from {gyr_rate:g} Hz to {rate:g} Hz")
         elif gyr.shape[0] != acc.shape[0]:
