@@ -134,6 +134,12 @@ def test_mobilised_export_options_and_a_bad_sidecar(tmp_path: Path) -> None:
     for slow in (10, 1e-9):  # 1e-9 Hz once failed inside the gyroscope unit check's filter
         _export_pair(tmp_path, sample_rate_hz=slow)
         raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "at least 20 Hz")
+    _export_pair(tmp_path, timezone="Mars/Olympus_Mons")
+    odd_zone = read_recording(csv)
+    assert odd_zone.start == given.start  # the instant from the start's own offset
+    assert any(
+        "'Mars/Olympus_Mons' in Test5-Trial1.reference.json is unknown" in n for n in odd_zone.notes
+    )
     _export_pair(tmp_path, start_datetime="2020-12-10T13:57:44")
     raises_one_sentence(InvalidInputError, lambda: read_recording(csv), "offset")
     # a CSV with a time of its own is a generic CSV whatever the JSON says

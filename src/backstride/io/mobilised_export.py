@@ -103,7 +103,10 @@ def read_mobilised_export(
             f"The file {p.name} has no {JSON_SUFFIX} beside it stating sample_rate_hz; pass "
             "--sample-rate-hz instead."
         )
-    info = json.loads(sidecar.read_text(encoding="utf-8"))
+    try:
+        info = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"The file {sidecar.name} cannot be read ({exc}).") from exc
     rate = _number(info, "sample_rate_hz", sidecar)
     if rate is None:
         if sample_rate_hz is None:
@@ -127,7 +130,15 @@ def read_mobilised_export(
         heights[key] = given if given is not None else _number(person, key, sidecar)
     start = _start(info, sidecar)
     zone_name = info.get("timezone") if isinstance(info.get("timezone"), str) else None
-    zone = parse_zone(time_zone) if time_zone is not None else parse_zone(zone_name)
+    file_zone = None
+    if zone_name is not None:
+        try:
+            file_zone = parse_zone(zone_name)
+        except InvalidInputError:
+            # the start keeps its offset; only the days would follow the zone
+            notes.append(f"the timezone {zone_name!r} in {sidecar.name} is unknown and ignored")
+            zone_name = None
+    zone = parse_zone(time_zone) if time_zone is not None else file_zone
     if start is not None and zone is not None:
         start = start.astimezone(zone)
     recording = read_csv(
