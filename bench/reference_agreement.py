@@ -1,0 +1,84 @@
+"""How far the two Mobilise-D reference systems agree with each other on initial contacts.
+
+The lab recordings carry two references: INDIP (foot IMUs, pressure insoles, distance
+sensors) over the whole trial, and stereophotogrammetry (motion capture), the gold standard
+INDIP was validated against, inside the lab's capture volume. Here the motion capture's
+contacts are scored against INDIP's with BackStride's own scorer
+(:func:`backstride.validation.metrics.match_contacts`: +-0.25 s, one to one, the motion
+capture's untimed contacts unverifiable), counting only INDIP contacts inside the capture
+volume (its bouts, +-0.25 s), where both systems saw the walker.
+
+The pooled F1 is the most any method that agrees perfectly with the motion capture could
+score against INDIP inside the volume; outside it, INDIP also leaves out whole walks that
+the trunk shows (docs/validation.md).
+
+Usage::
+
+    python bench/reference_agreement.py     # writes bench/results/reference-agreement.json
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from backstride.validation.metrics import match_contacts
+from backstride.validation.references import load_mobilised_mat_reference_systems
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "mobilised-lab"
+OUT = ROOT / "bench" / "results" / "reference-agreement.json"
+TOLERANCE_S = 0.25
+
+
+def main() -> None:
+    rows = []
+    for mat in sorted(DATA.rglob("data.mat")):
+        systems = load_mobilised_mat_reference_systems(mat)
+        for trial, optical in systems["Stereophoto"].items():
+            indip = systems["INDIP"].get(trial)
+            if indip is None or not indip.bouts or not optical.bouts:
+                continue
+            spans = np.array([(b.start_s, b.end_s) for b in optical.bouts])
+            spans = spans + np.array([-TOLERANCE_S, TOLERANCE_S])
+            seen = [
+                t
+                for t in indip.initial_contacts_s
+                if ((spans[:, 0] <= t) & (t <= spans[:, 1])).any()
+            ]
+            agreement = match_contacts(
+                optical.initial_contacts_s, seen, TOLERANCE_S, untimed=optical.untimed_contacts
+            )
+            rows.append(
+                {
+                    "recording": f"{mat.parent.name}/{trial}",
+                    "motion_capture_contacts": agreement.n_detected,
+                    "indip_contacts_in_volume": agreement.n_reference,
+                    "matched": agreement.n_matched,
+                    "unverifiable": agreement.n_unverifiable,
+                    "f1": agreement.f1,
+                    "mean_abs_error_s": agreement.mean_abs_error_s,
+                }
+            )
+    matched = sum(r["matched"] for r in rows)
+    scored = sum(r["motion_capture_contacts"] - r["unverifiable"] for r in rows)
+    reference = sum(r["indip_contacts_in_volume"] for r in rows)
+    pooled = 2 * matched / (scored + reference) if scored + reference else float("nan")
+    print("motion capture scored against INDIP, inside the capture volume")
+    print(f"{'recording':<24} {'mocap':>5} {'INDIP':>5} {'matched':>7} {'F1':>6} {'MAE s':>6}")
+    for r in rows:
+        print(
+            f"{r['recording']:<24} {r['motion_capture_contacts']:>5} "
+            f"{r['indip_contacts_in_volume']:>5} {r['matched']:>7} {r['f1']:>6.3f} "
+            f"{r['mean_abs_error_s']:>6.3f}"
+        )
+    print(f"{'pooled':<24} {scored:>5} {reference:>5} {matched:>7} {pooled:>6.3f}")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"recordings": rows, "pooled_f1": pooled}, indent=1))
+    print(f"[reference-agreement] wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
