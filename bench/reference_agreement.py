@@ -1,4 +1,4 @@
-"""How far the two Mobilise-D reference systems agree with each other on initial contacts.
+"""How far the two Mobilise-D reference systems agree with each other.
 
 The lab recordings carry two references: INDIP (foot IMUs, pressure insoles, distance
 sensors) over the whole trial, and stereophotogrammetry (motion capture), the gold standard
@@ -12,6 +12,10 @@ The pooled F1 is the most any method that agrees perfectly with the motion captu
 score against INDIP inside the volume; outside it, INDIP also leaves out whole walks that
 the trunk shows (docs/validation.md).
 
+Per bout, each motion-capture bout is matched to the INDIP bout overlapping it most (the rule
+``backstride validate`` uses for BackStride's bouts) and their cadence, stride length and
+walking speed are compared, as each system reports them for its whole bout.
+
 Usage::
 
     python bench/reference_agreement.py     # writes bench/results/reference-agreement.json
@@ -24,17 +28,19 @@ from pathlib import Path
 
 import numpy as np
 
-from backstride.validation.metrics import match_contacts
+from backstride.validation.metrics import match_bouts, match_contacts
 from backstride.validation.references import load_mobilised_mat_reference_systems
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "mobilised-lab"
 OUT = ROOT / "bench" / "results" / "reference-agreement.json"
 TOLERANCE_S = 0.25
+MEASURES = ("cadence_spm", "stride_length_m", "walking_speed_mps")
 
 
 def main() -> None:
     rows = []
+    bouts: list[dict[str, object]] = []
     for mat in sorted(DATA.rglob("data.mat")):
         systems = load_mobilised_mat_reference_systems(mat)
         for trial, optical in systems["Stereophoto"].items():
@@ -48,6 +54,23 @@ def main() -> None:
                 for t in indip.initial_contacts_s
                 if ((spans[:, 0] <= t) & (t <= spans[:, 1])).any()
             ]
+            indip_spans = [(b.start_s, b.end_s) for b in indip.bouts]
+            optical_spans = [(b.start_s, b.end_s) for b in optical.bouts]
+            for bout, k in zip(optical.bouts, match_bouts(indip_spans, optical_spans), strict=True):
+                if k is None:
+                    continue
+                other = indip.bouts[k]
+                bouts.append(
+                    {
+                        "recording": f"{mat.parent.name}/{trial}",
+                        "start_s": bout.start_s,
+                        **{
+                            f"{m}_{who}": getattr(b, m)
+                            for m in MEASURES
+                            for who, b in (("motion_capture", bout), ("indip", other))
+                        },
+                    }
+                )
             agreement = match_contacts(
                 optical.initial_contacts_s, seen, TOLERANCE_S, untimed=optical.untimed_contacts
             )
@@ -75,8 +98,32 @@ def main() -> None:
             f"{r['mean_abs_error_s']:>6.3f}"
         )
     print(f"{'pooled':<24} {scored:>5} {reference:>5} {matched:>7} {pooled:>6.3f}")
+    print("\nper bout (matched by overlap): motion capture / INDIP")
+    print(f"{'recording':<24} {'start s':>7} {'cadence':>13} {'stride m':>13} {'speed m/s':>13}")
+    mae = {}
+    for m in MEASURES:
+        pairs = [
+            (float(b[f"{m}_motion_capture"]), float(b[f"{m}_indip"]))
+            for b in bouts
+            if b[f"{m}_motion_capture"] is not None and b[f"{m}_indip"] is not None
+        ]
+        mae[m] = float(np.mean([abs(a - c) for a, c in pairs])) if pairs else float("nan")
+    for b in bouts:
+        cells = [
+            f"{b[f'{m}_motion_capture']:.{d}f} / {b[f'{m}_indip']:.{d}f}"
+            for m, d in zip(MEASURES, (1, 2, 2), strict=True)
+        ]
+        print(f"{b['recording']:<24} {b['start_s']:>7.1f} " + " ".join(f"{c:>13}" for c in cells))
+    print(
+        f"{'mean |difference|':<32} {mae['cadence_spm']:>13.1f} "
+        f"{mae['stride_length_m']:>13.3f} {mae['walking_speed_mps']:>13.3f}"
+    )
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"recordings": rows, "pooled_f1": pooled}, indent=1))
+    OUT.write_text(
+        json.dumps(
+            {"recordings": rows, "pooled_f1": pooled, "bouts": bouts, "bout_mae": mae}, indent=1
+        )
+    )
     print(f"[reference-agreement] wrote {OUT.relative_to(ROOT)}")
 
 
