@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -70,7 +71,28 @@ def test_analyze_writes_schema_json_and_out_dir(runner: CliRunner, tmp_path: Pat
     assert steps["stride_duration_s"].dropna().between(0.99, 1.01).all()
     assert info["parameters"]["sensor_height_m"] == 1.0
     assert info["input"]["sha256"] == doc["source"]["sha256"]
+    assert "companions" not in info["input"]  # a plain CSV: nothing else was read
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_record_of_a_run_hashes_the_files_its_reader_used(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A Mobilise-D export's rate, start and heights come from its JSON: both are recorded."""
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    for name in ("Test5-Trial1.imu.csv", "Test5-Trial1.reference.json"):
+        (tmp_path / name).write_bytes((source / name).read_bytes())
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main, ["analyze", str(tmp_path / "Test5-Trial1.imu.csv"), "--out-dir", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    (companion,) = json.loads((out / "info.json").read_text())["input"]["companions"]
+    sidecar = tmp_path / "Test5-Trial1.reference.json"
+    assert companion == {
+        "path": str(sidecar),
+        "sha256": hashlib.sha256(sidecar.read_bytes()).hexdigest(),
+    }
 
 
 def test_unknown_values_are_null_not_invented(runner: CliRunner, tmp_path: Path) -> None:

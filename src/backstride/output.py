@@ -77,10 +77,21 @@ def to_json_document(
     """The full JSON document; several recordings (a multi-trial file) go under ``recordings``."""
     head: dict[str, Any] = {"schema": SCHEMA, "backstride_version": __version__}
     if source is not None:
-        head["source"] = {"path": str(source), "sha256": file_sha256(source)}
+        head["source"] = _input_record(source)
     if len(analyses) == 1:
         return {**head, **analysis_document(analyses[0])}
     return {**head, "recordings": [analysis_document(a) for a in analyses]}
+
+
+def _input_record(source: Path) -> dict[str, Any]:
+    """The input file's path and hash, with those of the files beside it its reader used."""
+    from backstride.io import companion_files
+
+    record: dict[str, Any] = {"path": str(source), "sha256": file_sha256(source)}
+    companions = companion_files(source)
+    if companions:
+        record["companions"] = [{"path": str(p), "sha256": file_sha256(p)} for p in companions]
+    return record
 
 
 def file_sha256(path: Path) -> str:
@@ -149,7 +160,7 @@ def write_out_dir(
     info = {
         "schema": SCHEMA,
         "backstride_version": __version__,
-        "input": {"path": str(source), "sha256": file_sha256(source)},
+        "input": _input_record(source),
         "parameters": json_safe(parameters),
         "recordings": [json_safe(a.recording) for a in analyses],
         "units": "times s from the first sample; cadence steps/min; lengths m; speed m/s; "

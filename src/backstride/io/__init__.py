@@ -89,6 +89,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.io._common import PathLike, existing_file, parse_zone, read_head
@@ -102,10 +103,10 @@ from backstride.io.geneactiv_bin import GeneactivParts, read_geneactiv_bin
 from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hint
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
-from backstride.io.mobilised import read_mobilised_mat
+from backstride.io.mobilised import INFO_FILE, METADATA_FILE, read_mobilised_mat
 from backstride.io.mobilised_export import export_sidecar, read_mobilised_export
 from backstride.io.phone_oxford import N_COLUMNS, read_oxford_phone_csv
-from backstride.io.xsens_ipol import read_ipol_txt
+from backstride.io.xsens_ipol import ipol_sidecar, read_ipol_txt
 from backstride.recording import Recording
 
 __all__ = [
@@ -113,6 +114,7 @@ __all__ = [
     "CwaParts",
     "GeneactivParts",
     "Gt3xParts",
+    "companion_files",
     "detect_format",
     "open_parts",
     "read_actilife_csv",
@@ -239,6 +241,23 @@ def detect_format(path: PathLike) -> str:
         f"The file {p.name} is not in a format BackStride reads; the supported formats are: "
         f"{_supported_list()}."
     )
+
+
+def companion_files(path: PathLike) -> list[Path]:
+    """Files beside ``path`` that its reader takes values from, for the record of a run.
+
+    A Mobilise-D per-trial export's ``.reference.json`` (rate, start, heights), an IPOL
+    recording's JSON (height), and next to a Mobilise-D ``data.mat`` its ``infoForAlgo.mat``
+    and the study's ``participant_metadata.json`` (heights). Only those that exist.
+    """
+    p = Path(path)
+    if p.name.endswith("_lb.txt"):
+        found = [ipol_sidecar(p)]
+    elif p.name == "data.mat" or p.suffix.lower() == ".mat":
+        found = [p.with_name(INFO_FILE), p.parent.parent / METADATA_FILE]
+    else:
+        found = [export_sidecar(p)]
+    return [f for f in found if f is not None and f.is_file() and f != p]
 
 
 def open_parts(
