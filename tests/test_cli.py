@@ -199,6 +199,9 @@ def test_validate_prints_the_table_and_json(runner: CliRunner, tmp_path: Path) -
     doc = json.loads((tmp_path / "v.json").read_text())
     assert len(doc["recordings"]) == 6
     assert doc["pooled"]["phone"]["phone_mean_abs_rel_error"] <= 0.02
+    assert doc["targets_met"] == {
+        "phone": {"phone_mean_abs_rel_error": True, "phone_max_abs_rel_error": True}
+    }
 
 
 def test_validate_writes_whole_recording_names_into_a_pipe(runner: CliRunner) -> None:
@@ -208,6 +211,10 @@ def test_validate_writes_whole_recording_names_into_a_pipe(runner: CliRunner) ->
     assert "\u2026" not in result.output  # no ellipsis anywhere
     for name in ("mobilised-lab/HA-001/Test11-Trial1", "mobilised-lab/HA-002/Test11-Trial1"):
         assert name in result.output
+    # a verdict per dataset under the table (the figures themselves are pinned elsewhere)
+    verdicts = [line for line in result.output.splitlines() if "against the targets" in line]
+    assert [line.split(" ")[0] for line in verdicts] == ["mobilised", "mobilised-stereo", "phone"]
+    assert "phone against the targets, 2 of 2 met" in result.output
     phone_rows = [line for line in result.output.splitlines() if "user1_" in line]
     assert len(phone_rows) == 6
     # the last cell whole: "+1 (+0.3%)"

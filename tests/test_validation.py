@@ -29,6 +29,7 @@ from scipy.spatial.transform import Rotation
 
 from backstride.gait.pipeline import analyze
 from backstride.recording import Recording
+from backstride.validation.metrics import match_contacts
 from backstride.validation.references import Reference, ReferenceBout
 from backstride.validation.runner import (
     TARGETS,
@@ -918,6 +919,34 @@ def test_the_table_prints_absolute_and_relative_bout_errors() -> None:
     text = console.export_text()
     assert "+6 (+3.0%)" in text and "-2 (-2.0%)" in text
     assert "4.0 (2.5%)" in text
+
+
+def test_the_report_says_which_targets_are_met() -> None:
+    """One verdict per target that applies to the dataset and has a figure."""
+    from backstride.validation.report import targets_lines, targets_met
+
+    walk = RecordingResult(dataset="ipol", name="walk", n_ref_bouts=1, n_matched_bouts=1)
+    walk.contacts = match_contacts([1.0, 2.0, 3.0, 9.0], [1.01, 2.02, 3.03, 4.0])  # F1 0.75
+    walk.walking_tp_s, walk.walking_det_s, walk.walking_ref_s = 9.0, 10.0, 10.0  # F1 0.9
+    walk.cadence_errors, walk.cadence_ref = [2.5], [100.0]
+    phones = [
+        RecordingResult(dataset="phone", name=n, steps_detected=d, steps_reference=100)
+        for n, d in (("bag", 106), ("hand", 99))  # 6% and 1%: mean 3.5%
+    ]
+    report = ValidationReport([walk, *phones], [])
+    assert targets_met(report) == {
+        "ipol": {
+            "ic_f1": False,
+            "walking_f1": True,
+            "ic_mae_s": True,
+            "cadence_mae_spm": True,
+        },  # no stride length or speed: no verdict
+        "phone": {"phone_mean_abs_rel_error": False, "phone_max_abs_rel_error": False},
+    }
+    ipol_line, phone_line = targets_lines(report)
+    assert ipol_line.startswith("ipol against the targets, 3 of 4 met: contact F1 0.750")
+    assert "(>= 0.970: not met)" in ipol_line and "cadence 2.5 steps/min" in ipol_line
+    assert "worst step-total error 6.0% (<= 5.0%: not met)" in phone_line
 
 
 # --- where contacts are found and missed ---------------------------------------------------

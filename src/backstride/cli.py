@@ -277,7 +277,12 @@ def analyze(
 def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""
     from backstride.output import atomic_write_bytes, atomic_write_text, json_safe
-    from backstride.validation.report import places_lines, report_table, report_to_dict
+    from backstride.validation.report import (
+        places_lines,
+        report_table,
+        report_to_dict,
+        targets_lines,
+    )
     from backstride.validation.runner import run_validation
 
     _check_outputs(files={"--json": json_path}, folders={"--plots": plots_dir})
@@ -292,7 +297,7 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
     # into a file or a pipe the table is not squeezed to 160 columns, which cut recording
     # names to "Test5-Tria..." and the last column to "+0."
     (console if console.is_terminal else Console(width=220)).print(report_table(report))
-    for line in places_lines(report):
+    for line in places_lines(report) + targets_lines(report):
         console.print(line, highlight=False, soft_wrap=True)
     for skipped in report.skipped:
         err_console.print(

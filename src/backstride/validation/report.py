@@ -139,6 +139,71 @@ def places_lines(report: ValidationReport) -> list[str]:
     return lines
 
 
+#: Per dataset kind, which pooled figure each target of :data:`TARGETS` applies to, how it is
+#: said, its unit and whether the figure must stay at or above (``True``) or below it.
+TARGET_CHECKS: dict[str, tuple[tuple[str, str, str, str, str, bool], ...]] = {}
+_BOUT_CHECKS = (
+    ("ic_mae_s", "ic_mae_s", "contact timing", ".3f", " s", False),
+    ("cadence_mae_spm", "cadence_mae_spm", "cadence", ".1f", " steps/min", False),
+    ("stride_length_mae_m", "stride_length_mae_m", "stride length", ".3f", " m", False),
+    ("speed_mae_mps", "speed_mae_mps", "speed", ".3f", " m/s", False),
+)
+TARGET_CHECKS["mobilised"] = (
+    ("ic_f1", "ic_f1_mobilised", "contact F1", ".3f", "", True),
+    ("walking_f1", "walking_f1", "walking-time F1", ".3f", "", True),
+    *_BOUT_CHECKS,
+)
+TARGET_CHECKS["mobilised-stereo"] = (
+    ("ic_f1", "ic_f1_mobilised", "contact F1", ".3f", "", True),
+    *_BOUT_CHECKS,
+)
+TARGET_CHECKS["ipol"] = (
+    ("ic_f1", "ic_f1_ipol", "contact F1", ".3f", "", True),
+    ("walking_f1", "walking_f1", "walking-time F1", ".3f", "", True),
+    *_BOUT_CHECKS,
+)
+TARGET_CHECKS["phone"] = (
+    ("phone_mean_abs_rel_error", "phone_mean_rel_error", "mean step-total error", ".1%", "", False),
+    ("phone_max_abs_rel_error", "phone_max_rel_error", "worst step-total error", ".1%", "", False),
+)
+
+
+def targets_met(report: ValidationReport) -> dict[str, dict[str, bool]]:
+    """Per dataset kind, each target that applies and has a figure: met or not."""
+    out: dict[str, dict[str, bool]] = {}
+    for kind in sorted({r.dataset for r in report.results}):
+        pooled = report.pooled(kind)
+        checks = {}
+        for key, target, _, _, _, at_least in TARGET_CHECKS.get(kind, ()):
+            value = pooled.get(key, float("nan"))
+            if math.isfinite(value):
+                checks[key] = value >= TARGETS[target] if at_least else value <= TARGETS[target]
+        if checks:
+            out[kind] = checks
+    return out
+
+
+def targets_lines(report: ValidationReport) -> list[str]:
+    """Per dataset kind, one line: each pooled figure against its target, met or not."""
+    lines = []
+    met = targets_met(report)
+    for kind, checks in met.items():
+        pooled = report.pooled(kind)
+        parts = []
+        for key, target, label, spec, unit, at_least in TARGET_CHECKS[kind]:
+            if key not in checks:
+                continue
+            sign = ">=" if at_least else "<="
+            limit = format(TARGETS[target], spec)
+            verdict = "met" if checks[key] else "not met"
+            parts.append(f"{label} {pooled[key]:{spec}}{unit} ({sign} {limit}{unit}: {verdict})")
+        lines.append(
+            f"{kind} against the targets, {sum(checks.values())} of {len(checks)} met: "
+            + "; ".join(parts)
+        )
+    return lines
+
+
 #: How :data:`~backstride.validation.metrics.PLACES` are said in the report.
 PLACE_LABELS = {
     "straight": "straight walking",
@@ -183,6 +248,7 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
         "skipped": [{"name": k.name, "reason": k.reason} for k in report.skipped],
         "pooled": {k: report.pooled(k) for k in kinds},
         "limits_of_agreement": {k: _agreement(report, k) for k in kinds},
+        "targets_met": targets_met(report),
         "contacts_by_place": {
             k: {place: _place_dict(c) for place, c in report.places(k).items()} for k in kinds
         },
