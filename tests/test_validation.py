@@ -878,6 +878,14 @@ def test_a_trial_without_lower_back_data_is_reported_not_dropped(
     for json_file in source.glob("*.reference.json"):
         shutil.copy(json_file, tmp_path / "HA-001")
     assert [s.name for s in run_validation(tmp_path).skipped] == ["HA-001/Test5-Trial1"]
+    # with the trial's CSV export beside it, the export stands in for the missing trial
+    shutil.copy(source / "Test5-Trial1.imu.csv", tmp_path / "HA-001")
+    report = run_validation(tmp_path)
+    assert report.skipped == []
+    stand_in = [r for r in report.results if r.name == "HA-001/Test5-Trial1"]
+    assert [r.dataset for r in stand_in] == ["mobilised"]  # the export has no motion capture
+    indip = {r.name: r for r in lab_report.results if r.dataset == "mobilised"}
+    assert stand_in[0].ic_f1 == pytest.approx(indip["HA-001/Test5-Trial1"].ic_f1)
     # and a complete file reports nothing
     assert lab_report.skipped == []
 

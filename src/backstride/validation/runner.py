@@ -426,6 +426,11 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             continue
         read = {rec.name for rec in recordings}
         for trial in sorted((set(exported) | set(inside) | set(optical)) - read):
+            csv = mat.with_name(f"{trial}.imu.csv")
+            if trial in exported and csv.is_file():
+                # not in data.mat, but exported beside it: validate the export
+                yield from _export_case(exported[trial], csv, folder)
+                continue
             # the technical validation study has trials whose sensor failed: say so rather
             # than leave the reference out without a word
             yield Skipped(
@@ -460,7 +465,7 @@ def _mobilised_export_cases(root: Path) -> Iterator[Found]:
     Where ``data.mat`` is present :func:`_mobilised_cases` reads the trials from it (the
     same samples, and the turns and motion capture the exports leave out).
     """
-    from backstride.io.mobilised_export import CSV_SUFFIX, JSON_SUFFIX, read_mobilised_export
+    from backstride.io.mobilised_export import CSV_SUFFIX, JSON_SUFFIX
 
     for sidecar in sorted(root.rglob(f"*{JSON_SUFFIX}")):
         csv = sidecar.with_name(sidecar.name.removesuffix(JSON_SUFFIX) + CSV_SUFFIX)
@@ -468,15 +473,21 @@ def _mobilised_export_cases(root: Path) -> Iterator[Found]:
             continue
         rel = sidecar.parent.relative_to(root)
         folder = rel.as_posix() if rel.parts else sidecar.parent.name
-        label = f"{folder}/{csv.name}"
-        try:
-            reference = load_mobilised_reference(sidecar)
-            rec = read_mobilised_export(csv)
-        except BackstrideError as exc:
-            yield Skipped(label, str(exc))
-            continue
-        if reference.bouts:
-            yield "mobilised", _rename(rec, f"{folder}/{rec.name}"), reference
+        yield from _export_case(sidecar, csv, folder)
+
+
+def _export_case(sidecar: Path, csv: Path, folder: str) -> Iterator[Found]:
+    """One per-trial export against the INDIP reference in its JSON (none if it has no bouts)."""
+    from backstride.io.mobilised_export import read_mobilised_export
+
+    try:
+        reference = load_mobilised_reference(sidecar)
+        rec = read_mobilised_export(csv)
+    except BackstrideError as exc:
+        yield Skipped(f"{folder}/{csv.name}", str(exc))
+        return
+    if reference.bouts:
+        yield "mobilised", _rename(rec, f"{folder}/{rec.name}"), reference
 
 
 def _ipol_cases(root: Path) -> Iterator[Found]:
