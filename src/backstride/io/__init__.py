@@ -244,11 +244,13 @@ def detect_format(path: PathLike) -> str:
 
 
 def companion_files(path: PathLike) -> list[Path]:
-    """Files beside ``path`` that its reader takes values from, for the record of a run.
+    """Files beside ``path`` that its reader may take values from, for the record of a run.
 
     A Mobilise-D per-trial export's ``.reference.json`` (rate, start, heights), an IPOL
     recording's JSON (height), and next to a Mobilise-D ``data.mat`` its ``infoForAlgo.mat``
-    and the study's ``participant_metadata.json`` (heights). Only those that exist.
+    and the study's ``participant_metadata.json`` (heights, when the file itself has none).
+    Only those that exist; listing one the reader did not need costs a hash, leaving out one
+    it used would make the record incomplete.
     """
     p = Path(path)
     if p.name.endswith("_lb.txt"):
