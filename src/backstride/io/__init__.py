@@ -255,7 +255,7 @@ def companion_files(path: PathLike) -> list[Path]:
     p = Path(path)
     if p.name.endswith("_lb.txt"):
         found = [ipol_sidecar(p)]
-    elif p.name == "data.mat" or p.suffix.lower() == ".mat":
+    elif p.suffix.lower() == ".mat":
         found = [p.with_name(INFO_FILE), p.parent.parent / METADATA_FILE]
     else:
         found = [export_sidecar(p)]

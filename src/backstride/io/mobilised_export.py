@@ -37,7 +37,12 @@ def export_sidecar(path: PathLike) -> Path | None:
     Only for a CSV without a time of its own (the export's ``samples`` column, or none): a
     ``time_s`` or ``timestamp`` column sets the rate of a generic CSV, whatever a JSON says.
     """
-    p = Path(path)
+    found = _sidecar(Path(path))
+    return None if found is None else found[0]
+
+
+def _sidecar(p: Path) -> tuple[Path, dict[str, Any]] | None:
+    """:func:`export_sidecar` with the JSON's content, read once."""
     if not p.name.endswith(CSV_SUFFIX):
         return None
     found = find_header(read_text_lines(p, 200)) if p.is_file() else None
@@ -50,7 +55,7 @@ def export_sidecar(path: PathLike) -> Path | None:
         info = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # not this layout's sidecar; the CSV is read as a generic one
-    return sidecar if isinstance(info, dict) and "sample_rate_hz" in info else None
+    return (sidecar, info) if isinstance(info, dict) and "sample_rate_hz" in info else None
 
 
 def _number(info: dict[str, Any], key: str, sidecar: Path) -> float | None:
@@ -97,16 +102,13 @@ def read_mobilised_export(
         :func:`~backstride.io.generic_csv.read_csv` refuses.
     """
     p = existing_file(path)
-    sidecar = export_sidecar(p)
-    if sidecar is None:
+    found = _sidecar(p)
+    if found is None:
         raise InvalidInputError(
             f"The file {p.name} has no {JSON_SUFFIX} beside it stating sample_rate_hz; pass "
             "--sample-rate-hz instead."
         )
-    try:
-        info = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInputError(f"The file {sidecar.name} cannot be read ({exc}).") from exc
+    sidecar, info = found
     rate = _number(info, "sample_rate_hz", sidecar)
     if rate is None:
         if sample_rate_hz is None:

@@ -403,6 +403,7 @@ Found = Case | Skipped
 
 def _mobilised_cases(root: Path) -> Iterator[Found]:
     from backstride.io.mobilised import read_mobilised_mat
+    from backstride.io.mobilised_export import CSV_SUFFIX
 
     for mat in sorted(root.rglob("data.mat")):
         # named by the folders below the dataset root: the Mobilise-D technical validation
@@ -426,7 +427,7 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             continue
         read = {rec.name for rec in recordings}
         for trial in sorted((set(exported) | set(inside) | set(optical)) - read):
-            csv = mat.with_name(f"{trial}.imu.csv")
+            csv = mat.with_name(trial + CSV_SUFFIX)
             if trial in exported and csv.is_file():
                 # not in data.mat, but exported beside it: validate the export
                 yield from _export_case(exported[trial], csv, folder)
