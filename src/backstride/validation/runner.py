@@ -148,6 +148,16 @@ class RecordingResult:
         return (self.steps_detected - self.steps_reference) / self.steps_reference
 
 
+def mean_or_nan(values: list[float]) -> float:
+    """The mean of ``values``; NaN for none."""
+    return float(np.mean(values)) if values else float("nan")
+
+
+def mean_relative_error(errors: list[float], refs: list[float]) -> float:
+    """The mean of each absolute error over its reference value (zero references left out)."""
+    return mean_or_nan([e / r for e, r in zip(errors, refs, strict=True) if r])
+
+
 @dataclass(frozen=True)
 class Skipped:
     """A recording (or file) that could not be validated, and why (one sentence)."""
@@ -184,14 +194,6 @@ class ValidationReport:
         )
         wtp = sum(r.walking_tp_s for r in rs)
         wdr = sum(r.walking_det_s + r.walking_ref_s for r in rs)
-
-        def mean(values: list[float]) -> float:
-            return float(np.mean(values)) if values else float("nan")
-
-        def rel(errors: list[float], refs: list[float]) -> float:
-            pairs = [e / r for e, r in zip(errors, refs, strict=True) if r]
-            return mean(pairs)
-
         cad = [e for r in rs for e in r.cadence_errors]
         sl = [e for r in rs for e in r.stride_length_errors]
         sp = [e for r in rs for e in r.speed_errors]
@@ -214,12 +216,14 @@ class ValidationReport:
             "walking_f1": 2 * wtp / wdr if wdr else float("nan"),
             "ref_bouts": float(sum(r.n_ref_bouts for r in rs)),
             "matched_bouts": float(sum(r.n_matched_bouts for r in rs)),
-            "cadence_mae_spm": mean(cad),
-            "cadence_rel": rel(cad, [c for r in rs for c in r.cadence_ref]),
-            "stride_length_mae_m": mean(sl),
-            "stride_length_rel": rel(sl, [c for r in rs for c in r.stride_length_ref]),
-            "speed_mae_mps": mean(sp),
-            "speed_rel": rel(sp, [c for r in rs for c in r.speed_ref]),
+            "cadence_mae_spm": mean_or_nan(cad),
+            "cadence_rel": mean_relative_error(cad, [c for r in rs for c in r.cadence_ref]),
+            "stride_length_mae_m": mean_or_nan(sl),
+            "stride_length_rel": mean_relative_error(
+                sl, [c for r in rs for c in r.stride_length_ref]
+            ),
+            "speed_mae_mps": mean_or_nan(sp),
+            "speed_rel": mean_relative_error(sp, [c for r in rs for c in r.speed_ref]),
             "side_agreement": (
                 sum(r.side_agreed for r in rs) / side_scored if side_scored else float("nan")
             ),
@@ -228,8 +232,8 @@ class ValidationReport:
             "moderate_rel_error": (
                 moderate_det / moderate_ref - 1.0 if moderate_ref else float("nan")
             ),
-            "phone_mean_abs_rel_error": mean(phone),
-            "phone_mean_abs_error_steps": mean(phone_steps),
+            "phone_mean_abs_rel_error": mean_or_nan(phone),
+            "phone_mean_abs_error_steps": mean_or_nan(phone_steps),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
         }
 
