@@ -339,10 +339,21 @@ def test_ipol_contact_f1_target(ipol: dict[str, float]) -> None:
 # --- Invariances on real recordings -----------------------------------------------------------
 
 
-def _pooled_with(transform: Callable[[Recording], Recording]) -> dict[str, float]:
-    cases = find_cases(ROOT / "data" / "mobilised-lab")
-    results = [compare(d, transform(r), analyze(transform(r)), ref) for d, r, ref in cases]
-    return ValidationReport(results).pooled("mobilised")
+def _pooled_with(
+    transform: Callable[[Recording], Recording],
+    root: Path = ROOT / "data" / "mobilised-lab",
+    dataset: str = "mobilised",
+) -> dict[str, float]:
+    """The pooled agreement over ``root`` with every recording changed by ``transform``."""
+    results = []
+    for d, rec, ref in find_cases(root):
+        changed = transform(rec)
+        results.append(compare(d, changed, analyze(changed), ref))
+    return ValidationReport(results).pooled(dataset)
+
+
+def _ipol_pooled_with(transform: Callable[[Recording], Recording]) -> dict[str, float]:
+    return _pooled_with(transform, shared(SHARED / "ipol-lumbar"), "ipol")
 
 
 def _to_50_hz(rec: Recording) -> Recording:
@@ -367,12 +378,8 @@ def test_feet_do_not_depend_on_the_sample_rate(factor: int) -> None:
     acceleration just before and after the detected contacts, and at 50 and 25 Hz it
     flipped in 3 and 20 of the 34 trials: the feet agreed on 0.845 and 0.669.
     """
-    results = [
-        compare(d, rec, analyze(rec), ref)
-        for d, full, ref in find_cases(shared(SHARED / "ipol-lumbar"))
-        for rec in [_resampled(full, 1, factor)]
-    ]
-    assert ValidationReport(results).pooled("ipol")["side_agreement"] >= 0.92
+    pooled = _ipol_pooled_with(lambda full: _resampled(full, 1, factor))
+    assert pooled["side_agreement"] >= 0.92
 
 
 @pytest.mark.shared_data
@@ -383,12 +390,9 @@ def test_ipol_results_at_other_device_rates(rate_hz: float, ipol: dict[str, floa
     Every duration in the method is in seconds, so the agreement stays: contact F1
     0.961 and 0.963 against 0.962 at 100 Hz, timing 0.031 and 0.029 s, feet 0.926 and 0.924.
     """
-    results = [
-        compare(d, rec, analyze(rec), ref)
-        for d, full, ref in find_cases(shared(SHARED / "ipol-lumbar"))
-        for rec in [_resampled(full, round(rate_hz), round(full.sample_rate_hz))]
-    ]
-    pooled = ValidationReport(results).pooled("ipol")
+    pooled = _ipol_pooled_with(
+        lambda full: _resampled(full, round(rate_hz), round(full.sample_rate_hz))
+    )
     assert pooled["ic_f1"] == pytest.approx(ipol["ic_f1"], abs=0.01)
     assert pooled["ic_mae_s"] <= ipol["ic_mae_s"] + 0.005
     assert pooled["walking_f1"] == pytest.approx(ipol["walking_f1"], abs=0.01)
@@ -407,14 +411,14 @@ def test_ipol_results_from_a_noisier_coarser_sensor(ipol: dict[str, float]) -> N
     """
     rng = np.random.default_rng(7)
     lsb = 16 * 2 * 9.80665 / 2**12
-    results = []
-    for d, rec, ref in find_cases(shared(SHARED / "ipol-lumbar")):
+
+    def noisy(rec: Recording) -> Recording:
         acc = np.round((rec.acc + rng.normal(0.0, 0.1, rec.acc.shape)) / lsb) * lsb
         assert rec.gyr is not None
         gyr = rec.gyr + rng.normal(0.0, 1.0, rec.gyr.shape)
-        noisy = dataclasses.replace(rec, acc=acc, gyr=gyr)
-        results.append(compare(d, noisy, analyze(noisy), ref))
-    pooled = ValidationReport(results).pooled("ipol")
+        return dataclasses.replace(rec, acc=acc, gyr=gyr)
+
+    pooled = _ipol_pooled_with(noisy)
     assert pooled["ic_f1"] >= ipol["ic_f1"] - 0.005
     assert pooled["ic_mae_s"] <= ipol["ic_mae_s"] + 0.003
     assert pooled["walking_f1"] >= ipol["walking_f1"] - 0.005
