@@ -33,6 +33,13 @@ def test_a_height_given_for_the_run_replaces_the_files(as_recorded: list) -> Non
     # the pendulum's step length grows with the square root of its length (h << l)
     ratio = _stride_lengths(given) / _stride_lengths(as_recorded)
     np.testing.assert_allclose(ratio, np.sqrt(1.2 / FILE_SENSOR_HEIGHT_M), rtol=0.01)
+    # the reader's note names the file's height; the run says it was replaced
+    for info, _ in given:
+        assert (
+            f"the sensor height given, 1.2 m, is used instead of the file's {FILE_SENSOR_HEIGHT_M:g} m"
+            in info.notes
+        )
+    assert not any("is used instead" in n for info, _ in as_recorded for n in info.notes)
     # analyze_file is the same analysis without the recording details
     only = analyze_file(MAT, AnalysisParameters(sensor_height_m=1.2))
     np.testing.assert_array_equal(
@@ -47,6 +54,7 @@ def test_the_files_height_wins_when_asked(as_recorded: list) -> None:
     )
     assert {info.sensor_height_m for info, _ in kept} == {FILE_SENSOR_HEIGHT_M}
     assert {info.height_m for info, _ in kept} == {1.59}
+    assert not any("is used instead" in n for info, _ in kept for n in info.notes)
     np.testing.assert_array_equal(_stride_lengths(kept), _stride_lengths(as_recorded))
 
 

@@ -124,11 +124,21 @@ def analyze_file_recordings(
         time_zone=time_zone,
     ):
         p = own(rec)
-        # the recording reports the heights the analysis used
+        # the recording reports the heights the analysis used, and says which it replaced:
+        # the reader's note ("height 1.75 m from 1-1.json") would otherwise stand unanswered
+        replaced = tuple(
+            f"the {label} given, {given:g} m, is used instead of the file's {read:g} m"
+            for label, given, read in (
+                ("height", p.height_m, rec.height_m),
+                ("sensor height", p.sensor_height_m, rec.sensor_height_m),
+            )
+            if given and read and given != read
+        )
         rec = replace(
             rec,
             height_m=p.height_m or rec.height_m,
             sensor_height_m=p.sensor_height_m or rec.sensor_height_m,
+            notes=rec.notes + replaced,
         )
         out.append((rec, analyze_recording(rec, p, progress)))
     return out
