@@ -34,11 +34,10 @@ def test_a_height_given_for_the_run_replaces_the_files(as_recorded: list) -> Non
     ratio = _stride_lengths(given) / _stride_lengths(as_recorded)
     np.testing.assert_allclose(ratio, np.sqrt(1.2 / FILE_SENSOR_HEIGHT_M), rtol=0.01)
     # the reader's note names the file's height; the run says it was replaced
-    for info, _ in given:
-        assert (
-            f"the sensor height given, 1.2 m, is used instead of the file's {FILE_SENSOR_HEIGHT_M:g} m"
-            in info.notes
-        )
+    note = (
+        f"the sensor height given, 1.2 m, is used instead of the file's {FILE_SENSOR_HEIGHT_M:g} m"
+    )
+    assert all(note in info.notes for info, _ in given)
     assert not any("is used instead" in n for info, _ in as_recorded for n in info.notes)
     # analyze_file is the same analysis without the recording details
     only = analyze_file(MAT, AnalysisParameters(sensor_height_m=1.2))
