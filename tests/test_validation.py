@@ -27,6 +27,7 @@ import pytest
 from scipy import signal
 from scipy.spatial.transform import Rotation
 
+from backstride.exceptions import InvalidInputError
 from backstride.gait.pipeline import analyze
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
@@ -890,8 +891,38 @@ def test_a_trial_without_lower_back_data_is_reported_not_dropped(
     assert [r.dataset for r in stand_in] == ["mobilised"]  # the export has no motion capture
     indip = {r.name: r for r in lab_report.results if r.dataset == "mobilised"}
     assert stand_in[0].ic_f1 == pytest.approx(indip["HA-001/Test5-Trial1"].ic_f1)
-    # and a complete file reports nothing
-    assert lab_report.skipped == []
+    # and a complete file reports nothing, but for references that mark no walking at all
+    assert all("marks no walking" in s.reason for s in lab_report.skipped)
+
+
+def test_a_reference_without_walking_is_reported_not_silently_dropped(
+    tmp_path: Path, lab_report: ValidationReport
+) -> None:
+    """HA-002's straight walks: INDIP lost both, the motion capture the first.
+
+    Nothing is scored against an empty reference (in a walking test it says the system
+    failed, not that nobody walked), but the report names each trial and system left out.
+    """
+    assert sorted(s.name for s in lab_report.skipped) == [
+        "HA-002/Test5-Trial1 against INDIP",
+        "HA-002/Test5-Trial1 against motion capture",
+        "HA-002/Test5-Trial2 against INDIP",
+    ]
+    scored = {(r.dataset, r.name) for r in lab_report.results}
+    assert ("mobilised-stereo", "HA-002/Test5-Trial2") in scored
+    assert not {name for _, name in scored} & {"HA-002/Test5-Trial1"}
+    # the same from the exports alone; a folder holding only such trials cannot be validated
+    folder = tmp_path / "HA-002"
+    folder.mkdir()
+    for suffix in (".imu.csv", ".reference.json"):
+        shutil.copy(ROOT / "data" / "mobilised-lab" / "HA-002" / f"Test5-Trial1{suffix}", folder)
+    with pytest.raises(InvalidInputError, match="INDIP marks no walking in this trial"):
+        run_validation(tmp_path)
+    for suffix in (".imu.csv", ".reference.json"):
+        shutil.copy(ROOT / "data" / "mobilised-lab" / "HA-002" / f"Test11-Trial1{suffix}", folder)
+    report = run_validation(tmp_path)
+    assert [s.name for s in report.skipped] == ["HA-002/Test5-Trial1 against INDIP"]
+    assert [r.name for r in report.results] == ["HA-002/Test11-Trial1"]
 
 
 def test_the_table_says_how_motion_capture_is_scored(stereo: ValidationReport) -> None:

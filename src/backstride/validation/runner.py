@@ -4,8 +4,9 @@ Layouts recognised in a dataset folder (searched recursively):
 
 - Mobilise-D: ``<participant>/data.mat`` with ``<Test>-<Trial>.reference.json`` beside it
   (INDIP reference exported per trial; without them, the INDIP reference inside ``data.mat``);
-  trials without reference bouts are skipped. Where ``data.mat`` also holds the lab's optical
-  motion capture (``Standards.Stereophoto``), each trial is compared with it too, as the
+  a trial whose reference has no bouts is listed as skipped with the reason. Where
+  ``data.mat`` also holds the lab's optical motion capture (``Standards.Stereophoto``),
+  each trial is compared with it too, as the
   dataset ``mobilised-stereo``: only inside the capture volume, i.e. contacts within its
   bouts, and per-bout values; walking time is not compared there.
 - Mobilise-D per-trial exports without ``data.mat``: ``<Test>-<Trial>.imu.csv`` beside its
@@ -457,11 +458,17 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             except BackstrideError as exc:
                 yield Skipped(name, str(exc))
                 reference = None
-            if reference is not None and reference.bouts:
-                yield "mobilised", _rename(rec, name), reference
             stereo = optical.get(rec.name)
-            if stereo is not None and stereo.bouts:
-                yield "mobilised-stereo", _rename(rec, name), stereo
+            for dataset, ref, system in (
+                ("mobilised", reference, "INDIP"),
+                ("mobilised-stereo", stereo, "motion capture"),
+            ):
+                if ref is None:
+                    continue
+                if ref.bouts:
+                    yield dataset, _rename(rec, name), ref
+                else:
+                    yield _no_walking(name, system)
 
 
 def _mobilised_export_cases(root: Path) -> Iterator[Found]:
@@ -491,8 +498,25 @@ def _export_case(sidecar: Path, csv: Path, folder: str) -> Iterator[Found]:
     except BackstrideError as exc:
         yield Skipped(f"{folder}/{csv.name}", str(exc))
         return
-    if reference.bouts:
-        yield "mobilised", _rename(rec, f"{folder}/{rec.name}"), reference
+    name = f"{folder}/{rec.name}"
+    yield (
+        ("mobilised", _rename(rec, name), reference)
+        if reference.bouts
+        else _no_walking(name, "INDIP")
+    )
+
+
+def _no_walking(name: str, system: str) -> Skipped:
+    """A trial whose reference marks no walking: said, not silently left out.
+
+    Both Mobilise-D systems can lose a whole trial (HA-002's two straight walks have no INDIP
+    bout, and the first none in the motion capture either), so an empty reference in a walking
+    test is not evidence that nobody walked, and the trial is not scored against it.
+    """
+    return Skipped(
+        f"{name} against {system}",
+        f"{system} marks no walking in this trial, so there is nothing to compare with",
+    )
 
 
 def _ipol_cases(root: Path) -> Iterator[Found]:
