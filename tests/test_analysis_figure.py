@@ -98,3 +98,14 @@ def test_analyze_out_dir_writes_one_overview_per_recording(tmp_path: Path) -> No
         "overview-Test5-Trial2.png",
     ]
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_title_counts_the_bouts_in_words(daily_life: WalkingAnalysis) -> None:
+    assert analysis_figure(daily_life).axes[0].get_title().startswith("8 walking bouts, ")
+    first = daily_life.bouts["bout_id"] == 0
+    one = replace(
+        daily_life,
+        bouts=daily_life.bouts[first],
+        summary={**daily_life.summary, "n_bouts": 1},
+    )
+    assert analysis_figure(one).axes[0].get_title().startswith("1 walking bout, ")

@@ -87,8 +87,10 @@ def analysis_figure(analysis: WalkingAnalysis) -> Figure:
     top.set_ylabel("cadence (steps/min)")
     top.set_xlabel(xlabel)
     s = analysis.summary
+    n_bouts = int(s.get("n_bouts", 0))
     top.set_title(
-        f"{int(s.get('n_bouts', 0))} walking bouts, {float(s.get('walking_s', 0)) / 60:.1f} min, "
+        f"{n_bouts} walking bout{'' if n_bouts == 1 else 's'}, "
+        f"{float(s.get('walking_s', 0)) / 60:.1f} min, "
         f"{int(s.get('steps', 0))} steps; moderate {float(s.get('moderate_s', 0)) / 60:.1f} min",
         fontsize=9,
     )
