@@ -288,6 +288,60 @@ def test_an_unusable_output_path_is_refused_before_the_analysis(
     assert "overall" not in result.output  # refused before validating
 
 
+def test_a_pipe_is_not_replaced_by_a_file(runner: CliRunner, tmp_path: Path) -> None:
+    """The JSON was written by renaming a temporary file over the target: as root, that
+    turned /dev/full into a regular file. (A pipe stands in for the device here, so that a
+    regression cannot damage the machine's /dev.)"""
+    import os
+    import stat
+
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = runner.invoke(main, ["analyze", str(csv), "--json", str(fifo)])
+    assert result.exit_code == 2, result.output
+    assert "is not a regular file (a device or a pipe)" in result.output
+    assert "walking" not in result.output  # refused before the analysis
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_a_symbolic_link_is_written_through(runner: CliRunner, tmp_path: Path) -> None:
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    target, link = tmp_path / "target.json", tmp_path / "link.json"
+    target.write_text("old")
+    target.chmod(0o644)
+    link.symlink_to(target)
+    result = runner.invoke(main, ["analyze", str(csv), "--json", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()  # still a link, to a file that now holds the analysis
+    assert json.loads(target.read_text())["schema"] == "backstride.analysis/1"
+    assert target.stat().st_mode & 0o777 == 0o644  # a replaced file keeps its permissions
+
+
+def test_out_dir_targets_are_checked_before_anything_is_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    out = tmp_path / "out"
+    (out / "steps.csv").mkdir(parents=True)  # a folder where a table goes
+    result = runner.invoke(
+        main, ["analyze", str(csv), "--out-dir", str(out), "--json", str(tmp_path / "a.json")]
+    )
+    assert result.exit_code == 2
+    assert "steps.csv is a folder" in result.output
+    assert not (tmp_path / "a.json").exists() and sorted(p.name for p in out.iterdir()) == [
+        "steps.csv"
+    ]
+    # the JSON may not be one of the files the folder receives
+    result = runner.invoke(
+        main, ["analyze", str(csv), "--out-dir", str(tmp_path / "o2"), "--json",
+               str(tmp_path / "o2" / "info.json")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "is where --out-dir writes its info.json" in result.output
+    assert not (tmp_path / "o2").exists()
+
+
 @pytest.mark.parametrize("height", ["0", "9", "-1.7"])
 def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height: str) -> None:
     """A height of 0 used to be taken as 'none given' and silently dropped."""

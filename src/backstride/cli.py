@@ -73,18 +73,39 @@ def _fmt(value: Any, spec: str = ".1f") -> str:
 MAX_BOUTS_PRINTED = 40
 
 
-def _check_outputs(files: dict[str, Path | None], folders: dict[str, Path | None]) -> None:
-    """Refuse output paths of the wrong kind up front, not after a long analysis."""
+def _check_outputs(
+    files: dict[str, Path | None],
+    folders: dict[str, Path | None],
+    folder_files: tuple[str, ...] = (),
+) -> None:
+    """Refuse output paths of the wrong kind up front, not after a long analysis.
+
+    ``folder_files`` are the names every folder of ``folders`` receives: each is checked
+    too, and a file option may not name one of them (the folder's would replace it).
+    """
     from backstride.exceptions import InvalidInputError
+    from backstride.output import check_writable
 
     for option, path in files.items():
         if path is not None and path.is_dir():
             raise InvalidInputError(f"{path} is a folder; give {option} a file name.")
+        if path is not None:
+            check_writable(path)
     for option, path in folders.items():
-        if path is not None and path.exists() and not path.is_dir():
+        if path is None:
+            continue
+        if path.exists() and not path.is_dir():
             raise InvalidInputError(
                 f"{path} is a file; give {option} a folder (it is created if missing)."
             )
+        for name in folder_files:
+            check_writable(path / name)
+            for file_option, file in files.items():
+                if file is not None and file.resolve() == (path / name).resolve():
+                    raise InvalidInputError(
+                        f"{file_option} {file} is where {option} writes its {name}; give "
+                        f"{file_option} another name."
+                    )
 
 
 def _print_days(analysis: WalkingAnalysis) -> None:
@@ -215,9 +236,16 @@ def analyze(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from backstride.api import analyze_file
-    from backstride.output import atomic_write_text, to_json_document, write_out_dir
+    from backstride.output import (
+        OUT_DIR_FILES,
+        atomic_write_text,
+        to_json_document,
+        write_out_dir,
+    )
 
-    _check_outputs(files={"--json": json_path}, folders={"--out-dir": out_dir})
+    _check_outputs(
+        files={"--json": json_path}, folders={"--out-dir": out_dir}, folder_files=OUT_DIR_FILES
+    )
     params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
     # a bar for recordings long enough to be analysed in windows (a week takes a minute or two)
     columns = (
@@ -276,7 +304,12 @@ def analyze(
 )
 def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) -> None:
     """Compare measurements with the independent reference of a dataset folder."""
-    from backstride.output import atomic_write_bytes, atomic_write_text, json_safe
+    from backstride.output import (
+        atomic_write_bytes,
+        atomic_write_text,
+        check_writable,
+        json_safe,
+    )
     from backstride.validation.report import (
         places_lines,
         report_table,
@@ -303,14 +336,21 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
         err_console.print(
             f"[yellow]skipped[/] {skipped.name}: {skipped.reason}", highlight=False, soft_wrap=True
         )
-    if json_path is not None:
-        atomic_write_text(json_path, json.dumps(json_safe(report_to_dict(report)), indent=2))
-        console.print(f"wrote {json_path}")
+    # every output is made before the first is written: a figure that cannot be drawn
+    # leaves no JSON behind
+    document = json.dumps(json_safe(report_to_dict(report)), indent=2) if json_path else ""
+    figures: dict[str, bytes] = {}
     if plots_dir is not None:
         from backstride.validation.plots import validation_figures
 
         with console.status("drawing"):
             figures = validation_figures(report)
+        for name in figures:
+            check_writable(plots_dir / name)
+    if json_path is not None:
+        atomic_write_text(json_path, document)
+        console.print(f"wrote {json_path}")
+    if plots_dir is not None:
         for name, image in figures.items():
             atomic_write_bytes(plots_dir / name, image)
         console.print(f"wrote {len(figures)} figures to {plots_dir}")

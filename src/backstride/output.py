@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -103,36 +104,75 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and an atomic rename.
+def check_writable(path: Path) -> Path:
+    """The file ``path`` will be written to, or one sentence on why it cannot be.
 
-    A folder where the file should go, or a file where its folder should be, is one
-    sentence naming the problem (not the temporary file's name in an OS error).
+    Checked before a long analysis, and again just before writing. A symbolic link is
+    followed (the file it points to is replaced, the link kept); a folder, a device or a
+    pipe where the file should go, a file where its folder should be, and a folder the user
+    may not write into are refused by name (never by the temporary file's name in an OS
+    error, nor by silently replacing ``/dev/stdout`` with a regular file).
     """
-    if path.is_dir():
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
         raise InvalidInputError(f"{path} is a folder; give the name of a file to write.")
-    for parent in path.parents:
+    if target.exists() and not target.is_file():
+        raise InvalidInputError(
+            f"{path} is not a regular file (a device or a pipe); give the name of a file to write."
+        )
+    for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise InvalidInputError(
                     f"{parent} is a file, so {path} cannot be written inside it; choose "
                     "another place."
                 )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise InvalidInputError(
+                    f"{parent} is not writable, so {path} cannot be written there; choose "
+                    "another place."
+                )
             break
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    return target
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and an atomic rename.
+
+    See :func:`check_writable` for what is refused. New files are readable by their owner
+    only (they hold health data); a file that is replaced keeps its permissions.
+    """
+    target = check_writable(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{path} cannot be written ({exc.strerror}); choose another place."
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InvalidInputError(
+                f"{path} could not be written ({exc.strerror}); nothing was changed there."
+            ) from exc
         raise
 
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temporary file and an atomic rename."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+#: The files ``--out-dir`` always writes (a multi-trial file's figures are named per trial).
+OUT_DIR_FILES = ("bouts.csv", "steps.csv", "seconds.csv", "days.csv", "info.json", "overview.png")
 
 
 def write_out_dir(
@@ -166,24 +206,29 @@ def write_out_dir(
         "units": "times s from the first sample; cadence steps/min; lengths m; speed m/s; "
         "angles degrees; acceleration m/s^2",
     }
-    written = []
-    for name, text in (
-        ("bouts.csv", bouts_df.to_csv(index=False, float_format="%.4f")),
-        ("steps.csv", steps_df.to_csv(index=False, float_format="%.4f")),
-        ("seconds.csv", seconds_df.to_csv(index=False, float_format="%.2f")),
-        ("days.csv", days_df.to_csv(index=False, float_format="%.4f")),
-        ("info.json", json.dumps(info, indent=2)),
-    ):
-        target = out_dir / name
-        atomic_write_text(target, text)
-        written.append(target)
+    # everything is rendered, and every target checked, before the first file is written:
+    # a figure that fails or a folder where a table should go leaves the folder as it was
+    contents: list[tuple[str, bytes]] = [
+        (name, text.encode("utf-8"))
+        for name, text in (
+            ("bouts.csv", bouts_df.to_csv(index=False, float_format="%.4f")),
+            ("steps.csv", steps_df.to_csv(index=False, float_format="%.4f")),
+            ("seconds.csv", seconds_df.to_csv(index=False, float_format="%.2f")),
+            ("days.csv", days_df.to_csv(index=False, float_format="%.4f")),
+            ("info.json", json.dumps(info, indent=2)),
+        )
+    ]
     for analysis in analyses:
         name = "overview.png"
         if len(analyses) > 1:
             name = f"overview-{_file_safe(str(analysis.recording.get('name') or 'recording'))}.png"
-        target = out_dir / name
-        atomic_write_bytes(target, analysis_png(analysis))
-        written.append(target)
+        contents.append((name, analysis_png(analysis)))
+    for name, _ in contents:
+        check_writable(out_dir / name)
+    written = []
+    for name, data in contents:
+        atomic_write_bytes(out_dir / name, data)
+        written.append(out_dir / name)
     return written
 
 
