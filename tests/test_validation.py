@@ -24,9 +24,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from scipy import signal
 from scipy.spatial.transform import Rotation
 
+from backstride.cli import main
 from backstride.exceptions import InvalidInputError
 from backstride.gait.pipeline import analyze
 from backstride.recording import Recording
@@ -598,6 +600,66 @@ def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Pat
     assert len(refs["Test11-Trial1"].bouts) == n - 2
     kept = load_mobilised_mat_references(source)["Test11-Trial1"].bouts[2:]
     assert refs["Test11-Trial1"].bouts == kept
+
+
+def test_impossible_reference_values_are_unknown_not_scored(tmp_path: Path) -> None:
+    """A damaged exported reference: an endless bout, contacts at 1e308 s, a negative stride
+    and a speed of 1e9 m/s. validate crashed on the first two (an internal error, with its
+    JSON already written) and scored the others (an SL error of -139%)."""
+    from backstride.validation.references import load_mobilised_reference
+
+    folder = tmp_path / "HA-001"
+    folder.mkdir()
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    shutil.copy(source / "Test5-Trial1.imu.csv", folder)
+    doc = json.loads((source / "Test5-Trial1.reference.json").read_text())
+    (bout,) = doc["continuous_walking_periods"]
+    damaged = {
+        **bout,
+        "initial_contacts_s": [1e308, 1e308, *bout["initial_contacts_s"]],
+        "initial_contact_sides": ["Left", "Right", *bout["initial_contact_sides"]],
+        "stride_length_m": -3.0,
+        "walking_speed_mps": 1e9,
+    }
+    endless = {**bout, "end_s": float("inf")}
+    doc["continuous_walking_periods"] = [damaged, endless]
+    (folder / "Test5-Trial1.reference.json").write_text(json.dumps(doc))
+    intact = load_mobilised_reference(source / "Test5-Trial1.reference.json").bouts[0]
+    (read,) = load_mobilised_reference(folder / "Test5-Trial1.reference.json").bouts
+    assert read.initial_contacts_s == intact.initial_contacts_s
+    assert read.initial_contact_sides == intact.initial_contact_sides
+    assert read.cadence_spm == intact.cadence_spm
+    assert read.stride_length_m is None and read.walking_speed_mps is None
+    result = CliRunner().invoke(
+        main, ["validate", str(tmp_path), "--json", str(tmp_path / "v.json"), "--plots",
+               str(tmp_path / "plots")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads((tmp_path / "v.json").read_text())["recordings"]
+    assert row["stride_length_errors"] == [] and row["speed_errors"] == []
+    assert row["ic_f1"] == pytest.approx(0.947, abs=0.001)
+
+
+def test_a_phone_count_that_is_not_a_running_total_is_reported(tmp_path: Path) -> None:
+    source = ROOT / "data" / "oxford-phone-steps"
+    (good,) = sorted(source.glob("*_hand_*.csv"))
+    rows = [line.split(",") for line in good.read_text().splitlines()]
+    n = len(rows)
+    for name, column in (
+        ("user1_hand_down.csv", [str(n - i) for i in range(n)]),
+        ("user1_hand_flat.csv", ["0"] * n),
+    ):
+        lines = [",".join([*r[:5], c, *r[6:]]) for r, c in zip(rows, column, strict=True)]
+        (tmp_path / name).write_text("\n".join(lines) + "\n")
+    shutil.copy(good, tmp_path)
+    report = run_validation(tmp_path)
+    assert [r.name for r in report.results] == [good.stem]
+    reasons = {s.name: s.reason for s in report.skipped}
+    assert reasons == {
+        "user1_hand_down.csv": "its step count (column 6) decreases, so it is not a running total",
+        "user1_hand_flat.csv": "its ground-truth step count does not change, so there is nothing "
+        "to compare with",
+    }
 
 
 def test_untimed_reference_contacts_are_read_from_the_json_and_from_data_mat() -> None:

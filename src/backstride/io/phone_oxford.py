@@ -143,8 +143,12 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     meta: dict[str, Any] = {"format": "oxford_phone", "source_path": str(p)}
     for key, column in (("algorithm_steps", 4), ("reference_steps", 5), ("hardware_steps", 6)):
         counts = data[:, column][np.isfinite(data[:, column])]
-        if counts.size:
+        if counts.size and np.all(np.diff(counts) >= 0):
             meta[key] = int(np.rint(counts[-1] - counts[0]))
+        elif counts.size:  # a cumulative count that goes down is not a count
+            meta[f"{key}_problem"] = (
+                f"its step count (column {column + 1}) decreases, so it is not a running total"
+            )
     user = _USER_RE.match(p.stem)
     if user:
         meta["participant_id"] = user.group(1).lower()

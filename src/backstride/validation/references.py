@@ -139,6 +139,45 @@ def _opt(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+#: A reference contact further than this outside its own bout's span is not one of its
+#: contacts (the span runs from the bout's first contact to its last).
+SPAN_MARGIN_S = 1.0
+#: Open ranges a reference bout's values must lie in to be values at all; outside them (a
+#: negative stride, a speed of 1e9 m/s) the file is damaged there, and the value is unknown
+#: rather than scored.
+PLAUSIBLE = {
+    "cadence_spm": (0.0, 300.0),
+    "stride_length_m": (0.0, 4.0),
+    "walking_speed_mps": (0.0, 10.0),
+}
+
+
+def _bout_values(*values: float | None) -> tuple[float | None, ...]:
+    """A bout's cadence, stride length and speed, each ``None`` if not plausible."""
+    return tuple(
+        value if value is not None and math.isfinite(value) and lo < value < hi else None
+        for value, (lo, hi) in zip(values, PLAUSIBLE.values(), strict=True)
+    )
+
+
+def _in_span(
+    contacts: list[float | None], sides: Any, start_s: float, end_s: float
+) -> tuple[list[float | None], list[Any] | None]:
+    """The contacts (``None``: untimed) within the bout's span, and their side labels.
+
+    Side labels that do not pair up with the contacts stay unpaired (``None``).
+    """
+    keep = [t is None or start_s - SPAN_MARGIN_S <= t <= end_s + SPAN_MARGIN_S for t in contacts]
+    labels = None if sides is None else list(np.atleast_1d(np.asarray(sides, dtype=object)))
+    if labels is not None:
+        labels = (
+            [x for x, k in zip(labels, keep, strict=True) if k]
+            if len(labels) == len(contacts)
+            else None
+        )
+    return [t for t, k in zip(contacts, keep, strict=True) if k], labels
+
+
 def load_mobilised_reference(path: Path) -> Reference:
     """Read a ``<Test>-<Trial>.reference.json`` exported from the INDIP reference system.
 
@@ -155,19 +194,31 @@ def load_mobilised_reference(path: Path) -> Reference:
         bouts = []
         for b in doc[level]:
             start, end = float(b["start_s"]), float(b["end_s"])
-            listed = [
-                None if t is None or not math.isfinite(float(t)) else float(t)
-                for t in b.get("initial_contacts_s", [])
-            ]
+            if not (math.isfinite(start) and math.isfinite(end)) or end < start:
+                continue  # a bout the reference could not time is not a reference
+            listed, sides = _in_span(
+                [
+                    None if t is None or not math.isfinite(float(t)) else float(t)
+                    for t in b.get("initial_contacts_s", [])
+                ],
+                b.get("initial_contact_sides"),
+                start,
+                end,
+            )
+            cadence, stride_length, speed = _bout_values(
+                _opt(b.get("cadence_spm")),
+                _opt(b.get("stride_length_m")),
+                _opt(b.get("walking_speed_mps")),
+            )
             bouts.append(
                 ReferenceBout(
                     start_s=start,
                     end_s=end,
                     initial_contacts_s=tuple(t for t in listed if t is not None),
-                    initial_contact_sides=timed_sides(listed, b.get("initial_contact_sides")),
-                    cadence_spm=_opt(b.get("cadence_spm")),
-                    stride_length_m=_opt(b.get("stride_length_m")),
-                    walking_speed_mps=_opt(b.get("walking_speed_mps")),
+                    initial_contact_sides=timed_sides(listed, sides),
+                    cadence_spm=cadence,
+                    stride_length_m=stride_length,
+                    walking_speed_mps=speed,
                     untimed_contacts=untimed_gaps(listed, start, end),
                 )
             )
@@ -282,17 +333,27 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         start, end = _scalar(wb.get("Start")), _scalar(wb.get("End"))
         if start is None or end is None or end < start:
             continue  # a bout the reference could not time is not a reference
-        numbers = _numbers(wb.get("InitialContact_Event", []))
+        numbers, sides = _in_span(
+            _numbers(wb.get("InitialContact_Event", [])),
+            wb.get("InitialContact_LeftRight"),
+            start,
+            end,
+        )
         contacts = tuple(t for t in numbers if t is not None)
+        cadence, stride_length, speed = _bout_values(
+            _scalar(wb.get("Cadence")),
+            _scalar(wb.get("AverageStrideLength")),
+            _scalar(wb.get("WalkingSpeed")),
+        )
         bouts.append(
             ReferenceBout(
                 start_s=start,
                 end_s=end,
                 initial_contacts_s=contacts,
-                initial_contact_sides=timed_sides(numbers, wb.get("InitialContact_LeftRight")),
-                cadence_spm=_scalar(wb.get("Cadence")),
-                stride_length_m=_scalar(wb.get("AverageStrideLength")),
-                walking_speed_mps=_scalar(wb.get("WalkingSpeed")),
+                initial_contact_sides=timed_sides(numbers, sides),
+                cadence_spm=cadence,
+                stride_length_m=stride_length,
+                walking_speed_mps=speed,
                 untimed_contacts=untimed_gaps(numbers, start, end),
                 strides=_mat_strides(wb, contacts, _scalar(standard.get("Fs"))),
                 turns_s=_mat_turns(wb, start, end, _scalar(standard.get("Fs"))),

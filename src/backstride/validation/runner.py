@@ -549,6 +549,13 @@ def _phone_cases(root: Path) -> Iterator[Found]:
         steps = rec.meta.get("reference_steps")
         if steps:
             yield "phone", rec, Reference(steps_total=int(steps), system="ground-truth step device")
+        else:  # said, not silently left out
+            yield Skipped(
+                csv.name,
+                rec.meta.get("reference_steps_problem")
+                or "its ground-truth step count does not change, so there is nothing to compare "
+                "with",
+            )
 
 
 def _looks_like_oxford(path: Path) -> bool:
