@@ -120,6 +120,26 @@ def test_short_gaps_of_nan_are_bridged() -> None:
     assert match_contacts(result.initial_contacts_s, contacts, 0.05).f1 >= 0.95
 
 
+@pytest.mark.parametrize("glitch", [1e300, -1e20, 1e6])
+def test_a_sample_beyond_any_sensors_range_is_a_gap_not_a_crash(glitch: float) -> None:
+    """One such sample ended the analysis in an internal error (1e300) or hid the walk
+    (1e20: the smoothing spread it over seconds); it is bridged like a gap, and said."""
+    rec, truth = walking_signal(sagittal_rom_deg=4.0)
+    clean = analyze(rec)
+    acc, gyr = rec.acc.copy(), rec.gyr.copy()
+    acc[1500, 0] = glitch
+    gyr[1700, 2] = glitch
+    result = analyze(dataclasses.replace(rec, acc=acc, gyr=gyr))
+    assert result.initial_contacts_s == pytest.approx(clean.initial_contacts_s, abs=0.011)
+    assert len(result.initial_contacts_s) == len(clean.initial_contacts_s) >= truth.size - 2
+    assert (
+        "1 acceleration sample beyond +-200 g, outside any body-worn sensor's range, was "
+        "treated as missing and bridged" in result.recording["notes"]
+    )
+    assert any(n.startswith("1 angular velocity sample beyond") for n in result.recording["notes"])
+    assert not any("beyond" in n for n in clean.recording["notes"])
+
+
 def test_mostly_nan_is_rejected_with_one_sentence() -> None:
     rec, _ = walking_signal()
     acc = rec.acc.copy()

@@ -13,7 +13,7 @@ else (see ``docs/data-contract.md``):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,11 @@ GRAVITY_MEDIAN_RANGE_MPS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
 #: The share of samples that must be numbers: runs of NaN up to the rest are bridged
 #: (:func:`bridge_gaps`); more means the file is broken rather than briefly interrupted.
 MIN_FINITE_SHARE = 0.9
+#: No body-worn accelerometer measures beyond +-200 g (the widest, for impact, e.g. the
+#: ADXL375), nor a MEMS gyroscope beyond +-4000 deg/s; a sample beyond these is a glitch of
+#: the file, not motion (see :func:`without_impossible_samples`).
+ACC_LIMIT_MPS2 = 200 * STANDARD_GRAVITY
+GYR_LIMIT_DPS = 5000.0
 
 
 def require_step_rate(rate_hz: float) -> None:
@@ -180,6 +185,39 @@ def bridge_gaps(x: FloatArray) -> FloatArray:
         if good.any():
             out[bad[:, k], k] = np.interp(idx[bad[:, k]], idx[good], out[good, k])
     return out
+
+
+def without_impossible_samples(recording: Recording) -> Recording:
+    """The recording with samples beyond any sensor's range marked missing, and a note.
+
+    One sample of 1e300 m/s^2 ended the analysis in an internal error, and one of 1e20 hid
+    a whole walk (the smoothing spread it over seconds); such a value is a glitch of the
+    file. Each axis's value beyond :data:`ACC_LIMIT_MPS2` (:data:`GYR_LIMIT_DPS`) becomes NaN,
+    which the analysis bridges like any short gap (:func:`bridge_gaps`). Returns the
+    recording itself when every sample is within range.
+    """
+    changes: dict[str, Any] = {}
+    notes = []
+    for name, limit, words in (
+        ("acc", ACC_LIMIT_MPS2, "acceleration sample{s} beyond +-200 g"),
+        ("gyr", GYR_LIMIT_DPS, f"angular velocity sample{{s}} beyond +-{GYR_LIMIT_DPS:g} deg/s"),
+    ):
+        x = getattr(recording, name)
+        if x is None:
+            continue
+        with np.errstate(invalid="ignore"):
+            beyond = np.abs(x) > limit
+        n = int(beyond.any(axis=1).sum())
+        if n:
+            changes[name] = np.where(beyond, np.nan, x)
+            one = n == 1
+            notes.append(
+                f"{n} {words.format(s='' if one else 's')}, outside any body-worn sensor's "
+                f"range, {'was' if one else 'were'} treated as missing and bridged"
+            )
+    if not changes:
+        return recording
+    return replace(recording, **changes, notes=recording.notes + tuple(notes))
 
 
 def validate_signal(recording: Recording) -> None:

@@ -47,6 +47,7 @@ from backstride.recording import (
     bridge_gaps,
     placement_words,
     validate_signal,
+    without_impossible_samples,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -418,6 +419,7 @@ def analyze(
         A recording without walking gives zero bouts, not an error.
     """
     params = params or AnalysisParameters()
+    recording = without_impossible_samples(recording)
     validate_signal(recording)
     fs = recording.sample_rate_hz
     if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
