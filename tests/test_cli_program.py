@@ -24,6 +24,7 @@ from backstride.cli import main
 from backstride.program import load_instruments
 from backstride.settings import get_settings
 
+from messages import assert_one_sentence
 from synthetic import walking_signal
 
 START = dt.date(2026, 3, 2)  # a Monday; the clocks change in Europe on 29 March
@@ -182,6 +183,59 @@ def test_bad_input_writes_nothing(cli: Any, tmp_path: Path) -> None:
     after = json.loads(run("export", today=START).output)
     for table in ("walks", "pain", "core", "screenings", "reviews"):
         assert after[table] == before[table]
+
+
+def test_a_week_is_reviewed_only_after_it_has_ended(cli: Any, tmp_path: Path) -> None:
+    """QA: reviewing on a week's first or last day judged the days to come as days without a
+    walk (REGRESS, "7 days in a row without a walk"); now it is refused and nothing is stored."""
+    run = cli
+    run("init", "--name", "Alice", "--time-zone", "Europe/Berlin", today=START)
+    run("screen", "--answers", _answers(tmp_path, "s", **SCREEN), today=START)
+    answers = _answers(tmp_path, "review")
+    week2 = START + dt.timedelta(weeks=1)
+
+    def refused(*args: str, today: dt.date, says: str) -> None:
+        result = run("review", "--person", "Alice", *args, today=today, ok=False)
+        said = " ".join(result.output.split())
+        assert result.exit_code == 2, said
+        assert said == f"error: {says}", said
+        assert_one_sentence(said)
+
+    not_ended = (
+        "Week 1 has not ended yet (it runs until Sun 2026-03-08); it can be reviewed from "
+        "Mon 2026-03-09."
+    )
+    before = json.loads(run("export", today=START).output)
+    refused("--answers", answers, today=START, says=not_ended)  # the week's first day
+    refused("--answers", answers, "--week", "1", "--json", today=START, says=not_ended)
+    _do_week(run, START)
+    logged = json.loads(run("export", today=START).output)
+    refused("--answers", answers, today=week2 - dt.timedelta(days=1), says=not_ended)  # last day
+    refused(today=START, says=not_ended)  # refused before any safety question is asked
+    for week in ("0", "-1"):
+        refused("--answers", answers, "--week", week, today=week2,
+                says=f"Weeks are numbered from 1; there is no week {week}.")  # fmt: skip
+    refused("--answers", answers, "--week", "5", today=week2,
+            says="Week 1 is the week to review next; week 5 has not been planned yet.")  # fmt: skip
+    after = json.loads(run("export", today=START).output)
+    for table in ("screenings", "plan_weeks", "reviews"):
+        assert after[table] == before[table] == logged[table], table
+    assert after["reviews"] == [] and [w["week"] for w in after["plan_weeks"]] == [1]
+
+    # The day after the last day: the week is judged on all seven days, and it went to plan.
+    reviewed = run("review", "--person", "Alice", "--answers", answers, "--json", today=week2)
+    week1 = json.loads(reviewed.output)
+    assert (week1["week"], week1["decision"]) == (1, "progress"), week1["reasons"]
+    assert not any("days in a row without a walk" in r for r in week1["reasons"])
+    assert week1["next_plan"]["week"] == 2
+    # Week 2 has just begun: its review waits until Monday 16 March.
+    refused("--answers", answers, today=week2,
+            says="Week 2 has not ended yet (it runs until Sun 2026-03-15); it can be reviewed "
+            "from Mon 2026-03-16.")  # fmt: skip
+    stored = json.loads(run("export", today=week2).output)
+    assert [r["week"] for r in stored["reviews"]] == [1]
+    assert [w["week"] for w in stored["plan_weeks"]] == [1, 2]
+    assert "Weeks are numbered from 1" in run("plan", "--week", "0", today=week2, ok=False).output
 
 
 def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -> None:

@@ -853,6 +853,44 @@ def test_review_inputs_are_checked() -> None:
         review(plan, flags={k: v for k, v in red_flag_answers().items() if k != "fever"})
 
 
+def test_a_week_is_reviewed_only_after_its_last_day() -> None:
+    """Days still to come are not days without a walk: the week is judged once it has ended."""
+    plan = initial_plan(BASELINE, START)  # Mon 3 Mar to Sun 9 Mar 2025
+    walks, pain = follow(plan), pain_week(plan, [3] * 7)
+    for offset in range(7):  # first day to last day: only the days so far are logged
+        today = plan.start_date + dt.timedelta(days=offset)
+        so_far = [w for w in walks if w.start.date() <= today]
+        with pytest.raises(InvalidInputError) as refused:
+            review_week(
+                plan, so_far, pain[: offset + 1], [], BASELINE, [], red_flag_answers(),
+                tz=LONDON, today=today,
+            )  # fmt: skip
+        message = str(refused.value)
+        assert_one_sentence(message)
+        assert message == (
+            "Week 1 has not ended yet (it runs until Sun 2025-03-09); it can be reviewed from "
+            "Mon 2025-03-10."
+        )
+    # The day after the last day: the whole week is there, and it went as planned.
+    done = review_week(
+        plan, walks, pain, core_done(plan), BASELINE, [], red_flag_answers(),
+        tz=LONDON, today=plan.end_date + dt.timedelta(days=1),
+    )  # fmt: skip
+    assert done.decision is Decision.PROGRESS and done.longest_rest_gap_days <= 2
+    assert not any("days in a row without a walk" in r for r in done.reasons)
+    # Reviewed late, the week is the same; replaying a stored review gives no date at all.
+    late = review_week(
+        plan, walks, pain, core_done(plan), BASELINE, [], red_flag_answers(),
+        tz=LONDON, today=plan.end_date + dt.timedelta(weeks=3),
+    )  # fmt: skip
+    assert late == done == review(plan, walks, pain, core_done(plan))
+    with raises_one_sentence("today's local date"):
+        review_week(
+            plan, walks, pain, [], BASELINE, [], None, tz=LONDON,
+            today=dt.datetime(2025, 3, 10, 9, tzinfo=LONDON),
+        )  # fmt: skip
+
+
 # -- a simulated 12-week program ---------------------------------------------------------------
 
 

@@ -233,6 +233,25 @@ def test_a_flare_never_progresses_even_when_everything_was_walked(
 
 
 @SETTINGS
+@given(baseline=baselines, week=st.integers(1, 30), offset=st.integers(-10, 30))
+def test_a_week_is_judged_only_after_its_last_day(
+    baseline: Baseline, week: int, offset: int
+) -> None:
+    """Refused up to and on the last day, naming the next day; after it, the usual review."""
+    plan = plan_for_week(baseline, START, week, START_LEVEL)
+    today = plan.start_date + dt.timedelta(days=offset)
+    if today <= plan.end_date:
+        with pytest.raises(InvalidInputError, match="has not ended yet") as refused:
+            review_week(plan, [], [], [], baseline, [], None, tz=TZ, today=today)
+        first = (plan.end_date + dt.timedelta(days=1)).isoformat()
+        assert str(refused.value).endswith(f"it can be reviewed from Mon {first}.")
+    else:
+        result = review_week(plan, [], [], [], baseline, [], None, tz=TZ, today=today)
+        assert result == review_week(plan, [], [], [], baseline, [], None, tz=TZ)
+        assert result.decision is Decision.REGRESS and result.missed  # nothing was walked
+
+
+@SETTINGS
 @given(baseline=baselines, levels=st.lists(st.integers(0, TOP_LEVEL), min_size=2, max_size=6))
 def test_plans_are_deterministic_and_within_the_target(
     baseline: Baseline, levels: list[int]

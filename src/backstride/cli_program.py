@@ -22,6 +22,7 @@ from backstride.cli import acc_unit_option, console, gyr_unit_option, main
 from backstride.exceptions import InvalidInputError
 from backstride.output import atomic_write_bytes, atomic_write_text
 from backstride.program import WeekPlan, WeekReview, load_instruments
+from backstride.program.review import check_week_ended
 from backstride.settings import get_settings
 from backstride.store import Store, open_store
 
@@ -205,11 +206,18 @@ def _print_plan(plan: WeekPlan) -> None:
     console.print("  [dim]Sources: " + "; ".join(plan.education.sources) + "[/]")
 
 
+def _check_week_number(week: int | None) -> None:
+    """Refuse a week number below 1 in one sentence (weeks are counted from the first)."""
+    if week is not None and week < 1:
+        raise InvalidInputError(f"Weeks are numbered from 1; there is no week {week}.")
+
+
 @main.command()
 @click.option("--week", type=int, help="Program week (default: the week to do now).")
 @program_command
 def plan(store: Store, week: int | None, person: str | None, as_json: bool) -> None:
     """Show the week's sessions, core exercises and education topic."""
+    _check_week_number(week)
     line = services.timeline(store, person)
     if line.stopped_advice is not None:
         raise InvalidInputError("The program is stopped for safety: " + line.stopped_advice)
@@ -246,7 +254,11 @@ def _print_review(r: WeekReview) -> None:
 
 
 @main.command("review")
-@click.option("--week", type=int, help="Week to review (default: the latest planned week).")
+@click.option(
+    "--week",
+    type=int,
+    help="Week to review (default: the next week to review; it must have ended).",
+)
 @click.option(
     "--answers",
     "answers_path",
@@ -257,7 +269,21 @@ def _print_review(r: WeekReview) -> None:
 def review_cmd(
     store: Store, week: int | None, answers_path: Path | None, person: str | None, as_json: bool
 ) -> None:
-    """Adherence, pain trend and the decision for next week, with reasons."""
+    """Adherence, pain trend and the decision for next week, with reasons.
+
+    A week can be reviewed from the day after its last day (the days still to come are not
+    days without a walk); earlier, the review is refused and nothing is stored. Without
+    --week: the latest week that has ended and not been reviewed, because each week's plan
+    comes from the review of the week before, so weeks are reviewed in order.
+    """
+    # The oldest unreviewed week (current_plan) is the only one with a plan to judge; no later
+    # week (the calendar's current one included) has a plan yet. Both checks come before the
+    # safety questions, so nobody answers them for a review that cannot be made.
+    _check_week_number(week)
+    line = services.timeline(store, person)
+    due = line.current_plan
+    if due is not None and week in (None, due.week):
+        check_week_ended(due, services.today_for(line.person))
     if answers_path is not None:
         answers = _load_json(answers_path)
         red = answers.get("red_flags", answers)

@@ -245,6 +245,8 @@ def review(
     if line.current_plan is None or line.baseline is None:
         raise InvalidInputError("There is no plan yet; run backstride screen first.")
     target = week if week is not None else line.current_plan.week
+    if target < 1:
+        raise InvalidInputError(f"Weeks are numbered from 1; there is no week {target}.")
     if target != line.current_plan.week:
         raise InvalidInputError(
             f"Week {line.current_plan.week} is the week to review next"
@@ -262,6 +264,7 @@ def review(
         line.reviews,
         red_flag_answers,
         tz=ZoneInfo(who.time_zone),
+        today=today_for(who),  # a week is judged only after its last day
     )
     stats = {
         "red_flag_answers": to_plain(red_flag_answers) if red_flag_answers is not None else None,

@@ -32,6 +32,10 @@ bucketed by their local date in ``tz``) and decides, in this order:
    missed days.
 5. **PROGRESS** one level otherwise (HOLD at the top level: the full program continues).
 
+Only a week that has ended is judged: given ``today``, :func:`review_week` refuses a week
+until :func:`first_review_date` (the day after its last day), because days that have not
+happened yet would otherwise count as days without a walk and cut the next plan.
+
 The consistency score (0-1) is the share of planned walking days that were active (at least
 :data:`ACTIVE_DAY_MIN_MINUTES`, or the shortest planned session if shorter) times a spread
 factor that falls from 1 by a fifth for each rest day in a row beyond
@@ -464,6 +468,45 @@ def _restart_level(plan: WeekPlan, history: Sequence[WeekReview]) -> int:
 # -- The review -----------------------------------------------------------------------------
 
 
+def _weekday_date(day: dt.date) -> str:
+    """``Mon 2024-05-20``: the weekday for the person, the ISO date for no doubt."""
+    return f"{day_name(day).split()[0]} {day.isoformat()}"
+
+
+def first_review_date(plan: WeekPlan) -> dt.date:
+    """The first local date on which ``plan``'s week can be reviewed: the day after its end."""
+    return plan.end_date + dt.timedelta(days=1)
+
+
+def check_week_ended(plan: WeekPlan, today: dt.date) -> None:
+    """Refuse, in one sentence, to review ``plan``'s week before it has ended.
+
+    A review judges the whole week: on or before its last day, the days still to come would
+    count as days without a walk (a missed week, a long rest gap) and cut the next plan.
+
+    Parameters
+    ----------
+    plan
+        The week's plan.
+    today
+        The person's local date.
+
+    Raises
+    ------
+    InvalidInputError
+        ``today`` is not a date, or it is not after the week's last day; the message names
+        the first date the week can be reviewed.
+    """
+    if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
+        raise InvalidInputError(f"The review needs today's local date (a date); got {today!r}.")
+    first = first_review_date(plan)
+    if today < first:
+        raise InvalidInputError(
+            f"Week {plan.week} has not ended yet (it runs until {_weekday_date(plan.end_date)}); "
+            f"it can be reviewed from {_weekday_date(first)}."
+        )
+
+
 def review_week(
     plan: WeekPlan,
     walks: Sequence[Walk],
@@ -475,6 +518,7 @@ def review_week(
     *,
     tz: dt.tzinfo,
     instruments: Mapping[str, Instrument] | None = None,
+    today: dt.date | None = None,
 ) -> WeekReview:
     """Review one program week and plan the next.
 
@@ -500,6 +544,10 @@ def review_week(
         The person's time zone: the week is their local week.
     instruments
         Loaded instruments for the safety questions (default: the shipped ones).
+    today
+        The person's local date when the review is made: a week is reviewed only after its
+        last day (see :func:`check_week_ended`). Give it for every new review; None skips
+        the check, for replaying reviews stored when they were made.
 
     Returns
     -------
@@ -511,7 +559,7 @@ def review_week(
     ------
     InvalidInputError
         Wrong types, a history that is not of earlier weeks, a history that already stopped
-        the program, or invalid safety answers.
+        the program, invalid safety answers, or a week that has not ended by ``today``.
     """
     if not isinstance(plan, WeekPlan):
         raise InvalidInputError("The review needs the week's plan (a WeekPlan).")
@@ -530,6 +578,8 @@ def review_week(
         raise InvalidInputError(
             f"The history of week {plan.week}'s review must hold earlier weeks only."
         )
+    if today is not None:
+        check_week_ended(plan, today)
 
     days = [plan.start_date + dt.timedelta(days=i) for i in range(DAYS_IN_WEEK)]
     walks_by_day: dict[dt.date, list[Walk]] = {}
