@@ -35,39 +35,61 @@ def _bouts(rows: list[tuple[float, float, int, float, float]]) -> pd.DataFrame:
     return table.reindex(columns=BOUT_COLUMNS)
 
 
+def _days(bouts: pd.DataFrame, start: dt.datetime | None, duration_s: float) -> pd.DataFrame:
+    """daily_measures with each bout's steps spread evenly over it, and its whole seconds
+    at its own cadence (what an analysis's steps and per-second tables hold)."""
+    contacts = np.concatenate(
+        [np.linspace(b.start_s, b.end_s, int(b.n_steps)) for b in bouts.itertuples()]
+        or [np.zeros(0)]
+    )
+    seconds = [
+        (second, b.cadence_spm)
+        for b in bouts.itertuples()
+        for second in range(int(np.ceil(b.start_s)), int(np.floor(b.end_s)))
+    ]
+    per_second = pd.DataFrame(seconds, columns=["second", "cadence_spm"])
+    return daily_measures(bouts, start, duration_s, contacts, per_second)
+
+
 def test_days_follow_the_local_calendar_across_a_clock_change() -> None:
     # Berlin moved its clocks forward on 31 March 2024: that day has 23 hours
     start = dt.datetime(2024, 3, 30, 22, 0, tzinfo=BERLIN)
-    days = daily_measures(_bouts([]), start, 30 * 3600.0)
+    days = _days(_bouts([]), start, 30 * 3600.0)
     assert days["day"].tolist() == ["2024-03-30", "2024-03-31", "2024-04-01"]
     assert days["recorded_s"].tolist() == [2 * 3600.0, 23 * 3600.0, 5 * 3600.0]
     assert days["n_bouts"].tolist() == [0, 0, 0]
     assert days["cadence_spm"].isna().all()
 
 
-def test_bouts_belong_to_the_day_they_start() -> None:
+def test_bouts_belong_to_the_day_they_start_their_time_is_split_at_midnight() -> None:
     start = dt.datetime(2024, 6, 1, 23, 0, tzinfo=BERLIN)
     bouts = _bouts(
         [
             (600.0, 20.0, 30, 95.0, 1.0),  # 23:10 on 1 June
-            (3590.0, 80.0, 130, 110.0, 1.3),  # 23:59:50, runs past midnight
+            (3590.0, 80.0, 129, 110.0, 1.3),  # 23:59:50, runs past midnight
             (3 * 3600.0, 45.0, 80, 120.0, 1.4),  # 02:00 on 2 June
             (4 * 3600.0, 8.0, 12, 90.0, 0.8),  # 03:00 on 2 June
         ]
     )
-    days = daily_measures(bouts, start, 5 * 3600.0)
+    days = _days(bouts, start, 5 * 3600.0)
     one, two = days.to_dict(orient="records")
     assert (one["day"], two["day"]) == ("2024-06-01", "2024-06-02")
+    # the bout that crosses midnight counts on the day it started ...
     assert (one["n_bouts"], two["n_bouts"]) == (2, 2)
-    assert (one["steps"], two["steps"]) == (160, 92)
-    assert one["walking_s"] == pytest.approx(100.0)
+    # ... but its 10 s before midnight and 70 s after go to their own days, as do its steps
+    # (one every 0.625 s from 23:59:50: 16 before midnight, 113 from it) and its moderate
+    # seconds
+    assert one["walking_s"] == pytest.approx(20.0 + 10.0)
+    assert two["walking_s"] == pytest.approx(70.0 + 45.0 + 8.0)
+    assert (one["steps"], two["steps"]) == (30 + 16, 113 + 80 + 12)
+    assert one["moderate_s"] == pytest.approx(10.0)
+    assert two["moderate_s"] == pytest.approx(70.0 + 45.0)
     assert one["longest_bout_s"] == pytest.approx(80.0)
     assert (one["n_bouts_10s"], one["n_bouts_30s"], one["n_bouts_60s"]) == (2, 1, 1)
     assert (two["n_bouts_10s"], two["n_bouts_30s"], two["n_bouts_60s"]) == (1, 1, 0)
     assert one["cadence_spm"] == pytest.approx(102.5)  # median of 95 and 110
     assert one["walking_speed_mps"] == pytest.approx(1.15)
     assert one["walking_speed_30s_mps"] == pytest.approx(1.3)  # only the 80-s bout
-    assert one["moderate_s"] == pytest.approx(80.0)
     assert two["walking_speed_30s_mps"] == pytest.approx(1.4)
     assert one["recorded_s"] == pytest.approx(3600.0)
     assert two["recorded_s"] == pytest.approx(4 * 3600.0)
@@ -75,7 +97,7 @@ def test_bouts_belong_to_the_day_they_start() -> None:
 
 def test_without_a_start_time_days_are_24_hour_periods() -> None:
     bouts = _bouts([(100.0, 30.0, 50, 100.0, 1.2), (90000.0, 30.0, 52, 104.0, 1.25)])
-    days = daily_measures(bouts, None, 2.5 * 86400)
+    days = _days(bouts, None, 2.5 * 86400)
     assert days["day"].tolist() == ["day 1", "day 2", "day 3"]
     assert days["recorded_s"].tolist() == [86400.0, 86400.0, 43200.0]
     assert days["n_bouts"].tolist() == [1, 1, 0]
@@ -83,7 +105,7 @@ def test_without_a_start_time_days_are_24_hour_periods() -> None:
 
 
 def test_a_short_recording_is_one_partial_day() -> None:
-    days = daily_measures(_bouts([]), dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC), 120.0)
+    days = _days(_bouts([]), dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC), 120.0)
     assert days["day"].tolist() == ["2024-01-01"]
     assert days["recorded_s"].tolist() == [120.0]
     assert list(days.columns) == DAY_COLUMNS
@@ -115,6 +137,9 @@ def test_an_analysis_reports_its_days(around_midnight: Recording, tmp_path: Path
     assert days["n_bouts"].sum() == result.summary["n_bouts"] > 20
     assert days["steps"].sum() == result.summary["steps"]
     assert days["walking_s"].sum() == pytest.approx(result.summary["walking_s"])
+    assert days["moderate_s"].sum() == result.summary["moderate_s"]
+    assert days["vigorous_s"].sum() == result.summary["vigorous_s"]
+    assert (days["walking_s"] <= days["recorded_s"]).all()
     first_day = (result.bouts["start_s"] < 1200).sum()
     assert days["n_bouts"].iloc[0] == first_day
 

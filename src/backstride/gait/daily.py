@@ -13,7 +13,11 @@ Rules:
 - Days are calendar days in the recording's own time zone (daylight-saving changes give a
   23- or 25-hour day); a recording without a start time is cut into 24-hour periods from its
   first sample, labelled ``day 1``, ``day 2``, ...
-- A bout belongs to the day on which it starts.
+- A bout is counted on the day on which it starts (bouts, bouts by duration, the longest
+  bout, typical values). Walking time, steps and time at moderate and vigorous cadence are
+  split at midnight: a walk from 23:50 to 00:20 gives 10 minutes to the first day and 20 to
+  the second, so a day never shows more walking than it recorded, and the days add up to
+  the recording's totals.
 - Every day the recording covers is listed, with ``recorded_s`` (the part of the day that was
   recorded), also days without walking: a day of wear without a walk is a result, and the
   first or last day is usually partial, so ``recorded_s`` says how much to trust it.
@@ -27,7 +31,13 @@ import datetime as dt
 import math
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+#: Cadence thresholds for absolute intensity (Tudor-Locke et al. 2018, CADENCE-Adults):
+#: about 100 steps/min is moderate (3 METs), about 130 steps/min vigorous (6 METs).
+MODERATE_SPM = 100.0
+VIGOROUS_SPM = 130.0
 
 DAY_COLUMNS = [
     "day", "recorded_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s", "walking_s",
@@ -63,27 +73,44 @@ def _median(values: pd.Series) -> float | None:
 
 
 def daily_measures(
-    bouts: pd.DataFrame, start: dt.datetime | None, duration_s: float
+    bouts: pd.DataFrame,
+    start: dt.datetime | None,
+    duration_s: float,
+    contacts_s: npt.ArrayLike,
+    per_second: pd.DataFrame,
 ) -> pd.DataFrame:
     """One row per calendar day covered by a recording (columns :data:`DAY_COLUMNS`).
 
     Parameters
     ----------
     bouts
-        The bouts table of an analysis (``start_s``, ``duration_s``, ``n_steps``, ...).
+        The bouts table of an analysis (``start_s``, ``end_s``, ``duration_s``, ...).
     start
         Time-zone aware start of the recording, or ``None``.
     duration_s
         Length of the recording, s.
+    contacts_s
+        Every step's initial contact, s from the first sample (the steps table's ``ic_s``).
+    per_second
+        Cadence of every whole walking second (``second``, ``cadence_spm``), as the
+        analysis's ``per_second``.
     """
     labels, edges = _day_edges(start, duration_s)
+    inner = np.asarray(edges[1:-1])
     starts = bouts["start_s"].to_numpy(dtype=float) if len(bouts) else np.zeros(0)
-    which = np.searchsorted(np.asarray(edges[1:-1]), starts, side="right")
+    ends = bouts["end_s"].to_numpy(dtype=float) if len(bouts) else np.zeros(0)
+    which = np.searchsorted(inner, starts, side="right")
+    step_day = np.searchsorted(inner, np.asarray(contacts_s, dtype=float), side="right")
+    second = per_second["second"].to_numpy(dtype=float) if len(per_second) else np.zeros(0)
+    cadence = per_second["cadence_spm"].to_numpy(dtype=float) if len(per_second) else second
+    second_day = np.searchsorted(inner, second, side="right")
     rows = []
     for k, label in enumerate(labels):
         day = bouts[which == k] if len(bouts) else bouts
         duration = day["duration_s"].astype(float) if len(day) else pd.Series(dtype=float)
         long_enough = day[duration >= 30.0] if len(day) else day
+        walked = np.minimum(ends, edges[k + 1]) - np.maximum(starts, edges[k])
+        today = cadence[second_day == k]
         rows.append(
             {
                 "day": label,
@@ -92,11 +119,11 @@ def daily_measures(
                 "n_bouts_10s": int((duration >= 10.0).sum()),
                 "n_bouts_30s": int((duration >= 30.0).sum()),
                 "n_bouts_60s": int((duration >= 60.0).sum()),
-                "walking_s": float(duration.sum()),
+                "walking_s": float(np.clip(walked, 0.0, None).sum()),
                 "longest_bout_s": float(duration.max()) if len(day) else 0.0,
-                "steps": int(day["n_steps"].astype(int).sum()) if len(day) else 0,
-                "moderate_s": float(day["moderate_s"].astype(float).sum()) if len(day) else 0.0,
-                "vigorous_s": float(day["vigorous_s"].astype(float).sum()) if len(day) else 0.0,
+                "steps": int((step_day == k).sum()),
+                "moderate_s": float((today >= MODERATE_SPM).sum()),
+                "vigorous_s": float((today >= VIGOROUS_SPM).sum()),
                 "cadence_spm": _median(day["cadence_spm"]) if len(day) else None,
                 "stride_length_m": _median(day["stride_length_m"]) if len(day) else None,
                 "walking_speed_mps": _median(day["walking_speed_mps"]) if len(day) else None,

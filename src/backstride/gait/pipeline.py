@@ -24,7 +24,7 @@ import pandas as pd
 
 from backstride.exceptions import InvalidInputError
 from backstride.gait.bouts import BoutRules, assemble_bouts
-from backstride.gait.daily import DAY_COLUMNS, daily_measures
+from backstride.gait.daily import DAY_COLUMNS, MODERATE_SPM, VIGOROUS_SPM, daily_measures
 from backstride.gait.initial_contacts import detect_contact_candidates
 from backstride.gait.laterality import foot_sides
 from backstride.gait.orientation import (
@@ -52,10 +52,6 @@ from backstride.recording import (
 
 IntArray = npt.NDArray[np.int64]
 
-#: Cadence thresholds for absolute intensity (Tudor-Locke et al. 2018, CADENCE-Adults):
-#: about 100 steps/min is moderate (3 METs), about 130 steps/min vigorous (6 METs).
-MODERATE_SPM = 100.0
-VIGOROUS_SPM = 130.0
 #: A brisk interval: at least 30 s whose 10-s median cadence is at least 8% above the walk's
 #: usual pace (its 25th cadence percentile) and at least moderate. The program prescribes
 #: 1-3 min intervals; 30 s catches a shortened one without counting a hurried few steps.
@@ -571,7 +567,9 @@ def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnal
 
         with suppress(ZoneInfoNotFoundError, ValueError):  # unknown: the start's own zone
             start = start.astimezone(ZoneInfo(named))
-    result.days = daily_measures(result.bouts, start, recording.duration_s)
+    result.days = daily_measures(
+        result.bouts, start, recording.duration_s, result.steps["ic_s"], result.per_second
+    )
     return result
 
 
