@@ -195,6 +195,17 @@ def test_too_slow_sample_rate_is_rejected() -> None:
         Recording(acc=np.zeros((1000, 3)), sample_rate_hz=10.0)
 
 
+def test_a_rate_no_body_worn_sensor_has_is_refused() -> None:
+    """A 3.2-s file at 1 MHz (a time column in the wrong unit) ran for minutes; now one
+    sentence, before any filtering."""
+    raises_one_sentence(
+        InvalidInputError,
+        lambda: Recording(acc=np.zeros((1000, 3)), sample_rate_hz=1e6),
+        "above any body-worn accelerometer's",
+    )
+    Recording(acc=np.tile([9.81, 0.0, 0.0], (1000, 1)), sample_rate_hz=3200.0)  # an AX3's top
+
+
 def test_empty_recording_is_rejected() -> None:
     with pytest.raises(InvalidInputError):
         analyze(Recording(acc=np.zeros((0, 3)), sample_rate_hz=100.0))

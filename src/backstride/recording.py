@@ -25,6 +25,9 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Below this rate a walking rhythm of up to ~3 steps/s cannot be resolved with margin.
 MIN_SAMPLE_RATE_HZ = 20.0
+#: Body-worn accelerometers sample at up to a few kHz (Axivity AX3: 3200 Hz); a rate above
+#: this is a time column in the wrong unit, and its smoothing kernels would take minutes.
+MAX_SAMPLE_RATE_HZ = 10_000.0
 #: A recording must be at least this long to hold a single bout of 4 strides at a slow pace.
 MIN_DURATION_S = 3.0
 STANDARD_GRAVITY = 9.80665
@@ -43,7 +46,7 @@ GYR_LIMIT_DPS = 5000.0
 
 
 def require_step_rate(rate_hz: float) -> None:
-    """Refuse a sample rate below :data:`MIN_SAMPLE_RATE_HZ` (or not a number).
+    """Refuse a rate outside :data:`MIN_SAMPLE_RATE_HZ`..:data:`MAX_SAMPLE_RATE_HZ`, or NaN.
 
     Readers call it before any filtering (the gyroscope unit check low-passes the signal,
     which fails for a rate under twice its cut-off), :class:`Recording` again on creation.
@@ -52,6 +55,11 @@ def require_step_rate(rate_hz: float) -> None:
         raise InvalidInputError(
             f"The sample rate is {rate_hz:g} Hz; BackStride needs at least "
             f"{MIN_SAMPLE_RATE_HZ:g} Hz to resolve steps, so record at a higher rate."
+        )
+    if rate_hz > MAX_SAMPLE_RATE_HZ:
+        raise InvalidInputError(
+            f"The sample rate is {rate_hz:g} Hz, above any body-worn accelerometer's (at most "
+            f"a few kHz); check the time column's unit or --sample-rate-hz."
         )
 
 
