@@ -342,6 +342,34 @@ def test_out_dir_targets_are_checked_before_anything_is_written(
     assert not (tmp_path / "o2").exists()
 
 
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("{bad", "is not valid JSON"),
+        ("", "is not valid JSON"),
+        ("[1, 2]", "holds no JSON object"),
+        ('{"timezone": "Europe/Berlin"}', "states no sample_rate_hz"),
+        ('{"sample_rate_hz": -100}', "The sample_rate_hz in Test5-Trial1.reference.json is -100"),
+    ],
+)
+def test_a_damaged_export_sidecar_is_named(
+    runner: CliRunner, tmp_path: Path, content: str, says: str
+) -> None:
+    """It was read past as a generic CSV: 'has a samples column but no time_s column; pass
+    --sample-rate-hz', or for a rate of -100 'give --sample-rate-hz in Hz', an option the
+    user had not given."""
+    csv = tmp_path / "Test5-Trial1.imu.csv"
+    csv.write_bytes((MAT.parent / csv.name).read_bytes())
+    (tmp_path / "Test5-Trial1.reference.json").write_text(content)
+    result = runner.invoke(main, ["analyze", str(csv)])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+    # the way out the message names works
+    result = runner.invoke(main, ["analyze", str(csv), "--sample-rate-hz", "100"])
+    # (a file stating -100 Hz disagrees with the option, and is refused again)
+    assert result.exit_code == (0 if "-100" not in content else 2), result.output
+
+
 @pytest.mark.parametrize("height", ["0", "9", "-1.7"])
 def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height: str) -> None:
     """A height of 0 used to be taken as 'none given' and silently dropped."""

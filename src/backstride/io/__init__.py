@@ -104,7 +104,11 @@ from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hi
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
 from backstride.io.mobilised import INFO_FILE, METADATA_FILE, read_mobilised_mat
-from backstride.io.mobilised_export import export_sidecar, read_mobilised_export
+from backstride.io.mobilised_export import (
+    export_sidecar,
+    read_mobilised_export,
+    unusable_sidecar,
+)
 from backstride.io.phone_oxford import N_COLUMNS, read_oxford_phone_csv
 from backstride.io.xsens_ipol import ipol_sidecar, read_ipol_txt
 from backstride.recording import Recording
@@ -365,6 +369,13 @@ def read_recordings(
     zone = parse_zone(time_zone)
     fmt = detect_format(path)
     if fmt in ("generic_csv", "mobilised_export"):
+        problem = unusable_sidecar(path) if sample_rate_hz is None else None
+        if fmt == "generic_csv" and problem is not None:
+            # an export whose JSON is damaged: say so, not that the CSV lacks a time column
+            raise InvalidInputError(
+                f"The file {Path(path).name} is a Mobilise-D export, but {problem}; fix it, or "
+                "pass --sample-rate-hz to read the CSV without it."
+            )
         reader = read_csv if fmt == "generic_csv" else read_mobilised_export
         return _in_zone(
             [

@@ -58,6 +58,30 @@ def _sidecar(p: Path) -> tuple[Path, dict[str, Any]] | None:
     return (sidecar, info) if isinstance(info, dict) and "sample_rate_hz" in info else None
 
 
+def unusable_sidecar(path: PathLike) -> str | None:
+    """Why the ``.reference.json`` beside an export CSV cannot give its rate, or ``None``.
+
+    ``None`` also where there is nothing to explain: a CSV that is not an export, one with a
+    time column of its own, one without a JSON beside it, or one whose JSON is usable.
+    """
+    p = Path(path)
+    if not p.name.endswith(CSV_SUFFIX) or _sidecar(p) is not None:
+        return None
+    found = find_header(read_text_lines(p, 200)) if p.is_file() else None
+    sidecar = p.with_name(p.name.removesuffix(CSV_SUFFIX) + JSON_SUFFIX)
+    if found is None or {"time_s", "timestamp"} & set(found[2]) or not sidecar.is_file():
+        return None
+    try:
+        info = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{sidecar.name} beside it cannot be read ({exc.__class__.__name__})"
+    except ValueError:
+        return f"{sidecar.name} beside it is not valid JSON"
+    if not isinstance(info, dict):
+        return f"{sidecar.name} beside it holds no JSON object"
+    return f"{sidecar.name} beside it states no sample_rate_hz"
+
+
 def _number(info: dict[str, Any], key: str, sidecar: Path) -> float | None:
     value = info.get(key)
     if value is None:
@@ -125,6 +149,11 @@ def read_mobilised_export(
         )
     else:
         notes = [f"sample rate {rate:g} Hz from {sidecar.name}"]
+    if rate <= 0:
+        raise InvalidInputError(
+            f"The sample_rate_hz in {sidecar.name} is {rate:g}, not a rate in Hz; fix the file "
+            "or pass --sample-rate-hz."
+        )
     person = info.get("participant_info")
     person = person if isinstance(person, dict) else {}
     heights = {}
