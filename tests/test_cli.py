@@ -370,6 +370,34 @@ def test_a_damaged_export_sidecar_is_named(
     assert result.exit_code == (0 if "-100" not in content else 2), result.output
 
 
+def test_a_phone_log_in_reverse_order_is_named(runner: CliRunner, tmp_path: Path) -> None:
+    """Every row but the first was dropped as 'not advancing', which ended in 'advance by a
+    median of nan per row'."""
+    (source,) = sorted((ROOT / "data" / "oxford-phone-steps").glob("*_hand_*.csv"))
+    reversed_log = tmp_path / source.name
+    reversed_log.write_text("\n".join(source.read_text().splitlines()[::-1]) + "\n")
+    result = runner.invoke(main, ["analyze", str(reversed_log)])
+    assert result.exit_code == 2
+    assert "mostly go backwards or repeat; sort the rows by the first column" in result.output
+
+
+def test_a_geneactiv_zone_that_is_no_offset_is_said(runner: CliRunner, tmp_path: Path) -> None:
+    """'GMT +99' was taken as UTC with the note that the header gives no time zone."""
+    source = ROOT / "data" / "gaitpy-demo" / "demo_data.csv"
+    lines = source.read_bytes().split(b"\n")
+    (k,) = [i for i, line in enumerate(lines[:100]) if line.startswith(b"Time Zone,")]
+    lines[k] = b"Time Zone,GMT +99"
+    odd = tmp_path / "demo_data.csv"
+    odd.write_bytes(b"\n".join(lines))
+    result = runner.invoke(main, ["analyze", str(odd), "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    notes = json.loads((tmp_path / "a.json").read_text())["recording"]["notes"]
+    assert (
+        "the header's time zone 'GMT +99' is not an offset from GMT of under 24 h, so the "
+        "times were taken as UTC" in notes
+    )
+
+
 @pytest.mark.parametrize("height", ["0", "9", "-1.7"])
 def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height: str) -> None:
     """A height of 0 used to be taken as 'none given' and silently dropped."""

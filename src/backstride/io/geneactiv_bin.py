@@ -63,7 +63,7 @@ from backstride.io._device_common import (
     timeline_outliers,
     to_uniform_grid,
 )
-from backstride.io.geneactiv_csv import parse_time_zone
+from backstride.io.geneactiv_csv import parse_time_zone, zone_note
 from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
 
 SAMPLES_PER_PAGE = 300
@@ -406,10 +406,11 @@ def _recording(decoded: GeneactivDecode, p: Path) -> Recording:
     )
     notes.extend(grid_notes(report, decoded.rate_hz, "the page times"))
     notes.append("acceleration calibrated with the header's gain and offset and converted from g")
-    zone = parse_time_zone(header.get("time zone", ""))
+    zone_text = header.get("time zone", "").strip()
+    zone = parse_time_zone(zone_text)
     if zone is None:
         zone = dt.UTC
-        notes.append("the header gives no time zone, so the times were taken as UTC")
+        notes.append(zone_note(zone_text))
     start = local_datetime(decoded.base_s + float(decoded.rel_s[0]), zone)
     placement = placement_from_text(header.get("device location code", ""))
     if placement is None:

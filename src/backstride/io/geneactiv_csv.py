@@ -77,6 +77,16 @@ def parse_time_zone(text: str) -> dt.timezone | None:
     return dt.timezone(-offset if sign == "-" else offset)
 
 
+def zone_note(text: str) -> str:
+    """The note for a header whose ``Time Zone`` could not be used: the times are UTC."""
+    if not text:
+        return "the header gives no time zone, so the times were taken as UTC"
+    return (
+        f"the header's time zone {text!r} is not an offset from GMT of under 24 h, so the "
+        "times were taken as UTC"
+    )
+
+
 def read_geneactiv_csv(path: PathLike) -> Recording:
     """Read a GENEActiv CSV export.
 
@@ -153,11 +163,12 @@ def read_geneactiv_csv(path: PathLike) -> Recording:
     acc, unit_note = acc_to_mps2(acc_g, "g" if unit == "g" else None)
     notes.append("acceleration converted from g" if unit_note is None else unit_note)
 
-    zone = parse_time_zone(header.get("time zone", ""))
+    zone_text = header.get("time zone", "").strip()
+    zone = parse_time_zone(zone_text)
     first = stamps[0].floor("us").to_pydatetime()
     if zone is None:
         zone = dt.UTC
-        notes.append("the header gives no time zone, so the times were taken as UTC")
+        notes.append(zone_note(zone_text))
     start = first.replace(tzinfo=zone)
 
     meta: dict[str, Any] = {"format": "geneactiv_csv", "source_path": str(p)}

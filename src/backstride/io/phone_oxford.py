@@ -125,6 +125,11 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     if finite.all():
         previous_max = np.maximum.accumulate(stamps)
         keep = np.concatenate([[True], stamps[1:] > previous_max[:-1]])
+        if keep.mean() < 0.5:  # not a few repeated rows: the order itself is wrong
+            raise InvalidInputError(
+                f"The timestamps in {p.name} mostly go backwards or repeat; sort the rows by "
+                "the first column (a phone log lists them in time order)."
+            )
         if not keep.all():
             notes.append(f"{int((~keep).sum())} rows whose timestamp did not advance were dropped")
             data, line_of = data[keep], line_of[keep]
