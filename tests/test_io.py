@@ -8,6 +8,7 @@ import json
 import shutil
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -772,6 +773,138 @@ def test_generic_mixed_offsets_keep_first_offset(tmp_path: Path) -> None:
     assert recording.sample_rate_hz == 100 and recording.n_samples == n
     assert recording.start is not None
     assert recording.start.utcoffset() == dt.timedelta(hours=1)
+
+
+LONDON = "Europe/London"
+CLOCK_RATE = 25.0
+# 01:58 BST -> 01:02 GMT (01:00-01:59 wall-clock repeats) and 00:58 GMT -> 02:02 BST
+# (01:00-01:59 wall-clock does not exist): four minutes of walking across each change
+CLOCK_CHANGES = {
+    "autumn": (dt.datetime(2024, 10, 27, 0, 58, tzinfo=dt.UTC), "BST to GMT on 2024-10-27"),
+    "spring": (dt.datetime(2024, 3, 31, 0, 58, tzinfo=dt.UTC), "GMT to BST on 2024-03-31"),
+}
+
+
+def _clock_csv(
+    path: Path, first_utc: dt.datetime, seconds: float, *, offsets: bool = False
+) -> Path:
+    """A walk whose timestamps are London wall-clock times, with or without their offset."""
+    n = round(seconds * CLOCK_RATE)
+    t = np.arange(n) / CLOCK_RATE
+    local = [(first_utc + dt.timedelta(seconds=float(v))).astimezone(ZoneInfo(LONDON)) for v in t]
+    if not offsets:
+        local = [moment.replace(tzinfo=None) for moment in local]
+    return _write(
+        path,
+        {
+            "timestamp": [moment.isoformat(timespec="milliseconds") for moment in local],
+            "acc_x": GRAVITY + 2.0 * np.sin(2 * np.pi * 1.8 * t),
+            "acc_y": 0.8 * np.sin(2 * np.pi * 0.9 * t),
+            "acc_z": 0.5 * np.cos(2 * np.pi * 1.8 * t),
+        },
+    )
+
+
+@pytest.mark.parametrize("change", sorted(CLOCK_CHANGES))
+def test_naive_times_across_a_clock_change_are_continuous_in_the_given_zone(
+    tmp_path: Path, change: str
+) -> None:
+    first_utc, crossed = CLOCK_CHANGES[change]
+    naive = _clock_csv(tmp_path / f"{change}.csv", first_utc, 240)
+    text = naive.read_text().splitlines()
+    # in recording order, yet the wall clock goes back (or skips) 1 h on line 3002
+    before, after = ("01:59:59.960", "01:00:00.000")
+    if change == "spring":
+        before, after = ("00:59:59.960", "02:00:00.000")
+    assert text[3000].split(",")[0].endswith(before) and text[3001].split(",")[0].endswith(after)
+    with_offsets = _clock_csv(tmp_path / f"{change}_offsets.csv", first_utc, 240, offsets=True)
+    assert "+01:00" in with_offsets.read_text() and "+00:00" in with_offsets.read_text()
+
+    (recording,) = read_recordings(naive, time_zone=LONDON)
+    direct = read_csv(naive, time_zone=LONDON)
+    reference = read_csv(with_offsets)
+    for read in (recording, direct):
+        assert read.sample_rate_hz == CLOCK_RATE
+        assert read.n_samples == 6000  # 240 s, no duplicate hour and no 1-h gap
+        assert read.duration_s == pytest.approx(240.0)
+        assert read.start is not None and reference.start is not None
+        assert read.start.astimezone(dt.UTC) == first_utc
+        assert read.start.utcoffset() == reference.start.utcoffset()
+        assert read.start.utcoffset() == dt.timedelta(hours=1 if change == "autumn" else 0)
+        assert str(read.start.tzinfo) == LONDON
+        np.testing.assert_array_equal(read.acc, reference.acc)
+        assert f"the times cross the change from {crossed}; read as continuous in {LONDON}" in (
+            read.notes
+        )
+    assert not any("resampled" in note for note in recording.notes)
+
+
+@pytest.mark.parametrize(
+    ("change", "moved"), [("autumn", "goes back by 1 h"), ("spring", "jumps forward by 1 h")]
+)
+def test_naive_times_across_a_clock_change_without_a_zone_ask_for_one(
+    tmp_path: Path, change: str, moved: str
+) -> None:
+    path = _clock_csv(tmp_path / f"{change}.csv", CLOCK_CHANGES[change][0], 240)
+    raises_one_sentence(
+        InvalidInputError,
+        lambda: read_recordings(path),
+        rf"{moved} on line 3002, .*no UTC offset.*--time-zone",
+    )
+
+
+def test_a_long_naive_file_bridged_across_a_spring_change_notes_the_zone(tmp_path: Path) -> None:
+    # long enough for the skipped hour to be bridged (as before) rather than refused
+    first_utc = dt.datetime(2024, 3, 31, 0, 20, tzinfo=dt.UTC)
+    path = _clock_csv(tmp_path / "spring.csv", first_utc, 4800)
+    (bridged,) = read_recordings(path)
+    assert bridged.duration_s == pytest.approx(8400)  # 40 min + a bridged 1 h + 40 min
+    assert any("jumps forward by 1 h" in n and "--time-zone" in n for n in bridged.notes)
+    (local,) = read_recordings(path, time_zone=LONDON)
+    assert local.n_samples == 120_000 and local.duration_s == pytest.approx(4800)
+
+
+def test_repeated_hour_at_one_end_of_a_file_is_read_continuous_with_the_rest(
+    tmp_path: Path,
+) -> None:
+    # 00:55-01:05 BST, ending before the clocks went back; 01:50-02:10 GMT, starting after
+    for name, first_utc, seconds, offset in (
+        ("ends", dt.datetime(2024, 10, 26, 23, 55, tzinfo=dt.UTC), 600, 1),
+        ("starts", dt.datetime(2024, 10, 27, 1, 50, tzinfo=dt.UTC), 1200, 0),
+    ):
+        path = _clock_csv(tmp_path / f"{name}.csv", first_utc, seconds)
+        recording = read_csv(path, time_zone=LONDON)
+        assert recording.sample_rate_hz == CLOCK_RATE
+        assert recording.n_samples == seconds * CLOCK_RATE
+        assert recording.start is not None
+        assert recording.start.astimezone(dt.UTC) == first_utc
+        assert recording.start.utcoffset() == dt.timedelta(hours=offset)
+
+
+def test_clock_times_that_cannot_be_local_times_in_the_zone_are_one_sentence(
+    tmp_path: Path,
+) -> None:
+    # ten minutes inside the repeated hour: before or after the clocks went back is unknown
+    inside = _clock_csv(
+        tmp_path / "inside.csv", dt.datetime(2024, 10, 27, 0, 10, tzinfo=dt.UTC), 600
+    )
+    raises_one_sentence(
+        InvalidInputError,
+        lambda: read_recordings(inside, time_zone=LONDON),
+        r"from line 2 on fall in the hour that repeats in Europe/London on 2024-10-27",
+    )
+    # UTC clock times through 01:00-01:59 on the spring night, which London skips
+    rows = ["timestamp,acc_x,acc_y,acc_z"]
+    first = dt.datetime(2024, 3, 31, 0, 58)
+    for k in range(6000):
+        moment = first + dt.timedelta(seconds=k / 25)
+        rows.append(f"{moment.isoformat(timespec='milliseconds')},9.81,0.1,0.1")
+    skipped = _csv(tmp_path, "\n".join(rows) + "\n", "skipped.csv")
+    raises_one_sentence(
+        InvalidInputError,
+        lambda: read_recordings(skipped, time_zone=LONDON),
+        r"2024-03-31T01:00:00 on line 3002, a time that does not exist in Europe/London",
+    )
 
 
 def test_generic_reads_a_million_rows_quickly(tmp_path: Path) -> None:

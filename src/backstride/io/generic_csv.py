@@ -10,9 +10,10 @@ The file needs a header row. Column names are matched case-insensitively after t
 - one time base, in this order of preference:
 
   - ``time_s``: seconds, any origin;
-  - ``timestamp``: ISO 8601 text (with or without an offset; without one it is read as UTC)
-    or a number of Unix seconds, milliseconds, microseconds or nanoseconds (told apart by
-    magnitude, see :func:`backstride.io._common.unix_seconds_scale`);
+  - ``timestamp``: ISO 8601 text (with or without an offset; without one it is a local clock
+    time in ``time_zone``, read as continuous across a daylight-saving change, or UTC when no
+    zone is given) or a number of Unix seconds, milliseconds, microseconds or nanoseconds
+    (told apart by magnitude, see :func:`backstride.io._common.unix_seconds_scale`);
   - ``samples``: a sample index, which needs ``sample_rate_hz``;
   - none, which needs ``sample_rate_hz``.
 
@@ -27,6 +28,7 @@ linear interpolation; everything detected or assumed is recorded in ``Recording.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from pathlib import Path
@@ -53,6 +55,7 @@ from backstride.io._common import (
     time_steps,
     unix_seconds_scale,
     unix_to_datetime,
+    where,
 )
 from backstride.recording import FloatArray, Recording, require_step_rate
 
@@ -171,6 +174,10 @@ def read_csv(
         Wearer's body height, m.
     sensor_height_m
         Sensor height above the ground when standing, m.
+    time_zone
+        Where the recording was made (IANA name or tzinfo): ISO times without an offset are
+        local clock times there, and a daylight-saving change they cross is read as
+        continuous; without it they are taken as UTC.
 
     Returns
     -------
@@ -182,8 +189,9 @@ def read_csv(
     InputNotFoundError
         No file at ``path``.
     InvalidInputError
-        Missing columns, non-numeric values, a time column that does not increase, no way to
-        know the sample rate, an undetectable unit, or a rate below 20 Hz.
+        Missing columns, non-numeric values, a time column that does not increase, clock
+        times that cannot be local times in ``time_zone``, no way to know the sample rate, an
+        undetectable unit, or a rate below 20 Hz.
     """
     p = existing_file(path)
     rate_given = check_rate(sample_rate_hz)
@@ -257,13 +265,14 @@ def read_csv(
     notes: list[str] = ["numbers read with decimal commas"] if decimal == "," else []
     start: dt.datetime | None = None
     time_s: FloatArray | None = None
+    clock_as_utc = False  # clock times without an offset or zone, taken as UTC
     if time_column == "time_s":
         time_s = numeric_column(frame[by_name["time_s"]], "time_s", line_of)
     elif time_column == "timestamp":
-        time_s, start, note = _timestamp_seconds(
+        time_s, start, time_notes, clock_as_utc = _timestamp_seconds(
             frame[by_name["timestamp"]], line_of, parse_zone(time_zone)
         )
-        notes.append(note)
+        notes.extend(time_notes)
     elif time_column == "samples":
         if rate_given is None:
             raise InvalidInputError(
@@ -287,7 +296,15 @@ def read_csv(
         notes.append(f"sample rate {rate:g} Hz as given; the file has no time column")
     else:
         label = time_column or "time"
-        steps = time_steps(time_s, label, line_of)
+        try:
+            steps = time_steps(time_s, label, line_of)
+        except InvalidInputError as error:
+            if clock_as_utc and time_s.size > 1 and np.isfinite(time_s).all():
+                row = int(np.argmax(np.diff(time_s) <= 0)) + 1
+                change = _clock_change(time_s, row)
+                if change is not None:
+                    raise _zone_hint(change, row, line_of) from error
+            raise
         if time_column == "samples":
             assert rate_given is not None
             rate = rate_given
@@ -304,8 +321,20 @@ def read_csv(
             rate = snap_rate(steps.measured_rate_hz)
             notes.append(f"sample rate {rate:g} Hz from the {label} column")
         if steps.irregular:
-            values, note = resample_uniform(time_s, values, rate, steps, label, line_of)
+            change = _clock_change(time_s, steps.max_index) if clock_as_utc else None
+            try:
+                values, note = resample_uniform(time_s, values, rate, steps, label, line_of)
+            except InvalidInputError as error:
+                if change is not None:
+                    raise _zone_hint(change, steps.max_index, line_of) from error
+                raise
             notes.append(note)
+            if change is not None:
+                notes.append(
+                    f"the timestamp column {change} {where(steps.max_index, line_of)}, as "
+                    "clocks do when summer time starts; if its times are local clock times, "
+                    "give --time-zone"
+                )
 
     require_step_rate(rate)  # before the unit checks, which filter at that rate
     acc, acc_note = acc_to_mps2(values[:, :3], acc_unit)
@@ -352,14 +381,16 @@ def _first_cell_is_text(
 
 def _timestamp_seconds(
     column: pd.Series, line_of: IntArray, zone: dt.tzinfo | None = None
-) -> tuple[FloatArray, dt.datetime, str]:
-    """Turn a ``timestamp`` column into seconds from its first value, its start and a note.
+) -> tuple[FloatArray, dt.datetime, list[str], bool]:
+    """Turn a ``timestamp`` column into seconds from its first value, its start and notes.
 
-    ISO times without an offset are local clock times: in ``zone`` when given, else UTC.
+    ISO times without an offset are local clock times: in ``zone`` when given (a
+    daylight-saving change crossed is read as continuous, see :func:`_localise`), else UTC.
+    The last value tells whether they were clock times taken as UTC for want of a zone.
     """
     dtype = column.dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        return _unix_seconds(column.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
+        return _unix_times(column.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
         parsed = column
     else:
@@ -368,7 +399,7 @@ def _timestamp_seconds(
         blank = (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
         is_number = numeric.notna().to_numpy(dtype=bool, na_value=False)
         if bool((is_number | blank).all()) and not blank.all():
-            return _unix_seconds(numeric.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
+            return _unix_times(numeric.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
         parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
         bad = (parsed.isna().to_numpy(dtype=bool) & ~blank) | (is_number & ~blank)
         if bad.any():
@@ -379,35 +410,135 @@ def _timestamp_seconds(
                 "delete that line."
             )
     stamps = pd.DatetimeIndex(parsed)
-    has_offset = stamps.tz is not None
-    index_utc = stamps.tz_convert("UTC") if has_offset else stamps.tz_localize("UTC")
-    time_s, first = seconds_since_first(index_utc)
-    if first < 0:
+    valid = ~np.asarray(stamps.isna(), dtype=bool)
+    if not valid.any():
         raise InvalidInputError(
             "The timestamp column holds no times; fill it in or use a time_s column."
         )
-    start: dt.datetime = index_utc[first].floor("us").to_pydatetime()
-    if parsed is column:
-        if has_offset:  # one offset for the whole column (parsed by read_csv): keep it
-            start = stamps[first].floor("us").to_pydatetime()
-    else:  # parsed here to UTC, perhaps from mixed offsets: keep the first row's offset
+    first = int(np.argmax(valid))
+    if parsed is column:  # parsed by read_csv: aware when the column has one offset
+        has_offset = stamps.tz is not None
+    else:  # parsed here to UTC, perhaps from mixed offsets: the first row tells
         first_text = str(column.iloc[first]).strip()
         has_offset = bool(_OFFSET_RE.search(first_text))
-        if has_offset:
-            start = _with_offset_of(first_text, start)
     if has_offset:
-        return time_s, start, "timestamp column read as ISO 8601 times with a UTC offset"
-    if zone is not None:
-        start = start.replace(tzinfo=None).replace(tzinfo=zone)
-        return (
-            time_s,
-            start,
-            f"timestamp column read as ISO 8601 local times in {zone}",
+        index_utc = stamps.tz_convert("UTC")
+        time_s, _ = seconds_since_first(index_utc)
+        if parsed is column:  # one offset for the whole column: keep it
+            start: dt.datetime = stamps[first].floor("us").to_pydatetime()
+        else:  # keep the first row's offset
+            start = _with_offset_of(first_text, index_utc[first].floor("us").to_pydatetime())
+        return time_s, start, ["timestamp column read as ISO 8601 times with a UTC offset"], False
+    wall = stamps.tz_convert("UTC").tz_localize(None) if stamps.tz is not None else stamps
+    if zone is None:
+        index_utc = wall.tz_localize("UTC")
+        time_s, _ = seconds_since_first(index_utc)
+        start = index_utc[first].floor("us").to_pydatetime()
+        note = "timestamp column read as ISO 8601 times without a UTC offset, taken as UTC"
+        return time_s, start, [note], True
+    local = _localise(wall, zone, line_of)
+    index_utc = local.tz_convert("UTC")
+    time_s, _ = seconds_since_first(index_utc)
+    start = index_utc[first].floor("us").to_pydatetime().astimezone(zone)
+    notes = [f"timestamp column read as ISO 8601 local times in {zone}"]
+    changes = _clock_changes(local)
+    if changes:
+        which = "change" if len(changes) == 1 else "changes"
+        notes.append(
+            f"the times cross the {which} {' and '.join(changes)}; read as continuous in {zone}"
         )
-    return (
-        time_s,
-        start,
-        "timestamp column read as ISO 8601 times without a UTC offset, taken as UTC",
+    return time_s, start, notes, False
+
+
+def _localise(wall: pd.DatetimeIndex, zone: dt.tzinfo, line_of: IntArray) -> pd.DatetimeIndex:
+    """Read naive clock times ``wall`` as local times in ``zone``, across clock changes.
+
+    When the clocks go back, the hour that repeats is told apart by the order of the rows
+    (the times go back once, where the clocks did); a run of such times at the start or
+    end of the file is the one continuous with the rest. When they go forward, a clock
+    that follows them has no times in the skipped hour, so the recording stays continuous.
+
+    Raises
+    ------
+    InvalidInputError
+        A time that does not exist in ``zone``, or repeated-hour times that cannot be
+        placed.
+    """
+    n = len(wall)
+    known = ~np.asarray(wall.isna(), dtype=bool)
+    earlier = wall.tz_localize(zone, ambiguous=np.ones(n, dtype=bool), nonexistent="NaT")
+    skipped = np.asarray(earlier.isna(), dtype=bool) & known
+    if skipped.any():
+        row = int(np.argmax(skipped))
+        raise InvalidInputError(
+            f"The timestamp column holds {wall[row].isoformat()} {where(row, line_of)}, a time "
+            f"that does not exist in {zone} because the clocks skip it, so the times are not "
+            "local times there; check --time-zone or write the times with their UTC offset."
+        )
+    unsure = np.asarray(wall.tz_localize(zone, ambiguous="NaT").isna(), dtype=bool) & known
+    if not unsure.any():
+        return earlier
+    with contextlib.suppress(ValueError):  # no single place where the times go back
+        inferred: pd.DatetimeIndex = wall.tz_localize(zone, ambiguous="infer")
+        return inferred
+    rows = np.flatnonzero(unsure)
+    one_run = bool(np.all(np.diff(rows) == 1))
+    at_start, at_end = rows[0] == 0, rows[-1] == n - 1
+    if one_run and at_start != at_end:  # a run at one end: the reading continuous with the rest
+        later = wall.tz_localize(zone, ambiguous=np.zeros(n, dtype=bool))
+        choices = (earlier, later)
+        if at_end:
+            before = earlier[rows[0] - 1]
+            gaps = [(choice[rows[0]] - before).total_seconds() for choice in choices]
+        else:
+            after = earlier[rows[-1] + 1]
+            gaps = [(after - choice[rows[-1]]).total_seconds() for choice in choices]
+        fitting = [k for k, gap in enumerate(gaps) if gap > 0]
+        if fitting:
+            return choices[min(fitting, key=lambda k: gaps[k])]
+    row = int(rows[0])
+    raise InvalidInputError(
+        f"The timestamp column's times from line {int(line_of[row])} on fall in the hour that "
+        f"repeats in {zone} on {wall[row].date().isoformat()} but do not go back once as the "
+        "clocks did, so it is not known which of the two hours they are in; write the times "
+        "with their UTC offset or check --time-zone."
+    )
+
+
+def _clock_changes(local: pd.DatetimeIndex) -> list[str]:
+    """Describe each change of UTC offset between consecutive times of ``local``."""
+    kept = local[~np.asarray(local.isna(), dtype=bool)]
+    offsets = (kept.tz_localize(None) - kept.tz_convert("UTC").tz_localize(None)).to_numpy()
+    return [
+        f"from {kept[i - 1].tzname()} to {kept[i].tzname()} on {kept[i].date().isoformat()}"
+        for i in (np.flatnonzero(np.diff(offsets) != np.timedelta64(0)) + 1).tolist()
+    ]
+
+
+def _clock_change(time_s: FloatArray, row: int) -> str | None:
+    """How the step into ``row`` changes the clock, if it looks like a daylight-saving change.
+
+    A step back or forward of 30 min or 1 h (within a minute) gives ``"goes back by 1 h"``,
+    ``"jumps forward by 30 min"`` and so on; any other step gives ``None``.
+    """
+    if not 0 < row < time_s.size:
+        return None
+    step = float(time_s[row] - time_s[row - 1])
+    halves = round(abs(step) / 1800) if np.isfinite(step) else 0
+    if halves not in (1, 2) or abs(abs(step) - 1800 * halves) > 60:
+        return None
+    amount = "1 h" if halves == 2 else "30 min"
+    return f"goes back by {amount}" if step < 0 else f"jumps forward by {amount}"
+
+
+def _zone_hint(change: str, row: int, line_of: IntArray) -> InvalidInputError:
+    """The error for clock times taken as UTC that fail at what looks like a clock change."""
+    when = "ends" if change.startswith("goes back") else "starts"
+    return InvalidInputError(
+        f"The timestamp column {change} {where(row, line_of)}, as clocks do when summer time "
+        f"{when}, and its times have no UTC offset; give the time zone they were recorded in "
+        "with --time-zone (such as --time-zone Europe/London) or write them with their UTC "
+        "offset."
     )
 
 
@@ -418,6 +549,14 @@ def _with_offset_of(text: str, start_utc: dt.datetime) -> dt.datetime:
     except (ValueError, OverflowError):
         return start_utc
     return start_utc.astimezone(stamp.tzinfo) if stamp.tzinfo is not None else start_utc
+
+
+def _unix_times(
+    raw: FloatArray, line_of: IntArray
+) -> tuple[FloatArray, dt.datetime, list[str], bool]:
+    """:func:`_unix_seconds` in the form :func:`_timestamp_seconds` returns."""
+    time_s, start, note = _unix_seconds(raw, line_of)
+    return time_s, start, [note], False
 
 
 def _unix_seconds(raw: FloatArray, line_of: IntArray) -> tuple[FloatArray, dt.datetime, str]:
