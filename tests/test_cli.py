@@ -158,12 +158,18 @@ def _bad_csvs(tmp: Path) -> dict[str, tuple[Path, str]]:
     put("short", ok.iloc[:150].to_csv(index=False), "at least")
     put("empty", "", "empty")
     put("garbage", "this is not a recording\n\x00\x01", "")
+    # an axis without a number said 'values reach 11.8, far beyond any accelerometer's range'
+    put("empty_axis", ok.assign(acc_y=np.nan).to_csv(index=False), "y column holds no numbers")
+    # a time_s in milliseconds said 'the sample rate is 0.1 Hz ... record at a higher rate'
+    put("time_in_ms", ok.assign(time_s=t * 1000).to_csv(index=False), "if it holds millisec")
     return cases
 
 
 @pytest.mark.parametrize(
-    "case", ["no_acc", "non_numeric", "non_increasing", "slow", "short", "empty", "garbage"]
-)
+    "case",
+    ["no_acc", "non_numeric", "non_increasing", "slow", "short", "empty", "garbage",
+     "empty_axis", "time_in_ms"],
+)  # fmt: skip
 def test_bad_input_is_one_sentence_exit_2_nothing_written(
     runner: CliRunner, tmp_path: Path, case: str
 ) -> None:
@@ -181,6 +187,16 @@ def test_bad_input_is_one_sentence_exit_2_nothing_written(
     assert expect.lower() in message.lower()
     assert not out_json.exists()
     assert not out_dir.exists()
+
+
+def test_a_rate_given_over_a_time_column_is_said(runner: CliRunner, tmp_path: Path) -> None:
+    """Within 5% the option wins over the time column; it did so without a word."""
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    result = runner.invoke(main, ["analyze", str(csv), "--sample-rate-hz", "104"])
+    assert result.exit_code == 0, result.output
+    assert "sample rate 104 Hz as given, not the time_s column's 100 Hz" in result.output
+    result = runner.invoke(main, ["analyze", str(csv), "--sample-rate-hz", "100"])
+    assert "as given, not" not in result.output
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:

@@ -443,6 +443,17 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
             )
         with np.errstate(over="ignore"):
             return (acc * STANDARD_GRAVITY if key == "g" else acc), None
+    empty = [
+        axis
+        for axis, column in zip("xyz", acc.T, strict=False)
+        if acc.shape[0] and np.isnan(column).all()
+    ]
+    if empty and len(empty) < acc.shape[1]:
+        which = f"{' and '.join(empty)} column{'s hold' if len(empty) > 1 else ' holds'}"
+        raise InvalidInputError(
+            f"The acceleration's {which} no numbers (empty or not numeric); BackStride needs "
+            "all three axes, so check the file."
+        )
     with np.errstate(over="ignore", invalid="ignore"):
         magnitude = np.sqrt(np.sum(acc * acc, axis=1))
     magnitude = magnitude[np.isfinite(magnitude)]

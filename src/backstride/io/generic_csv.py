@@ -57,7 +57,12 @@ from backstride.io._common import (
     unix_to_datetime,
     where,
 )
-from backstride.recording import FloatArray, Recording, require_step_rate
+from backstride.recording import (
+    MIN_SAMPLE_RATE_HZ,
+    FloatArray,
+    Recording,
+    require_step_rate,
+)
 
 ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
 GYR_COLUMNS = ("gyr_x", "gyr_y", "gyr_z")
@@ -317,9 +322,21 @@ def read_csv(
                     "time column."
                 )
             rate = rate_given
+            if rate_given != snap_rate(steps.measured_rate_hz):
+                notes.append(
+                    f"sample rate {rate_given:g} Hz as given, not the {label} column's "
+                    f"{steps.measured_rate_hz:.4g} Hz"
+                )
         else:
             rate = snap_rate(steps.measured_rate_hz)
             notes.append(f"sample rate {rate:g} Hz from the {label} column")
+            # a second or more per sample is no accelerometer's; as milliseconds it would be
+            if label == "time_s" and rate <= 1.0 and 1000 * rate >= MIN_SAMPLE_RATE_HZ:
+                raise InvalidInputError(
+                    f"The time_s column advances by {1 / steps.measured_rate_hz:.4g} per sample, "
+                    f"which as seconds is {rate:.3g} Hz; if it holds milliseconds, divide it by "
+                    "1000 (time_s is in seconds)."
+                )
         if steps.irregular:
             change = _clock_change(time_s, steps.max_index) if clock_as_utc else None
             try:
