@@ -189,6 +189,16 @@ def test_bad_input_is_one_sentence_exit_2_nothing_written(
     assert not out_dir.exists()
 
 
+def test_utf16_text_is_named(runner: CliRunner, tmp_path: Path) -> None:
+    """Excel's 'Unicode text' export: the column list was printed as mojibake."""
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    utf16 = tmp_path / "walk16.csv"
+    utf16.write_bytes(csv.read_text().encode("utf-16"))
+    result = runner.invoke(main, ["analyze", str(utf16)])
+    assert result.exit_code == 2
+    assert "is UTF-16 text, which BackStride does not read; save it as UTF-8" in result.output
+
+
 def test_a_rate_given_over_a_time_column_is_said(runner: CliRunner, tmp_path: Path) -> None:
     """Within 5% the option wins over the time column; it did so without a word."""
     csv = _write_csv(tmp_path / "walk.csv", seconds=20)

@@ -640,6 +640,32 @@ def test_impossible_reference_values_are_unknown_not_scored(tmp_path: Path) -> N
     assert row["ic_f1"] == pytest.approx(0.947, abs=0.001)
 
 
+@pytest.mark.parametrize(
+    ("bouts", "says"),
+    [
+        ([1, 2], "is not laid out as a Mobilise-D reference export"),
+        (5, "is not laid out as a Mobilise-D reference export"),
+        ([{"start_s": 1.0}], "has a walking bout without 'end_s'"),
+        ([{"start_s": "soon", "end_s": 2.0}], "is not laid out as a Mobilise-D reference"),
+    ],
+)
+def test_a_reference_in_another_layout_is_said_in_words(
+    tmp_path: Path, bouts: Any, says: str
+) -> None:
+    """Python's own words reached the user: "cannot be read ('int' object is not
+    subscriptable)"."""
+    from backstride.validation.references import load_mobilised_reference
+
+    doc = json.loads((ROOT / "data/mobilised-lab/HA-001/Test5-Trial1.reference.json").read_text())
+    doc["continuous_walking_periods"] = bouts
+    path = tmp_path / "Test5-Trial1.reference.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(InvalidInputError) as info:
+        load_mobilised_reference(path)
+    assert says in str(info.value)
+    assert "object" not in str(info.value) and "subscriptable" not in str(info.value)
+
+
 def test_a_phone_count_that_is_not_a_running_total_is_reported(tmp_path: Path) -> None:
     source = ROOT / "data" / "oxford-phone-steps"
     (good,) = sorted(source.glob("*_hand_*.csv"))

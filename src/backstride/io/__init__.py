@@ -212,6 +212,11 @@ def detect_format(path: PathLike) -> str:
     device_format = detect_device_format(p, head)
     if device_format is not None:
         return device_format
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 byte-order mark
+        raise UnsupportedFormatError(
+            f"The file {p.name} is UTF-16 text, which BackStride does not read; save it as "
+            "UTF-8 (in Excel: CSV UTF-8) and try again."
+        )
     if not head.strip():
         raise InvalidInputError(
             f"The file {p.name} holds only blank space; check that the recording was exported "

@@ -222,8 +222,25 @@ def load_mobilised_reference(path: Path) -> Reference:
                     untimed_contacts=untimed_gaps(listed, start, end),
                 )
             )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
+    except OSError as exc:
+        raise InvalidInputError(
+            f"The reference file {path} cannot be read ({exc.strerror})."
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"The reference file {path} is not valid JSON (line {exc.lineno}: {exc.msg})."
+        ) from exc
+    except KeyError as exc:
+        raise InvalidInputError(
+            f"The reference file {path} has a walking bout without {exc.args[0]!r}; each needs "
+            "start_s and end_s."
+        ) from exc
+    except (ValueError, TypeError, AttributeError) as exc:
+        # the Python wording ("'int' object is not subscriptable") says nothing to a user
+        raise InvalidInputError(
+            f"The reference file {path} is not laid out as a Mobilise-D reference export "
+            f"({WB_KEY} or {LEVEL_WB_KEY}: a list of bouts with numeric start_s and end_s)."
+        ) from exc
     system = str(doc.get("reference_system", "INDIP"))
     return Reference(bouts=tuple(bouts), system=system, extra={"bout_level": level})
 
