@@ -434,6 +434,27 @@ def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height:
         assert "walking" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--sensor-height-m", "2.5"], "sensor height 2.5 m is not a plausible human value"),
+        (["--sensor-height-m", "1.5", "--height-m", "1.0"], "is not below the body height 1 m"),
+        (["--sensor-height-m", "1.0", "--height-m", "1.0"], "is not below the body height"),
+    ],
+)
+def test_a_sensor_above_the_wearers_reach_is_refused(
+    runner: CliRunner, args: list[str], says: str
+) -> None:
+    """Both were accepted and gave strides of 1.4-1.9 m from a walk of 1.2-m strides."""
+    result = runner.invoke(main, ["analyze", str(MAT), *args])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "walking" not in result.output
+    ok = runner.invoke(
+        main, ["analyze", str(MAT), "--sensor-height-m", "0.95", "--height-m", "1.7"]
+    )
+    assert ok.exit_code == 0, ok.output
+
+
 def test_a_recording_across_midnight_prints_one_row_per_day(
     runner: CliRunner, tmp_path: Path
 ) -> None:

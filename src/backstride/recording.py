@@ -145,11 +145,7 @@ class Recording:
         require_step_rate(self.sample_rate_hz)
         if self.start is not None and self.start.tzinfo is None:
             raise InvalidInputError("The recording start time must be time-zone aware.")
-        for label, value in (("height", self.height_m), ("sensor height", self.sensor_height_m)):
-            if value is not None and not (0.2 < value < 2.8):
-                raise InvalidInputError(
-                    f"The {label} {value:g} m is not a plausible human value; give it in metres."
-                )
+        check_heights(self.height_m, self.sensor_height_m)
 
     @property
     def n_samples(self) -> int:
@@ -193,6 +189,34 @@ def bridge_gaps(x: FloatArray) -> FloatArray:
         if good.any():
             out[bad[:, k], k] = np.interp(idx[bad[:, k]], idx[good], out[good, k])
     return out
+
+
+#: Plausible body heights, m (the shortest walking child to the tallest adult recorded), and
+#: heights of a sensor on the trunk above the floor (the lower back of a 2.7-m adult is at
+#: about 1.5 m).
+BODY_HEIGHT_RANGE_M = (0.5, 2.8)
+SENSOR_HEIGHT_RANGE_M = (0.2, 1.6)
+
+
+def check_heights(height_m: float | None, sensor_height_m: float | None) -> None:
+    """Refuse a body or sensor height no person has, or a sensor above the wearer's head.
+
+    A stride length from a sensor height of 2.5 m, or of 1.5 m on a 1-m walker, is not a
+    measurement; the values were swapped, or given in the wrong unit.
+    """
+    for label, value, (low, high) in (
+        ("height", height_m, BODY_HEIGHT_RANGE_M),
+        ("sensor height", sensor_height_m, SENSOR_HEIGHT_RANGE_M),
+    ):
+        if value is not None and not (low < value < high):
+            raise InvalidInputError(
+                f"The {label} {value:g} m is not a plausible human value; give it in metres."
+            )
+    if height_m is not None and sensor_height_m is not None and sensor_height_m >= height_m:
+        raise InvalidInputError(
+            f"The sensor height {sensor_height_m:g} m is not below the body height {height_m:g} m; "
+            "check that the two values are not swapped."
+        )
 
 
 def without_impossible_samples(recording: Recording) -> Recording:

@@ -22,7 +22,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from backstride.exceptions import InvalidInputError
 from backstride.gait.bouts import BoutRules, assemble_bouts
 from backstride.gait.daily import DAY_COLUMNS, MODERATE_SPM, VIGOROUS_SPM, daily_measures
 from backstride.gait.initial_contacts import detect_contact_candidates
@@ -45,6 +44,7 @@ from backstride.recording import (
     FloatArray,
     Recording,
     bridge_gaps,
+    check_heights,
     placement_words,
     validate_signal,
     without_impossible_samples,
@@ -119,11 +119,7 @@ class AnalysisParameters:
     def __post_init__(self) -> None:
         # the Recording's rule, checked here too so that a height of 0 is not silently
         # taken as "none given", and so that a bad value is refused before a long analysis
-        for label, value in (("height", self.height_m), ("sensor height", self.sensor_height_m)):
-            if value is not None and not (0.2 < value < 2.8):
-                raise InvalidInputError(
-                    f"The {label} {value:g} m is not a plausible human value; give it in metres."
-                )
+        check_heights(self.height_m, self.sensor_height_m)
 
 
 @dataclass
