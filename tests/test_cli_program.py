@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -246,7 +247,7 @@ def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -
     first = json.loads(run("import", str(mat), "--json", today=START).output)
     second = json.loads(run("import", str(mat), "--json", today=START).output)
     assert first["result"]["added"] == 3
-    assert second["result"] == {"added": 0, "skipped_duplicates": 3}
+    assert second["result"] == {"added": 0, "skipped_duplicates": 3, "replaced": 0}
     walks = json.loads(run("export", today=START).output)["walks"]
     assert len(walks) == 3
     assert all(w["cadence_spm"] and w["steps"] for w in walks)
@@ -359,8 +360,8 @@ def test_walk_summaries_import_once_and_keep_their_hills(cli: Any) -> None:
     tcx, fit = devices / "tcx" / "test.tcx", devices / "garmin-fit" / "garmin-fenix-5-walk.fit"
     first = json.loads(run("import", str(tcx), str(fit), "--json", today=START).output)
     again = json.loads(run("import", str(tcx), "--json", today=START).output)
-    assert first["result"] == {"added": 2, "skipped_duplicates": 0}
-    assert again["result"] == {"added": 0, "skipped_duplicates": 1}
+    assert first["result"] == {"added": 2, "skipped_duplicates": 0, "replaced": 0}
+    assert again["result"] == {"added": 0, "skipped_duplicates": 1, "replaced": 0}
     walks = {w["source"]: w for w in json.loads(run("export", today=START).output)["walks"]}
     assert len(walks) == 2
     tcx_walk = next(w for w in walks.values() if w["distance_m"] and w["distance_m"] > 4000)
@@ -450,3 +451,233 @@ def test_import_takes_the_units_its_error_messages_name(cli: Any, tmp_path: Path
     right = run("import", str(path), "--acc-unit", "g", "--gyr-unit", "dps",
                 "--start", "2026-03-02T10:00", "--json", today=START)  # fmt: skip
     assert json.loads(right.output)["result"]["added"] == 1
+
+
+# --- QA: bad input is one sentence, exit code 2, and nothing stored --------------------------
+
+
+def _refused(result: Any, says: str) -> None:
+    """Exit code 2, the one sentence ``says`` as all of stderr, no traceback."""
+    said = " ".join(result.stderr.split())
+    assert result.exit_code == 2, result.output
+    assert said == f"error: {says}", said
+    assert_one_sentence(says)
+    assert "Traceback" not in result.output and "Aborted" not in result.output
+
+
+def test_walk_values_out_of_range_name_the_option_in_a_readable_sentence(cli: Any) -> None:
+    """QA: --effort 12 said "The effort 0 10 must be between ..." (a field name, garbled)."""
+    run = cli
+    run("init", "--name", "ana", "--time-zone", "Europe/Berlin", today=START)
+    for args, says in (
+        (("--effort", "12"),
+         "--effort 12 is outside 0-10; give how hard the walk felt on the 0-10 scale."),
+        (("--effort", "nan"),
+         "--effort nan is outside 0-10; give how hard the walk felt on the 0-10 scale."),
+        (("--pain-before", "11"), "--pain-before 11 is outside 0-10; give your back pain "
+         "before the walk on the 0-10 scale."),
+        (("--pain-after", "-1"), "--pain-after -1 is outside 0-10; give your back pain after "
+         "the walk on the 0-10 scale."),
+    ):  # fmt: skip
+        _refused(run("log", "walk", "--minutes", "10", *args, today=START, ok=False), says)
+    for minutes in ("0", "-5", "nan", "721", "1440"):
+        _refused(
+            run("log", "walk", "--minutes", minutes, today=START, ok=False),
+            f"--minutes {float(minutes):g} is not a plausible length for one walk; give the "
+            "minutes you walked, more than 0 and at most 720 (12 hours).",
+        )
+    assert json.loads(run("export", today=START).output)["walks"] == []
+    run("log", "walk", "--minutes", "720", "--effort", "10", "--pain-before", "0", today=START)
+
+
+def test_questions_without_a_terminal_are_refused_in_one_sentence(
+    cli: Any, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """QA: screen </dev/null, review without --answers and forget without --yes printed
+    "Aborted!" with exit code 1; now one sentence naming the option, exit 2, nothing stored."""
+    run = cli
+    runner = CliRunner()
+
+    def typed(*args: str, text: str, today: dt.date) -> Any:
+        monkeypatch.setenv("BACKSTRIDE_TODAY", today.isoformat())
+        return runner.invoke(main, list(args), input=text, catch_exceptions=False)
+
+    no_name = (
+        "The profile's name is asked on a terminal, and the input ended before one was given; "
+        "give it with --name NAME."
+    )
+    _refused(typed("init", "--time-zone", "UTC", text="", today=START), no_name)
+    _refused(run("export", today=START, ok=False), "No profile is stored yet; create one "
+             "with backstride init.")  # fmt: skip
+    run("init", "--name", "Alice", "--time-zone", "Europe/Berlin", today=START)
+    screening = (
+        "The screening questions are asked on a terminal, and the input ended before they were "
+        "answered; give the answers as a JSON file with --answers FILE."
+    )
+    nothing = typed("screen", "--person", "Alice", text="", today=START)
+    _refused(nothing, screening)
+    assert "Safety check" not in nothing.output  # found before the first question
+    _refused(typed("screen", text="n\nn\n", today=START), screening)  # answers run out
+    assert json.loads(run("export", today=START).output)["screenings"] == []
+
+    run("screen", "--answers", _answers(tmp_path, "s", **SCREEN), today=START)
+    week2 = START + dt.timedelta(weeks=1)
+    before = json.loads(run("export", today=week2).output)
+    _refused(
+        typed("review", text="", today=week2),
+        "The weekly safety questions are asked on a terminal, and the input ended before they "
+        "were answered; give the answers as a JSON file with --answers FILE.",
+    )
+    confirm = (
+        "Deleting everything is confirmed on a terminal, and the input ended before a yes was "
+        "given; add --yes to delete without being asked."
+    )
+    _refused(typed("forget", text="", today=week2), confirm)
+    assert json.loads(run("export", today=week2).output) | {"exported_at": None} == before | {
+        "exported_at": None
+    }
+    # the QA's own case: a real process whose stdin is /dev/null
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from backstride.cli import main; main()", "forget"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "BACKSTRIDE_DATABASE_URL": database_url},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert " ".join(done.stderr.split()) == f"error: {confirm}"
+    assert done.stdout == ""  # nothing asked
+    assert json.loads(run("export", today=week2).output)["person"]["name"] == "Alice"
+
+
+def test_a_profile_needs_a_plausible_height_and_year_of_birth(cli: Any) -> None:
+    """QA: init --height-m 0.02 --birth-year 2099 was stored; the analysis would then refuse
+    every import of that person for the height."""
+    run = cli
+    height = (
+        "--height-m {} is not a plausible body height; give your height in metres, above 0.5 "
+        "and below 2.8 (for example 1.72)."
+    )
+    born = (
+        "--birth-year {} is not a plausible year of birth; give the year you were born, from "
+        "1906 to 2026."
+    )
+    for args, says in (
+        (("--height-m", "0.02", "--birth-year", "2099"), height.format("0.02")),
+        (("--height-m", "172"), height.format("172")),  # centimetres
+        (("--height-m", "2.8"), height.format("2.8")),
+        (("--birth-year", "2099"), born.format(2099)),
+        (("--birth-year", "2027"), born.format(2027)),
+        (("--birth-year", "1905"), born.format(1905)),
+    ):
+        _refused(run("init", "--name", "bob", "--time-zone", "UTC", *args, today=START,
+                     ok=False), says)  # fmt: skip
+    assert "No profile is stored yet" in run("export", today=START, ok=False).output
+    run("init", "--name", "bob", "--time-zone", "UTC", "--height-m", "1.65",
+        "--birth-year", "2026", today=START)  # fmt: skip
+    run("init", "--name", "old", "--time-zone", "UTC", "--birth-year", "1906", today=START)
+
+
+def test_walks_logged_by_hand_cannot_overlap_or_be_implausibly_dated(cli: Any) -> None:
+    """QA: three 1440-minute walks on one day were all stored (progress showed more than 24 h
+    walked on a day), 1900-01-01 was taken, and a second walk of the same length on the same
+    date was merged into the first ("already logged")."""
+    run = cli
+    day = START.isoformat()
+    run("init", "--name", "ana", "--time-zone", "Europe/Berlin", today=START)
+    run("log", "walk", "--minutes", "720", "--date", f"{day}T00:00", today=START)
+    _refused(
+        run("log", "walk", "--minutes", "720", "--date", f"{day}T11:00", today=START, ok=False),
+        f"This walk ({day} 11:00 to 23:00) overlaps the walk stored from {day} 00:00 to 12:00 "
+        "(logged by hand); if it is the same walk there is nothing to log, otherwise give this "
+        "walk's own start time with --date YYYY-MM-DDTHH:MM.",
+    )
+    run("log", "walk", "--minutes", "30", "--date", f"{day}T12:00", today=START)  # touching
+    again = run("log", "walk", "--minutes", "30", "--date", f"{day}T12:00", today=START)
+    assert "already logged; nothing changed" in again.output  # the same walk, logged again
+
+    # a date alone places the walk at noon: a second one needs its own start time
+    sunday = (START - dt.timedelta(days=1)).isoformat()
+    run("log", "walk", "--minutes", "20", "--date", sunday, today=START)
+    _refused(
+        run("log", "walk", "--minutes", "20", "--date", sunday, today=START, ok=False),
+        f"A 20-minute walk on {sunday} is already logged (at 12:00, the time used when none is "
+        f"given); to log a second walk that day, give its start time with --date {sunday}THH:MM.",
+    )
+    run("log", "walk", "--minutes", "20", "--date", f"{sunday}T17:00", today=START)
+
+    # too old (90 days before the profile was made, and never before 2000) or not yet ended
+    earliest = START - dt.timedelta(days=90)
+    for old in ("1900-01-01", (earliest - dt.timedelta(days=1)).isoformat()):
+        _refused(
+            run("log", "walk", "--minutes", "20", "--date", old, today=START, ok=False),
+            f"--date {old} is before {earliest}, the earliest date a log can have (90 days "
+            "before this profile was made); check the year.",
+        )
+    run("log", "walk", "--minutes", "20", "--date", earliest.isoformat(), today=START)
+    _refused(
+        run("log", "walk", "--minutes", "90", "--date", f"{day}T23:00", today=START, ok=False),
+        f"A walk from {day} 23:00 to {START + dt.timedelta(days=1)} 00:30 has not ended yet; "
+        "give its start time with --date YYYY-MM-DDTHH:MM, or log it once it has ended.",
+    )
+    _refused(
+        run("log", "pain", "3", "--date", "1999-12-31", today=START, ok=False),
+        f"--date 1999-12-31 is before {earliest}, the earliest date a log can have (90 days "
+        "before this profile was made); check the year.",
+    )
+    walks = json.loads(run("export", today=START).output)["walks"]
+    starts = sorted(dt.datetime.fromisoformat(w["start"]).strftime("%m-%d %H:%M") for w in walks)
+    assert starts == ["03-01 12:00", "03-01 17:00", "03-02 00:00", "03-02 12:00",
+                      f"{earliest:%m-%d} 12:00"], starts  # fmt: skip
+    progress = json.loads(run("progress", "--json", today=START).output)
+    assert max(progress["walk_days"].values()) <= 24 * 60
+
+
+def _recording_without_a_start(tmp_path: Path) -> Path:
+    rec, _ = walking_signal(walk_s=60)
+    df = pd.DataFrame(rec.acc / 9.80665, columns=["acc_x", "acc_y", "acc_z"])  # in g
+    df.insert(0, "time_s", rec.time_s)
+    path = tmp_path / "walk.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_an_import_start_must_be_plausible_and_can_be_corrected(cli: Any, tmp_path: Path) -> None:
+    """QA: --start 1800-01-01T00:00 was taken, and importing the file again with the right
+    --start said "0 new, 1 already there", so the wrong date could not be fixed."""
+    run = cli
+    run("init", "--name", "eve", "--time-zone", "Europe/London", today=START)
+    path = _recording_without_a_start(tmp_path)
+    _refused(
+        run("import", str(path), "--start", "1800-01-01T00:00", today=START, ok=False),
+        "--start 1800-01-01T00:00 is before 2000-01-01, the earliest date BackStride takes; "
+        "check the year.",
+    )
+    _refused(
+        run("import", str(path), "--start", "2026-03-03T10:00", today=START, ok=False),
+        "--start 2026-03-03T10:00 is in the future; give the local time the recording started.",
+    )
+    assert json.loads(run("export", today=START).output)["walks"] == []
+
+    wrong = json.loads(run("import", str(path), "--start", "2026-02-02T10:00", "--json",
+                           today=START).output)  # fmt: skip
+    assert wrong["result"] == {"added": 1, "skipped_duplicates": 0, "replaced": 0}
+    stored = json.loads(run("export", today=START).output)["walks"]
+    moved = run("import", str(path), "--start", "2026-03-02T10:00", today=START, ok=False)
+    said = " ".join(moved.stderr.split())
+    _refused(moved, said.split("error: ", 1)[1])
+    assert said.startswith("error: walk.csv is already stored with its walks at another time "
+                           "(one starting 2026-02-02 10:00, not 2026-03-02 10:00); to move "
+                           "them, import it again with --replace"), said  # fmt: skip
+    assert json.loads(run("export", today=START).output)["walks"] == stored
+
+    fixed = json.loads(run("import", str(path), "--start", "2026-03-02T10:00", "--replace",
+                           "--json", today=START).output)  # fmt: skip
+    assert fixed["result"] == {"added": 1, "skipped_duplicates": 0, "replaced": 1}
+    (walk,) = json.loads(run("export", today=START).output)["walks"]
+    assert walk["start"].startswith("2026-03-02T10:00")
+    # the same file at the same start is still counted once
+    again = json.loads(run("import", str(path), "--start", "2026-03-02T10:00", "--json",
+                           today=START).output)  # fmt: skip
+    assert again["result"] == {"added": 0, "skipped_duplicates": 1, "replaced": 0}

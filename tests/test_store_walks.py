@@ -224,6 +224,49 @@ def test_the_same_recording_may_belong_to_two_people(store: Store) -> None:
     assert store.add_walks("bob", batch).added == 2
 
 
+def test_walks_sharing_time_are_found_and_touching_ones_are_not(store: Store) -> None:
+    """What a hand-logged walk is checked against: walks sharing some of its time."""
+    store.add_person("ann", time_zone="Europe/Berlin")
+    store.add_walks("ann", make_walks(3))  # 08:00-08:25, 09:00-09:25, 10:00-10:25 (+02:00)
+    store.add_person("bob", time_zone="UTC")
+    store.add_walks("bob", make_walks(3))
+
+    def at(hour: int, minute: int) -> dt.datetime:
+        return dt.datetime(2024, 5, 6, hour, minute, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+
+    def sharing(start: dt.datetime, end: dt.datetime) -> list[str]:
+        return [w.source_hash for w in store.overlapping_walks("ann", start, end)]
+
+    assert sharing(at(8, 25), at(9, 0)) == []  # touches both, shares no time
+    assert sharing(at(8, 24), at(9, 1)) == ["rec:0", "rec:1"]
+    assert sharing(at(9, 10).astimezone(UTC), at(9, 11).astimezone(UTC)) == ["rec:1"]
+    assert sharing(at(7, 0), at(12, 0)) == ["rec:0", "rec:1", "rec:2"]
+    with pytest.raises(InvalidInputError, match="time-zone aware"):
+        store.overlapping_walks("ann", dt.datetime(2024, 5, 6, 9), at(10, 0))
+
+
+def test_replacing_a_recording_deletes_only_its_walks_and_all_or_nothing(store: Store) -> None:
+    """import --replace: a recording imported at the wrong time is moved in one transaction."""
+    store.add_person("ann", time_zone="UTC")
+    store.add_person("bob", time_zone="UTC")
+    store.add_walks("ann", make_walks(3) + make_walks(2, prefix="record"))
+    store.add_walks("bob", make_walks(3))
+    day = dt.timedelta(days=1)
+    moved = [dataclasses.replace(w, start=w.start + day, end=w.end + day) for w in make_walks(2)]
+    bad = dataclasses.replace(make_walks(1, prefix="x")[0], distance_m=float("nan"))
+    with pytest.raises(InvalidInputError, match="finite number"):
+        store.replace_walks("ann", [*moved, bad], sources=["rec"])
+    assert stored_walk_count(store) == 8  # nothing deleted either
+
+    assert store.replace_walks("ann", moved, sources=["rec"]) == ImportResult(2, 0, 3)
+    kept = {w.source_hash: w for w in store.list_walks("ann")}
+    assert sorted(kept) == ["rec:0", "rec:1", "record:0", "record:1"]  # "record" is not "rec"
+    assert [in_utc(kept[h]).start for h in ("rec:0", "rec:1")] == [in_utc(w).start for w in moved]
+    assert len(store.list_walks("bob")) == 3
+    (found,) = store.walks_with_hashes("ann", ["rec:1", "not stored"])
+    assert in_utc(found).start == in_utc(moved[1]).start
+
+
 def test_a_walk_of_another_person_is_refused(store: Store) -> None:
     store.add_person("ann", time_zone="UTC")
     with pytest.raises(InvalidInputError, match="belongs to 'bob'"):

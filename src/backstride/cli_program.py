@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -65,18 +69,94 @@ def _load_json(path: Path) -> dict[str, Any]:
     return data
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _stdin_ended() -> bool:
+    """Whether stdin is known to hold no answers, found without waiting for any.
+
+    True for ``</dev/null``, a closed stdin, or an empty file or in-memory input. A terminal
+    or a pipe may still bring answers, so it is not judged here: a pipe that ends before every
+    question is answered is caught when the prompt meets its end (see :func:`_questions`).
+    """
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        return True
+    if _stdin_is_terminal():
+        return False
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError):  # no file descriptor: an in-memory stream
+        mode = None
+    if mode is not None and stat.S_ISCHR(mode):
+        return True  # a device that is not a terminal: /dev/null
+    if mode is not None and not stat.S_ISREG(mode):
+        return False  # a pipe or socket: more may come
+    buffer = getattr(stream, "buffer", None)
+    try:
+        if buffer is None or not buffer.seekable():
+            return False
+        at = buffer.tell()
+        more = buffer.read(1)
+        buffer.seek(at)
+    except (OSError, ValueError):
+        return False
+    return not more
+
+
+@contextmanager
+def _questions(refusal: str) -> Iterator[None]:
+    """Ask on the terminal; when stdin holds no (more) answers, refuse with ``refusal``.
+
+    Checked before the first question where it can be (nothing asked, nothing stored), and
+    again when a prompt meets the end of the input: click turns that into ``Abort``
+    ("Aborted!", exit 1), which here becomes the one sentence and exit code 2. At a terminal,
+    Ctrl-C and Ctrl-D are the person stopping, and keep click's "Aborted!".
+    """
+    if _stdin_ended():
+        raise InvalidInputError(refusal)
+    try:
+        yield
+    except click.exceptions.Abort:
+        if _stdin_is_terminal():
+            raise
+        raise InvalidInputError(refusal) from None
+
+
+NO_NAME = (
+    "The profile's name is asked on a terminal, and the input ended before one was given; "
+    "give it with --name NAME."
+)
+NO_SCREENING_ANSWERS = (
+    "The screening questions are asked on a terminal, and the input ended before they were "
+    "answered; give the answers as a JSON file with --answers FILE."
+)
+NO_REVIEW_ANSWERS = (
+    "The weekly safety questions are asked on a terminal, and the input ended before they "
+    "were answered; give the answers as a JSON file with --answers FILE."
+)
+NO_CONFIRMATION = (
+    "Deleting everything is confirmed on a terminal, and the input ended before a yes was "
+    "given; add --yes to delete without being asked."
+)
+
+
 # --- init and screen ------------------------------------------------------------------------
 
 
 @main.command()
-@click.option("--name", prompt="Your name (or a nickname)", help="Profile name.")
+@click.option("--name", help="Profile name (asked when not given).")
 @click.option("--height-m", type=float, help="Body height in metres (for stride length).")
 @click.option("--birth-year", type=int, help="Year of birth.")
 @click.option("--goals", help="What you want from the program, in your words.")
 @click.option("--time-zone", help="IANA time zone (default: this computer's).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def init(
-    name: str,
+    name: str | None,
     height_m: float | None,
     birth_year: int | None,
     goals: str | None,
@@ -84,10 +164,14 @@ def init(
     as_json: bool,
 ) -> None:
     """Create a profile: name, height, birth year, goals."""
-    zone = services.check_time_zone(time_zone or services.local_time_zone())
+    zone = time_zone or services.local_time_zone()
+    services.check_profile(zone, height_m, birth_year)  # what was given, before asking more
+    if name is None:
+        with _questions(NO_NAME):
+            name = str(click.prompt("Your name (or a nickname)"))
     with _store() as store:
-        person = store.add_person(
-            name.strip(), time_zone=zone, height_m=height_m, birth_year=birth_year, goals=goals
+        person = services.create_person(
+            store, name, time_zone=zone, height_m=height_m, birth_year=birth_year, goals=goals
         )
     _emit(as_json, person, lambda: console.print(
         f"Profile [bold]{person.name}[/] created (time zone {person.time_zone}). "
@@ -155,7 +239,8 @@ def screen_cmd(store: Store, answers_path: Path | None, person: str | None, as_j
         who = store.get_person(person)
         today = services.today_for(who)
         recent = store.list_walks(who.name, today - dt.timedelta(days=14), today)
-        answers = _ask_answers(walking_needed=not recent)
+        with _questions(NO_SCREENING_ANSWERS):
+            answers = _ask_answers(walking_needed=not recent)
     who, result = services.run_screening(store, person, answers)
     plan = services.save_initial_plan(store, who.name) if not result.stop else None
 
@@ -281,14 +366,14 @@ def review_cmd(
     # safety questions, so nobody answers them for a review that cannot be made.
     _check_week_number(week)
     line = services.timeline(store, person)
-    due = line.current_plan
-    if due is not None and week in (None, due.week):
-        check_week_ended(due, services.today_for(line.person))
+    due = services.plan_to_review(line, week)  # no plan, stopped, or another week: refused
+    check_week_ended(due, services.today_for(line.person))
     if answers_path is not None:
         answers = _load_json(answers_path)
         red = answers.get("red_flags", answers)
     else:
-        red = _ask_red_flags()
+        with _questions(NO_REVIEW_ANSWERS):
+            red = _ask_red_flags()
     result = services.review(store, person, red, week)
     _emit(as_json, result, lambda: _print_review(result))
 
@@ -300,15 +385,25 @@ def review_cmd(
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--start", help="Local start time for files without one (YYYY-MM-DDTHH:MM).")
 @click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete the walks stored before from the same files and store these instead "
+    "(to correct a wrong --start).",
+)
 @acc_unit_option
 @gyr_unit_option
 @program_command
 def import_cmd(
     store: Store, recordings: tuple[Path, ...], start: str | None,
-    sample_rate_hz: float | None, acc_unit: str | None, gyr_unit: str | None,
+    sample_rate_hz: float | None, replace: bool, acc_unit: str | None, gyr_unit: str | None,
     person: str | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """Analyse sensor recordings and store their walks (the same data is never counted twice)."""
+    """Analyse sensor recordings and store their walks (the same data is never counted twice).
+
+    A file imported before is skipped as already there; one imported before with another
+    --start is refused, and --replace puts its walks at the new time.
+    """
     paths = list(recordings)
     sizes = {p: p.stat().st_size if p.is_file() else 0 for p in paths}
     columns = (
@@ -331,7 +426,8 @@ def import_cmd(
 
         files, result = services.import_files(
             store, person, paths, start=start, sample_rate_hz=sample_rate_hz,
-            acc_unit=acc_unit, gyr_unit=gyr_unit, on_file=file_done, on_progress=within,
+            acc_unit=acc_unit, gyr_unit=gyr_unit, replace=replace, on_file=file_done,
+            on_progress=within,
         )  # fmt: skip
 
     def text() -> None:
@@ -351,6 +447,7 @@ def import_cmd(
                 )
         console.print(
             f"stored {result.added} new walk(s), {result.skipped_duplicates} already there"
+            + (f", in place of {result.replaced} stored before" if replace else "")
         )
 
     _emit(as_json, {"files": files, "result": result}, text)
@@ -362,8 +459,12 @@ def log() -> None:
 
 
 @log.command("walk")
-@click.option("--minutes", type=float, required=True, help="How long you walked.")
-@click.option("--date", "day", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM (default: now).")
+@click.option("--minutes", type=float, required=True, help="How long you walked (up to 720).")
+@click.option(
+    "--date",
+    "day",
+    help="Start: YYYY-MM-DDTHH:MM, or YYYY-MM-DD for noon (default: a walk that just ended).",
+)
 @click.option("--effort", type=float, help="How hard it felt, 0-10.")
 @click.option("--pain-before", type=float, help="Back pain before the walk, 0-10.")
 @click.option("--pain-after", type=float, help="Back pain after the walk, 0-10.")
@@ -378,7 +479,8 @@ def log_walk(
         pain_before=pain_before, pain_after=pain_after,
     )  # fmt: skip
     _emit(as_json, result, lambda: console.print(
-        "walk logged" if result.added else "that walk was already logged"
+        "walk logged" if result.added
+        else "that walk (same start time and length) was already logged; nothing changed"
     ))  # fmt: skip
 
 
@@ -499,8 +601,11 @@ def export(store: Store, fmt: str, out: Path | None, person: str | None, as_json
 def forget(store: Store, yes: bool, person: str | None, as_json: bool) -> None:
     """Delete everything stored about a person."""
     who = store.get_person(person)
-    if not yes and not click.confirm(f"Delete everything stored about {who.name}?"):
-        raise InvalidInputError("Nothing was deleted.")
+    if not yes:
+        with _questions(NO_CONFIRMATION):
+            agreed = click.confirm(f"Delete everything stored about {who.name}?")
+        if not agreed:
+            raise InvalidInputError("Nothing was deleted.")
     counts = store.forget_person(who.name)
     _emit(as_json, counts, lambda: console.print(
         f"deleted {sum(counts.values())} records of {who.name}"

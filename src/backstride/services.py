@@ -36,19 +36,51 @@ from backstride.program import (
     review_week,
     screen,
 )
+from backstride.recording import BODY_HEIGHT_RANGE_M
 from backstride.store import ImportResult, Store
 from backstride.store.records import Person
 from backstride.walks import Walk, manual_walk_hash, walks_from_analysis
 
 DAYS_IN_WEEK = 7
 
+#: Nothing BackStride stores (a logged walk, pain or exercise, a recording's --start) is
+#: dated before this: wearable walking data and this program are 21st-century things, and an
+#: earlier date is a typo (1900 for 2000, a two-digit year) or a device clock never set.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+#: Walks, pain and exercises logged by hand may go back this far before the profile was made:
+#: enough to copy in a paper diary of the last weeks (the screening looks at the last 14
+#: days), short enough that a wrong year is caught.
+BACKFILL_DAYS = 90
+#: Longest walk one ``log walk`` takes, minutes. The program's sessions are 10-60 minutes and
+#: a long day's hike, breaks included, stays within 12 hours; anything longer (the old limit
+#: was 1440, a whole day without sleep) is a typo or hours given as minutes, and would count
+#: as more walking than a day holds.
+MAX_LOGGED_WALK_MIN = 12 * 60
+#: Oldest plausible age for a year of birth, years.
+OLDEST_AGE_YEARS = 120
+
+
+def _pinned_today() -> dt.date | None:
+    pinned = os.environ.get("BACKSTRIDE_TODAY")
+    return parse_date(pinned, "BACKSTRIDE_TODAY") if pinned else None
+
+
+def _today_in(zone: ZoneInfo) -> dt.date:
+    return _pinned_today() or dt.datetime.now(zone).date()
+
 
 def today_for(person: Person) -> dt.date:
     """The person's local date; ``BACKSTRIDE_TODAY`` (YYYY-MM-DD) pins it for demos and tests."""
-    pinned = os.environ.get("BACKSTRIDE_TODAY")
-    if pinned:
-        return parse_date(pinned, "BACKSTRIDE_TODAY")
-    return dt.datetime.now(ZoneInfo(person.time_zone)).date()
+    return _today_in(ZoneInfo(person.time_zone))
+
+
+def _latest_moment(person: Person) -> dt.datetime:
+    """Now for the person; with ``BACKSTRIDE_TODAY``, the end of that day (no clock time)."""
+    zone = ZoneInfo(person.time_zone)
+    pinned = _pinned_today()
+    if pinned is None:
+        return dt.datetime.now(zone)
+    return dt.datetime.combine(pinned + dt.timedelta(days=1), dt.time(), tzinfo=zone)
 
 
 def parse_date(text: str, what: str = "--date") -> dt.date:
@@ -86,6 +118,63 @@ def check_time_zone(name: str) -> str:
             f"'{name}' is not a known time zone; use an IANA name such as Europe/Berlin."
         ) from None
     return name
+
+
+def check_height(height_m: float | None) -> None:
+    """Refuse a body height the gait analysis would refuse (the same rule, reused)."""
+    if height_m is None:
+        return
+    try:
+        AnalysisParameters(height_m=height_m)
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"--height-m {height_m:g} is not a plausible body height; give your height in "
+            f"metres, above {BODY_HEIGHT_RANGE_M[0]:g} and below {BODY_HEIGHT_RANGE_M[1]:g} "
+            "(for example 1.72)."
+        ) from None
+
+
+def check_birth_year(birth_year: int | None, today: dt.date) -> None:
+    """Refuse a year of birth in the future or more than 120 years before ``today``."""
+    if birth_year is None:
+        return
+    oldest = today.year - OLDEST_AGE_YEARS
+    if not oldest <= birth_year <= today.year:
+        raise InvalidInputError(
+            f"--birth-year {birth_year} is not a plausible year of birth; give the year you "
+            f"were born, from {oldest} to {today.year}."
+        )
+
+
+def check_profile(time_zone: str, height_m: float | None, birth_year: int | None) -> ZoneInfo:
+    """Check a profile's time zone, height and year of birth; return the zone."""
+    zone = ZoneInfo(check_time_zone(time_zone))
+    check_height(height_m)
+    check_birth_year(birth_year, _today_in(zone))
+    return zone
+
+
+def create_person(
+    store: Store,
+    name: str,
+    *,
+    time_zone: str,
+    height_m: float | None = None,
+    birth_year: int | None = None,
+    goals: str | None = None,
+) -> Person:
+    """Check a new profile's values against plausible human bounds and store it.
+
+    With ``BACKSTRIDE_TODAY`` the profile is made at noon of that day, so that the dates it
+    allows (see :data:`BACKFILL_DAYS`) follow the pinned calendar, not the machine's.
+    """
+    zone = check_profile(time_zone, height_m, birth_year)
+    pinned = _pinned_today()
+    created = None if pinned is None else dt.datetime.combine(pinned, dt.time(12), tzinfo=zone)
+    return store.add_person(
+        name.strip(), time_zone=time_zone, height_m=height_m, birth_year=birth_year,
+        goals=goals, created_at=created,
+    )  # fmt: skip
 
 
 def to_plain(value: Any) -> Any:
@@ -229,14 +318,12 @@ def _red_flag_advice(screening: Any) -> str:
     return str(result.advice)
 
 
-def review(
-    store: Store,
-    person: str | None,
-    red_flag_answers: Mapping[str, Any] | None,
-    week: int | None = None,
-) -> WeekReview:
-    """Review a week (default: the latest planned week), store it and the next plan."""
-    line = timeline(store, person)
+def plan_to_review(line: Timeline, week: int | None = None) -> WeekPlan:
+    """The plan a review of ``week`` (default: the next) judges, or why there is none.
+
+    Checked before the safety questions are asked, so nobody answers them for a review that
+    cannot be made.
+    """
     if line.stopped_advice is not None:
         raise InvalidInputError(
             "The program is stopped for safety; it restarts with a new screening (backstride "
@@ -253,7 +340,19 @@ def review(
             + (f" (week {target} was reviewed already)." if target < line.current_plan.week
                else f"; week {target} has not been planned yet.")
         )  # fmt: skip
-    plan = line.current_plan
+    return line.current_plan
+
+
+def review(
+    store: Store,
+    person: str | None,
+    red_flag_answers: Mapping[str, Any] | None,
+    week: int | None = None,
+) -> WeekReview:
+    """Review a week (default: the latest planned week), store it and the next plan."""
+    line = timeline(store, person)
+    plan = plan_to_review(line, week)
+    assert line.baseline is not None  # a plan is made from a baseline
     who = line.person
     result = review_week(
         plan,
@@ -307,9 +406,31 @@ def save_initial_plan(store: Store, person: str | None) -> WeekPlan | None:
 # --- logging and importing ------------------------------------------------------------------
 
 
+_EARLIEST_WHY = "BackStride takes"
+
+
+def _earliest_log_date(person: Person) -> tuple[dt.date, str]:
+    """The first date a log may carry, and why, in words."""
+    backfill = person.created_at.date() - dt.timedelta(days=BACKFILL_DAYS)
+    if backfill > EARLIEST_DATE:
+        return backfill, f"a log can have ({BACKFILL_DAYS} days before this profile was made)"
+    return EARLIEST_DATE, _EARLIEST_WHY
+
+
 def _moment(
-    person: Person, day: str | None, default_time: dt.time, option: str = "--date"
+    person: Person,
+    day: str | None,
+    default_time: dt.time,
+    option: str = "--date",
+    *,
+    earliest: tuple[dt.date, str] | None = None,
 ) -> dt.datetime:
+    """The time ``day`` names in the person's zone (default: now), neither future nor too old.
+
+    ``earliest`` is the first allowed local date and the words that end "the earliest date
+    ..." in the message (default: the profile date less :data:`BACKFILL_DAYS`, and never before
+    :data:`EARLIEST_DATE`).
+    """
     zone = ZoneInfo(person.time_zone)
     today = today_for(person)
     if day is None:
@@ -327,9 +448,47 @@ def _moment(
         moment = dt.datetime.combine(moment.date(), default_time)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    if moment.astimezone(zone).date() > today:
-        raise InvalidInputError(f"{day} is in the future; log what has happened.")
+    local = moment.astimezone(zone)
+    if local.date() > today or local > _latest_moment(person):
+        fix = (
+            "give the local time the recording started"
+            if option == "--start"
+            else "log what has happened"
+        )
+        raise InvalidInputError(f"{option} {day} is in the future; {fix}.")
+    first, why = earliest or _earliest_log_date(person)
+    if local.date() < first:
+        raise InvalidInputError(
+            f"{option} {day} is before {first.isoformat()}, the earliest date {why}; "
+            "check the year."
+        )
     return moment
+
+
+def _span(start: dt.datetime, end: dt.datetime) -> str:
+    """``2026-03-08 10:00 to 10:30`` (the end's date only when it is another day)."""
+    last = "%H:%M" if end.date() == start.date() else "%Y-%m-%d %H:%M"
+    return f"{start:%Y-%m-%d %H:%M} to {end.strftime(last)}"
+
+
+def _check_walk_values(
+    minutes: float, effort: float | None, pain_before: float | None, pain_after: float | None
+) -> None:
+    """One sentence per bad value of a walk logged by hand, naming its option."""
+    if not 0 < minutes <= MAX_LOGGED_WALK_MIN:  # NaN fails too
+        raise InvalidInputError(
+            f"--minutes {minutes:g} is not a plausible length for one walk; give the minutes "
+            f"you walked, more than 0 and at most {MAX_LOGGED_WALK_MIN} (12 hours)."
+        )
+    for option, value, what in (
+        ("--effort", effort, "how hard the walk felt"),
+        ("--pain-before", pain_before, "your back pain before the walk"),
+        ("--pain-after", pain_after, "your back pain after the walk"),
+    ):
+        if value is not None and not 0 <= value <= 10:
+            raise InvalidInputError(
+                f"{option} {value:g} is outside 0-10; give {what} on the 0-10 scale."
+            )
 
 
 def log_walk(
@@ -342,16 +501,57 @@ def log_walk(
     pain_before: float | None = None,
     pain_after: float | None = None,
 ) -> ImportResult:
-    """Store a walk logged by hand."""
-    if not minutes > 0 or minutes > 24 * 60:
-        raise InvalidInputError(f"--minutes must be between 0 and 1440; got {minutes:g}.")
+    """Store a walk logged by hand.
+
+    Without ``day`` the walk ended just now (with ``BACKSTRIDE_TODAY``: it started at noon of
+    that day); a date alone places it at noon. A walk is refused when it has not ended yet,
+    when it overlaps a walk already stored (two walks of one person cannot share a minute, and
+    a walk a sensor measured must not be counted twice), and when the same walk was logged
+    with a date alone before: two walks of the same length on one day are two walks, so the
+    second needs its own start time. Logging a walk again with the same start time and
+    length changes nothing.
+    """
+    _check_walk_values(minutes, effort, pain_before, pain_after)
     who = store.get_person(person)
-    start = _moment(who, day, dt.time(12, 0))
+    length = dt.timedelta(minutes=minutes)
+    now_known = _pinned_today() is None
+    if day is None and now_known:
+        now = _moment(who, None, dt.time(12, 0)).replace(second=0, microsecond=0)
+        start = now - length  # the walk has just ended (to the minute, as logs are given)
+        timed = True
+    else:
+        start = _moment(who, day, dt.time(12, 0))
+        timed = day is not None and len(day) > 10
+    start = start.astimezone(ZoneInfo(who.time_zone))
+    end = start + length
+    if end > _latest_moment(who):
+        raise InvalidInputError(
+            f"A walk from {_span(start, end)} has not ended yet; give its start time with "
+            "--date YYYY-MM-DDTHH:MM, or log it once it has ended."
+        )
+    source_hash = manual_walk_hash(who.name, start, minutes)
+    overlapping = store.overlapping_walks(who.name, start, end)
+    if any(w.source_hash == source_hash for w in overlapping):
+        if timed:  # the same start time and length: the same walk, logged again
+            return ImportResult(added=0, skipped_duplicates=1)
+        raise InvalidInputError(
+            f"A {minutes:g}-minute walk on {start:%Y-%m-%d} is already logged (at "
+            f"{start:%H:%M}, the time used when none is given); to log a second walk that day, "
+            f"give its start time with --date {start:%Y-%m-%d}THH:MM."
+        )
+    if overlapping:
+        old = overlapping[0]
+        made = "logged by hand" if old.source == "manual" else f"from {old.source}"
+        raise InvalidInputError(
+            f"This walk ({_span(start, end)}) overlaps the walk stored from "
+            f"{_span(old.start, old.end)} ({made}); if it is the same walk there is nothing to "
+            f"log, otherwise give this walk's own start time with --date YYYY-MM-DDTHH:MM."
+        )
     walk = Walk(
         start=start,
-        end=start + dt.timedelta(minutes=minutes),
+        end=end,
         source="manual",
-        source_hash=manual_walk_hash(who.name, start, minutes),
+        source_hash=source_hash,
         duration_s=minutes * 60,
         walking_s=minutes * 60,
         effort_0_10=effort,
@@ -437,7 +637,11 @@ def analyse_files(
     zone = ZoneInfo(who.time_zone)
     # checked before any file is read: a bad --start is refused even where the files carry
     # their own start and it would not be used
-    given_start = None if start is None else _moment(who, start, dt.time(12, 0), "--start")
+    given_start = (
+        None
+        if start is None
+        else _moment(who, start, dt.time(12, 0), "--start", earliest=(EARLIEST_DATE, _EARLIEST_WHY))
+    )
     found = []
     for path in paths:
         summary_format = detect_summary_format(path) if path.is_file() else None
@@ -520,10 +724,17 @@ def import_files(
     sample_rate_hz: float | None = None,
     acc_unit: str | None = None,
     gyr_unit: str | None = None,
+    replace: bool = False,
     on_file: Callable[[Path], None] | None = None,
     on_progress: Callable[[Path, float], None] | None = None,
 ) -> tuple[list[ImportedFile], ImportResult]:
-    """Analyse the files and store their walks in one transaction."""
+    """Analyse the files and store their walks in one transaction.
+
+    A recording already stored at another time (imported before with another ``--start``)
+    is refused, since skipping it as already there would keep the wrong time; with
+    ``replace`` the walks stored before from the same files are deleted and the new ones
+    stored instead, in the same transaction.
+    """
     who, found = analyse_files(
         store,
         person,
@@ -537,9 +748,38 @@ def import_files(
     )
     summaries = [w for f in found if not f.recordings for w in f.walks]
     measured = [w for f in found if f.recordings for w in f.walks]
+    if replace:
+        sources = {w.source_hash.rsplit(":", 1)[0] for w in measured}
+        sources.update(w.source_hash for w in summaries)
+        fresh, known = drop_known_workouts(store, who.name, summaries)
+        result = store.replace_walks(who.name, measured + fresh, sources=sources)
+        return found, ImportResult(result.added, result.skipped_duplicates + known, result.replaced)
+    _refuse_moved_recordings(store, who, found)
     fresh, known = drop_known_workouts(store, who.name, summaries)
     result = store.add_walks(who.name, measured + fresh)
     return found, ImportResult(result.added, result.skipped_duplicates + known)
+
+
+def _refuse_moved_recordings(store: Store, who: Person, found: Sequence[ImportedFile]) -> None:
+    """Refuse a recording stored before at another start time (a corrected ``--start``).
+
+    A recording's walks are known by the hash of its content, whatever its start, so without
+    this a corrected start would be skipped as "already there" and the wrong time kept.
+    """
+    zone = ZoneInfo(who.time_zone)
+    hashes = [w.source_hash for f in found if f.recordings for w in f.walks]
+    stored = {w.source_hash: w for w in store.walks_with_hashes(who.name, hashes)}
+    for f in found:
+        for walk in f.walks if f.recordings else ():
+            old = stored.get(walk.source_hash)
+            if old is not None and abs(old.start - walk.start) > dt.timedelta(seconds=1):
+                was, now = old.start.astimezone(zone), walk.start.astimezone(zone)
+                raise InvalidInputError(
+                    f"{f.path.name} is already stored with its walks at another time (one "
+                    f"starting {was:%Y-%m-%d %H:%M}, not {now:%Y-%m-%d %H:%M}); to move them, "
+                    "import it again with --replace, which replaces the walks stored from "
+                    "this file."
+                )
 
 
 def drop_known_workouts(store: Store, person: str, walks: Sequence[Walk]) -> tuple[list[Walk], int]:
@@ -584,13 +824,18 @@ __all__ = [
     "ImportedFile",
     "Timeline",
     "analyse_files",
+    "check_birth_year",
+    "check_height",
+    "check_profile",
     "check_time_zone",
+    "create_person",
     "import_files",
     "local_time_zone",
     "log_core",
     "log_pain",
     "log_walk",
     "parse_date",
+    "plan_to_review",
     "review",
     "run_screening",
     "save_initial_plan",

@@ -33,7 +33,7 @@ WALK_VALUE_FIELDS: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(Walk) if f.name not in ("person", "start", "end")
 )
 
-_SOURCE_HASH_MAX = 500
+SOURCE_HASH_MAX = 500
 
 
 def _walk_field_kinds() -> dict[str, str]:
@@ -84,7 +84,7 @@ def walk_values(walk: Walk, person: str, index: int) -> dict[str, Any]:
             values[name] = v.optional_number(value, what)
         elif kind == "text":
             if name == "source_hash":  # the identity of the walk's data: never blank
-                values[name] = v.text(value, what, max_length=_SOURCE_HASH_MAX)
+                values[name] = v.text(value, what, max_length=SOURCE_HASH_MAX)
             else:
                 values[name] = v.text(value, what, empty=True)
         else:

@@ -187,7 +187,11 @@ class ImportResult:
     skipped_duplicates
         Walks not written because a walk with the same ``source_hash`` was already stored
         for the person (or appeared earlier in the same import).
+    replaced
+        Walks deleted because the import replaced what was stored from the same data
+        (:meth:`~backstride.store.Store.replace_walks`); 0 for an ordinary import.
     """
 
     added: int
     skipped_duplicates: int
+    replaced: int = 0

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, ScalarResult, Select, func, insert, select
+from sqlalchemy import Engine, ScalarResult, Select, delete, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -332,17 +332,90 @@ class Store:
         walks = list(walks)
         with self._transaction(write=True) as session:
             owner = self._person_row(session, person)
-            values = [c.walk_values(walk, owner.name, i) for i, walk in enumerate(walks)]
-            hashes = [row["source_hash"] for row in values]
-            stored = _stored_hashes(session, owner.id, hashes)
-            new: list[dict[str, Any]] = []
-            for row in values:
-                if row["source_hash"] not in stored:
-                    stored.add(row["source_hash"])
-                    new.append({"person_id": owner.id, **row})
-            if new:
-                session.execute(insert(WalkRow), new)  # one multi-row INSERT, not one per walk
-            return ImportResult(added=len(new), skipped_duplicates=len(values) - len(new))
+            return _insert_walks(session, owner, walks)
+
+    def replace_walks(
+        self, person: str | None, walks: Iterable[Walk], *, sources: Iterable[str]
+    ) -> ImportResult:
+        """Delete the walks stored from ``sources`` and store ``walks`` instead, in one go.
+
+        For correcting an import (a recording placed at the wrong time): the walks of one
+        recording share its content hash as the prefix of their ``source_hash``
+        (``HASH:offset``). All or nothing, as :meth:`add_walks`.
+
+        Parameters
+        ----------
+        person
+            Name, or ``None`` for the only profile.
+        walks
+            The walks to store.
+        sources
+            Source hashes: a stored walk is deleted when its ``source_hash`` is one of them or
+            starts with one of them followed by ``:``.
+
+        Returns
+        -------
+        ImportResult
+            Walks added, skipped as repeated within ``walks``, and deleted (``replaced``).
+        """
+        walks = list(walks)
+        prefixes = sorted({v.text(s, "source hash", max_length=c.SOURCE_HASH_MAX) for s in sources})
+        with self._transaction(write=True) as session:
+            owner = self._person_row(session, person)
+            replaced = 0
+            for prefix in prefixes:
+                doomed = (WalkRow.source_hash == prefix) | WalkRow.source_hash.startswith(
+                    prefix + ":", autoescape=True
+                )
+                result = session.execute(
+                    delete(WalkRow).where(WalkRow.person_id == owner.id, doomed)
+                )
+                replaced += result.rowcount or 0  # type: ignore[attr-defined]
+            added = _insert_walks(session, owner, walks)
+            return ImportResult(added.added, added.skipped_duplicates, replaced)
+
+    def walks_with_hashes(self, person: str | None, source_hashes: Iterable[str]) -> list[Walk]:
+        """The person's stored walks whose ``source_hash`` is one of ``source_hashes``."""
+        with self._transaction() as session:
+            owner = self._person_row(session, person)
+            zone = ZoneInfo(owner.time_zone)
+            unique = sorted(set(source_hashes))
+            found: list[WalkRow] = []
+            for i in range(0, len(unique), _QUERY_CHUNK):
+                found.extend(
+                    session.scalars(
+                        select(WalkRow).where(
+                            WalkRow.person_id == owner.id,
+                            WalkRow.source_hash.in_(unique[i : i + _QUERY_CHUNK]),
+                        )
+                    )
+                )
+            found.sort(key=lambda row: (row.start_utc, row.id))
+            return [c.walk_from_row(row, owner.name, zone) for row in found]
+
+    def overlapping_walks(
+        self, person: str | None, start: dt.datetime, end: dt.datetime
+    ) -> list[Walk]:
+        """The person's walks that share some time with ``[start, end)``, in time order.
+
+        A walk ending exactly at ``start``, or starting exactly at ``end``, does not overlap;
+        a walk of no length overlaps when it lies strictly inside.
+        """
+        begin = v.aware(start, "start of the period")
+        finish = v.aware(end, "end of the period")
+        with self._transaction() as session:
+            owner = self._person_row(session, person)
+            zone = ZoneInfo(owner.time_zone)
+            query = (
+                select(WalkRow)
+                .where(
+                    WalkRow.person_id == owner.id,
+                    WalkRow.start_utc < finish,
+                    WalkRow.end_utc > begin,
+                )
+                .order_by(WalkRow.start_utc, WalkRow.id)
+            )
+            return [c.walk_from_row(row, owner.name, zone) for row in session.scalars(query)]
 
     def list_walks(
         self, person: str | None = None, start: Bound = None, end: Bound = None
@@ -769,6 +842,21 @@ def _week_row(
         row = model(person_id=owner.id, program_start=program_start, week=week)
         session.add(row)
     return row
+
+
+def _insert_walks(session: Session, owner: PersonRow, walks: list[Walk]) -> ImportResult:
+    """Insert the walks whose ``source_hash`` the person does not have yet."""
+    values = [c.walk_values(walk, owner.name, i) for i, walk in enumerate(walks)]
+    hashes = [row["source_hash"] for row in values]
+    stored = _stored_hashes(session, owner.id, hashes)
+    new: list[dict[str, Any]] = []
+    for row in values:
+        if row["source_hash"] not in stored:
+            stored.add(row["source_hash"])
+            new.append({"person_id": owner.id, **row})
+    if new:
+        session.execute(insert(WalkRow), new)  # one multi-row INSERT, not one per walk
+    return ImportResult(added=len(new), skipped_duplicates=len(values) - len(new))
 
 
 def _stored_hashes(session: Session, person_id: int, hashes: list[str]) -> set[str]:
