@@ -681,3 +681,27 @@ def test_an_import_start_must_be_plausible_and_can_be_corrected(cli: Any, tmp_pa
     again = json.loads(run("import", str(path), "--start", "2026-03-02T10:00", "--json",
                            today=START).output)  # fmt: skip
     assert again["result"] == {"added": 0, "skipped_duplicates": 1, "replaced": 0}
+
+
+@pytest.mark.parametrize(
+    ("day", "minutes", "end_utc", "end_offset_h"),
+    [
+        (dt.date(2026, 3, 29), 60, dt.time(1, 30), 1),  # 01:00 GMT -> 02:00 BST
+        (dt.date(2026, 10, 25), 120, dt.time(1, 30), 0),  # 02:00 BST -> 01:00 GMT
+    ],
+)
+def test_a_walk_logged_across_the_clock_change_lasts_its_minutes(
+    cli: Any, day: dt.date, minutes: int, end_utc: dt.time, end_offset_h: int
+) -> None:
+    """Minutes were added to the wall clock: a 2-hour walk from 00:30 on the night the
+    clocks go back was stored as lasting 3 hours."""
+    run = cli
+    run("init", "--name", "dora", "--time-zone", "Europe/London", today=START)
+    run("log", "walk", "--minutes", str(minutes), "--date", f"{day}T00:30", today=day)
+    out = run("export", "--format", "json", "--person", "dora", today=day)
+    (walk,) = json.loads(out.output)["walks"]
+    start = dt.datetime.fromisoformat(walk["start"])
+    end = dt.datetime.fromisoformat(walk["end"])
+    assert (end - start) == dt.timedelta(minutes=minutes)
+    assert end.astimezone(dt.UTC).time() == end_utc
+    assert end.utcoffset() == dt.timedelta(hours=end_offset_h)

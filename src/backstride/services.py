@@ -517,13 +517,16 @@ def log_walk(
     now_known = _pinned_today() is None
     if day is None and now_known:
         now = _moment(who, None, dt.time(12, 0)).replace(second=0, microsecond=0)
-        start = now - length  # the walk has just ended (to the minute, as logs are given)
+        # the walk has just ended (to the minute, as logs are given); elapsed time in UTC
+        start = (now.astimezone(dt.UTC) - length).astimezone(now.tzinfo)
         timed = True
     else:
         start = _moment(who, day, dt.time(12, 0))
         timed = day is not None and len(day) > 10
-    start = start.astimezone(ZoneInfo(who.time_zone))
-    end = start + length
+    zone = ZoneInfo(who.time_zone)
+    start = start.astimezone(zone)
+    # a walk across a clock change lasts its minutes, not its minutes of wall clock
+    end = (start.astimezone(dt.UTC) + length).astimezone(zone)
     if end > _latest_moment(who):
         raise InvalidInputError(
             f"A walk from {_span(start, end)} has not ended yet; give its start time with "

@@ -62,6 +62,15 @@ def walks_from_analysis(
         return []
     gaps = bouts["start_s"].to_numpy()[1:] - bouts["end_s"].to_numpy()[:-1]
     session = np.concatenate([[0], np.cumsum(gaps > gap_s)])
+    # elapsed time is added in UTC: on a zone's datetime, Python adds to the wall clock, which
+    # moved walks across a daylight-saving change by an hour (or made them end before they
+    # started); each walk is then shown in the recording's own zone
+    zone = start.tzinfo
+    start_utc = start.astimezone(dt.UTC)
+
+    def at(offset_s: float) -> dt.datetime:
+        return (start_utc + dt.timedelta(seconds=offset_s)).astimezone(zone)
+
     walks = []
     for _, group in bouts.groupby(session):
         t0 = float(group["start_s"].iloc[0])
@@ -72,8 +81,8 @@ def walks_from_analysis(
         }
         walks.append(
             Walk(
-                start=start + dt.timedelta(seconds=t0),
-                end=start + dt.timedelta(seconds=t1),
+                start=at(t0),
+                end=at(t1),
                 source=source,
                 source_hash=f"{source_hash}:{t0:.2f}",
                 duration_s=t1 - t0,
