@@ -705,3 +705,26 @@ def test_a_walk_logged_across_the_clock_change_lasts_its_minutes(
     assert (end - start) == dt.timedelta(minutes=minutes)
     assert end.astimezone(dt.UTC).time() == end_utc
     assert end.utcoffset() == dt.timedelta(hours=end_offset_h)
+
+
+def test_a_recording_whose_clock_was_never_set_needs_a_start(cli: Any, tmp_path: Path) -> None:
+    """A file dated 9999-12-31 by its own clock was imported, and ended in an internal
+    error; one dated 1901 was stored in 1901."""
+    run = cli
+    run("init", "--name", "eve", "--time-zone", "Europe/London", today=START)
+    t = np.arange(0, 60, 0.01)
+    stamps = pd.Timestamp("1970-01-01T00:00:00Z") + pd.to_timedelta(t, unit="s")
+    frame = pd.DataFrame(
+        {"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+         "acc_x": 9.81 + 2 * np.sin(2 * np.pi * 1.8 * t), "acc_y": 0.3, "acc_z": 0.2}
+    )  # fmt: skip
+    csv = tmp_path / "unset.csv"
+    frame.to_csv(csv, index=False)
+    refused = run("import", str(csv), "--person", "eve", today=START, ok=False)
+    assert refused.exit_code == 2
+    assert "starts on 1970-01-01 by its own clock, which cannot be right" in refused.output
+    assert "--start" in refused.output
+    run("import", str(csv), "--person", "eve", "--start", "2026-03-01T10:00", today=START)
+    out = run("export", "--format", "json", "--person", "eve", today=START)
+    (walk,) = json.loads(out.output)["walks"]
+    assert walk["start"].startswith("2026-03-01T10:00")

@@ -180,3 +180,19 @@ def test_analyze_command_takes_a_time_zone(tmp_path: Path) -> None:
     bad = CliRunner().invoke(main, ["analyze", str(cwa), "--time-zone", "Nowhere/Land"])
     assert bad.exit_code == 2
     assert "IANA" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize("year", [1970, 9999])
+def test_a_clock_never_set_gives_24_hour_periods_not_its_calendar(year: int) -> None:
+    """A start of 9999-12-31 ended the analysis in 'internal error: OverflowError: date
+    value out of range' (there is no next day); 1970 gave days of a year nobody walked in."""
+    rec = Recording(
+        acc=np.tile([9.81, 0.0, 0.0], (100 * 600, 1)),
+        sample_rate_hz=100.0,
+        start=dt.datetime(year, 12, 31, 23, 55, tzinfo=dt.UTC),
+    )
+    result = analyze(rec)
+    assert result.days["day"].tolist() == ["day 1"]
+    assert result.days["recorded_s"].tolist() == [600.0]
+    assert any(n.startswith(f"the start, {year}-12-31, is no real date") for n in
+               result.recording["notes"])  # fmt: skip

@@ -688,6 +688,15 @@ def analyse_files(
         walks: list[Walk] = []
         for rec, analysis in items:
             begin = rec.start or given_start
+            if rec.start is not None and not _plausible_clock(rec.start, who):
+                # a device clock never set (1970, 9999): --start, if given, says when it was
+                if given_start is None:
+                    raise InvalidInputError(
+                        f"{path.name} starts on {rec.start.date()} by its own clock, which "
+                        "cannot be right (a device clock never set?); give the real start with "
+                        "--start YYYY-MM-DDTHH:MM (your local time)."
+                    )
+                begin = given_start
             if begin is None:
                 raise InvalidInputError(
                     f"{path.name} has no absolute start time; give it with --start "
@@ -716,6 +725,11 @@ def analyse_files(
         if on_file is not None:
             on_file(path)
     return who, found
+
+
+def _plausible_clock(start: dt.datetime, person: Person) -> bool:
+    """A recording's own start is a real time: from :data:`EARLIEST_DATE` to now."""
+    return start.date() >= EARLIEST_DATE and start <= _latest_moment(person)
 
 
 def import_files(

@@ -95,6 +95,10 @@ STEP_COLUMNS = [
 ]  # fmt: skip
 
 
+#: Years a recording's start can be in: before 1990 no body-worn sensor recorded a walk (a
+#: start in 1970 is Unix time 0, a clock never set), and after 2100 is a clock gone wrong
+#: (9999-12-31 has no next day to count to). Outside them days are not calendar days.
+CALENDAR_YEARS = (1990, 2100)
 #: Long recordings are analysed in windows of this length (see :func:`analyze`).
 WINDOW_S = 4 * 3600.0
 #: Signal kept before each window's first new bout, s: filter transients (the 0.1 Hz
@@ -563,6 +567,15 @@ def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnal
 
         with suppress(ZoneInfoNotFoundError, ValueError):  # unknown: the start's own zone
             start = start.astimezone(ZoneInfo(named))
+    if start is not None and not CALENDAR_YEARS[0] <= start.year <= CALENDAR_YEARS[1]:
+        # a device clock never set (1970, 9999): its calendar days would be fiction, and
+        # 9999-12-31 has no next day to count to
+        result.recording["notes"] = [
+            *result.recording["notes"],
+            f"the start, {start.date()}, is no real date (a device clock never set?), so days "
+            "are counted as 24-hour periods from the first sample",
+        ]
+        start = None
     result.days = daily_measures(
         result.bouts, start, recording.duration_s, result.steps["ic_s"], result.per_second
     )
