@@ -122,6 +122,16 @@ def test_a_name_is_stored_once(store: Store) -> None:
     assert store.get_person("ann").time_zone == "UTC"
 
 
+@pytest.mark.parametrize("name", ["new\nline", "tab\there", "bell\x07", "cr\r"])
+def test_a_name_is_one_line_of_text(store: Store, name: str) -> None:
+    """A line break in a name was stored, and the calendar export then failed with an
+    internal error ('Content line can not contain unescaped new line characters')."""
+    with pytest.raises(InvalidInputError, match=r"control character .* give it on one line"):
+        store.add_person(name, time_zone="UTC")
+    assert store.list_persons() == []
+    store.add_person("Zoë Ångström-李", time_zone="UTC")  # letters of any script are fine
+
+
 # -- screening, logs, plans, reviews --------------------------------------------------------
 
 

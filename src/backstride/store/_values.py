@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import numbers
+import unicodedata
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,14 +23,30 @@ from backstride.exceptions import InvalidInputError
 _INT64 = (-(2**63), 2**63 - 1)
 
 
+def name(value: object, what: str = "name", *, max_length: int) -> str:
+    """A person's name: text on one line, without control characters.
+
+    A name is printed in tables, file names and calendar events; a line break or a control
+    character in it broke the iCalendar export (an internal error) and would break the rest.
+    """
+    checked = text(value, what, max_length=max_length)
+    bad = next((ch for ch in checked if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise InvalidInputError(
+            f"The {what} contains a control character ({bad!r}), such as a line break; give it "
+            "on one line."
+        )
+    return checked
+
+
 def text(value: object, what: str, *, max_length: int | None = None, empty: bool = False) -> str:
     """Text without NUL characters or unpaired surrogates, within ``max_length``."""
     if not isinstance(value, str):
         raise InvalidInputError(f"The {what} must be text; got {type(value).__name__}.")
     if not empty and not value.strip():
-        raise InvalidInputError(f"The {what} cannot be empty.")
+        raise InvalidInputError(f"The {what} cannot be empty; give it as text.")
     if max_length is not None and len(value) > max_length:
-        raise InvalidInputError(f"The {what} is longer than {max_length} characters.")
+        raise InvalidInputError(f"The {what} is longer than {max_length} characters; shorten it.")
     if "\x00" in value:
         raise InvalidInputError(f"The {what} contains a NUL character, which cannot be stored.")
     try:

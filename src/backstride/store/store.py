@@ -208,7 +208,7 @@ class Store:
             The stored profile.
         """
         row = PersonRow(
-            name=v.text(name, "name", max_length=_NAME_MAX),
+            name=v.name(name, max_length=_NAME_MAX),
             time_zone=v.time_zone(time_zone).key,
             height_m=v.optional_number(height_m, "height in metres", low=0.01, high=2.99),
             birth_year=v.optional_whole(birth_year, "birth year", low=1900, high=2100),
