@@ -209,6 +209,26 @@ def test_a_rate_given_over_a_time_column_is_said(runner: CliRunner, tmp_path: Pa
     assert "as given, not" not in result.output
 
 
+def test_a_closed_pipe_does_not_lose_the_files_asked_for(tmp_path: Path) -> None:
+    """`backstride analyze X --out-dir D | head -1` wrote nothing: the summary was printed
+    first, the pipe was closed, and the run ended before the files were written."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "backstride"
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    for args, outputs in (
+        (["analyze", str(csv), "--json", "a.json", "--out-dir", "od"], ["a.json", "od/bouts.csv"]),
+        (["validate", str(MAT.parents[1]), "--json", "v.json"], ["v.json"]),
+    ):
+        proc = subprocess.Popen([exe, *args], cwd=tmp_path, stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        proc.stdout.close()  # the reader is gone before a word is printed
+        proc.wait(timeout=120)
+        for name in outputs:
+            assert (tmp_path / name).is_file(), (args[0], name)
+
+
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["analyze", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2

@@ -270,12 +270,12 @@ def analyze(
             time_zone=time_zone,
             progress=tell,
         )
-    for a in analyses:
-        _print_analysis(a)
-    doc = to_json_document(analyses, recording)
+    # the files first, then the words: a reader that stops early (`| head`) closes the pipe,
+    # and the files asked for must not be lost with the rest of the printout
+    written: list[Path] = []
     if json_path is not None:
-        atomic_write_text(json_path, json.dumps(doc, indent=2))
-        console.print(f"wrote {json_path}")
+        atomic_write_text(json_path, json.dumps(to_json_document(analyses, recording), indent=2))
+        written.append(json_path)
     if out_dir is not None:
         parameters = {
             "height_m": height_m, "sensor_height_m": sensor_height_m,
@@ -283,8 +283,11 @@ def analyze(
             "time_zone": time_zone, "bout_rules": params.bout_rules.__dict__,
             "window_s": params.window_s,
         }  # fmt: skip
-        for path in write_out_dir(out_dir, analyses, recording, parameters):
-            console.print(f"wrote {path}")
+        written.extend(write_out_dir(out_dir, analyses, recording, parameters))
+    for a in analyses:
+        _print_analysis(a)
+    for path in written:
+        console.print(f"wrote {path}")
 
 
 @main.command()
@@ -327,17 +330,9 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
             status.update(f"analysing recording {done[0]}: {name}")
 
         report = run_validation(dataset_dir, progress=tell)
-    # into a file or a pipe the table is not squeezed to 160 columns, which cut recording
-    # names to "Test5-Tria..." and the last column to "+0."
-    (console if console.is_terminal else Console(width=220)).print(report_table(report))
-    for line in places_lines(report) + targets_lines(report):
-        console.print(line, highlight=False, soft_wrap=True)
-    for skipped in report.skipped:
-        err_console.print(
-            f"[yellow]skipped[/] {skipped.name}: {skipped.reason}", highlight=False, soft_wrap=True
-        )
-    # every output is made before the first is written: a figure that cannot be drawn
-    # leaves no JSON behind
+    # every output is made before the first is written (a figure that cannot be drawn leaves
+    # no JSON behind), and written before the table is printed (a reader that stops early,
+    # `| head`, closes the pipe, and the files asked for must not be lost with it)
     document = json.dumps(json_safe(report_to_dict(report)), indent=2) if json_path else ""
     figures: dict[str, bytes] = {}
     if plots_dir is not None:
@@ -349,10 +344,21 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
             check_writable(plots_dir / name)
     if json_path is not None:
         atomic_write_text(json_path, document)
-        console.print(f"wrote {json_path}")
     if plots_dir is not None:
         for name, image in figures.items():
             atomic_write_bytes(plots_dir / name, image)
+    # into a file or a pipe the table is not squeezed to 160 columns, which cut recording
+    # names to "Test5-Tria..." and the last column to "+0."
+    (console if console.is_terminal else Console(width=220)).print(report_table(report))
+    for line in places_lines(report) + targets_lines(report):
+        console.print(line, highlight=False, soft_wrap=True)
+    for skipped in report.skipped:
+        err_console.print(
+            f"[yellow]skipped[/] {skipped.name}: {skipped.reason}", highlight=False, soft_wrap=True
+        )
+    if json_path is not None:
+        console.print(f"wrote {json_path}")
+    if plots_dir is not None:
         console.print(f"wrote {len(figures)} figures to {plots_dir}")
 
 
