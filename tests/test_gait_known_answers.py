@@ -485,3 +485,15 @@ def test_a_hip_sensor_moves_with_the_trunk() -> None:
     at_hip = analyze(dataclasses.replace(rec, placement="hip")).bouts
     assert at_hip["stride_length_m"].tolist() == analyze(rec).bouts["stride_length_m"].tolist()
     assert at_hip["stride_length_m"].notna().all()
+
+
+def test_close_candidates_keep_the_most_prominent() -> None:
+    from backstride.gait.initial_contacts import _apart
+
+    index = np.array([10, 11, 40, 45, 49, 80, 200])
+    weight = np.array([1.0, 2.0, 5.0, 1.0, 3.0, 1.0, 1.0])
+    keep = _apart(index, weight, 8)
+    # 10/11: the heavier; 40/45/49: 40 (heaviest) and 49 is 9 away, 45 is within 8 of 40
+    assert index[keep].tolist() == [11, 40, 49, 80, 200]
+    assert np.diff(index[keep]).min() >= 8
+    assert _apart(np.array([0, 100]), np.ones(2), 8).all()

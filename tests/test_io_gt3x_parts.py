@@ -110,3 +110,15 @@ def test_the_start_is_expressed_in_the_wearers_zone(tmp_path: Path) -> None:
     assert plain.info.start == read_gt3x(path).start
     assert berlin.info.start == plain.info.start
     assert berlin.info.start.utcoffset() == dt.timedelta(hours=1)  # November 2023
+
+
+def test_no_step_is_shorter_than_the_shortest_step() -> None:
+    """At 30 Hz two coarse peaks 8 samples apart found loading peaks one sample apart: the
+    wrist file gave 27 steps of 0.03-0.23 s (up to 1800 steps/min) and 15 seconds above 250
+    steps/min, some counted as vigorous."""
+    from backstride.gait.bouts import BoutRules
+
+    result = analyze(read_gt3x(shared(SMALL)))
+    assert len(result.steps) > 4000
+    assert result.steps["step_duration_s"].min() >= BoutRules().min_step_s - 1e-9
+    assert result.per_second["cadence_spm"].max() <= 60 / BoutRules().min_step_s
