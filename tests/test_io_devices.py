@@ -748,3 +748,16 @@ def test_read_recordings_reads_a_device_clock_in_the_given_time_zone() -> None:
     assert offset is not None and offset.total_seconds() in (3600.0, 7200.0)
     assert as_utc.start - berlin.start == offset
     np.testing.assert_array_equal(berlin.acc, as_utc.acc)
+
+
+@pytest.mark.parametrize(
+    ("text", "placement"),
+    [("LB", "lower_back"), ("l5", "lower_back"), ("Sacrum", "lower_back"),
+     ("left elbow", "left_elbow"), ("right wrist", "wrist"), ("", None)],
+)  # fmt: skip
+def test_wear_location_codes(text: str, placement: str | None) -> None:
+    """'LB' (the project's own AX6 writer's code) read as 'worn at the lb, away from the
+    trunk', so stride length and speed were left out; as part of a word it still is not."""
+    from backstride.io._device_common import placement_from_text
+
+    assert placement_from_text(text) == placement

@@ -63,8 +63,12 @@ _PLACEMENTS = (
     ("waist", "lower_back"),
     ("lumbar", "lower_back"),
     ("back", "lower_back"),
+    ("sacrum", "lower_back"),
+    ("pelvis", "lower_back"),
     ("chest", "chest"),
 )
+#: Short codes matched as the whole text only (as parts of words they would misread "elbow").
+_PLACEMENT_CODES = {"lb": "lower_back", "l5": "lower_back", "lbk": "lower_back"}
 
 
 #: What opening a damaged or foreign zip archive can raise.
@@ -155,6 +159,8 @@ def placement_from_text(text: str) -> str | None:
     lowered = text.strip().lower()
     if not lowered:
         return None
+    if lowered in _PLACEMENT_CODES:
+        return _PLACEMENT_CODES[lowered]
     for token, placement in _PLACEMENTS:
         if token in lowered:
             return placement
