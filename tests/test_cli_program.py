@@ -268,6 +268,8 @@ def test_output_paths_that_cannot_be_written_are_one_sentence(cli: Any, tmp_path
         (("calendar", "--out", str(tmp_path)), "is a folder; give the name of a file"),
         (("export", "--format", "csv", "--out", str(taken)), "is a file; CSV export"),
         (("export", "--out", str(taken / "x.json")), "cannot be written inside it"),
+        # was an OS error, 'Not a directory: .../taken/sub'
+        (("export", "--format", "csv", "--out", str(taken / "sub")), "cannot be written inside"),
     ):
         result = run(*args, today=START, ok=False)
         said = " ".join(result.output.split())

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from backstride import services
-from backstride.output import atomic_write_text
+from backstride.output import atomic_write_text, check_writable
 from backstride.report.calendar import CalendarSession
 from backstride.report.data import ProgressData, WeekSummary
 from backstride.store import Store
@@ -94,12 +94,10 @@ def export_csv(data: dict[str, Any], folder: Path) -> list[Path]:
         raise services.InvalidInputError(
             f"{folder} is a file; CSV export writes one file per table, so give a folder."
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    tables: list[tuple[Path, str]] = []
     for key, rows in data.items():
         if not isinstance(rows, list):
             continue
-        path = folder / f"{key}.csv"
         columns: list[str] = sorted({c for row in rows for c in row}) if rows else []
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns)
@@ -108,6 +106,13 @@ def export_csv(data: dict[str, Any], folder: Path) -> list[Path]:
             writer.writerow(
                 {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in row.items()}
             )
-        atomic_write_text(path, buffer.getvalue())
+        tables.append((folder / f"{key}.csv", buffer.getvalue()))
+    # every target is checked before the folder is made or a file written (a file where the
+    # folder's parent should be was an OS error, 'Not a directory')
+    for path, _ in tables:
+        check_writable(path)
+    written = []
+    for path, text in tables:
+        atomic_write_text(path, text)
         written.append(path)
     return written
