@@ -184,3 +184,18 @@ def test_analyze_reads_an_export_end_to_end(tmp_path: Path, walk_g: np.ndarray) 
     assert doc["recording"]["device"] == "ActiGraph GT3X+"
     assert len(doc["bouts"]) == 1
     assert doc["bouts"][0]["cadence_spm"] == pytest.approx(120, abs=2)
+
+
+@pytest.mark.parametrize("rate", [0, 99999])
+def test_a_header_rate_no_sensor_has_is_refused_with_the_fix(
+    tmp_path: Path, walk_g: np.ndarray, rate: int
+) -> None:
+    """'... gives a sample rate of 0 Hz.' said no fix, and 99999 Hz pointed at
+    --sample-rate-hz, which this format does not take."""
+    path = tmp_path / "rate.csv"
+    path.write_text(actilife_text(walk_g, rate=rate))
+    message = raises_one_sentence(
+        InvalidInputError, lambda: read_actilife_csv(path), f"sample rate of {rate} Hz"
+    )
+    assert "export the file from ActiLife again" in message
+    assert "--sample-rate-hz" not in message

@@ -55,7 +55,13 @@ from backstride.io._common import (
     read_text_lines,
     shorten,
 )
-from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
+from backstride.recording import (
+    MAX_SAMPLE_RATE_HZ,
+    MIN_SAMPLE_RATE_HZ,
+    STANDARD_GRAVITY,
+    FloatArray,
+    Recording,
+)
 
 DEVICE = "ActiGraph"
 FIRST_LINE_RE = re.compile(r"data file created by actigraph", re.IGNORECASE)
@@ -166,8 +172,13 @@ def read_actilife_csv(path: PathLike, *, time_zone: dt.tzinfo | None = None) -> 
             "acceleration; export the raw data (Epoch Period 00:00:00) from ActiLife instead."
         )
     rate = float(title.group("rate"))
-    if rate <= 0:
-        raise InvalidInputError(f"The header of {p.name} gives a sample rate of 0 Hz.")
+    if not MIN_SAMPLE_RATE_HZ <= rate <= MAX_SAMPLE_RATE_HZ:
+        # the rate is the file's own; --sample-rate-hz does not apply to this format
+        raise InvalidInputError(
+            f"The header of {p.name} gives a sample rate of {rate:g} Hz, outside the "
+            f"{MIN_SAMPLE_RATE_HZ:g}-{MAX_SAMPLE_RATE_HZ:g} Hz BackStride reads; the header is "
+            "damaged, so export the file from ActiLife again."
+        )
     pattern = _strptime_pattern(title.group("date"))
     date_text = _header_value(header, "Start Date")
     time_text = _header_value(header, "Start Time")
