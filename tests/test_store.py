@@ -132,6 +132,17 @@ def test_a_name_is_one_line_of_text(store: Store, name: str) -> None:
     store.add_person("Zoë Ångström-李", time_zone="UTC")  # letters of any script are fine
 
 
+def test_a_person_is_found_despite_stray_spaces_and_a_wrong_case_is_named(store: Store) -> None:
+    store.add_person("Ann", time_zone="UTC")
+    assert store.get_person("Ann ").name == "Ann"  # was "No person named 'Ann '"
+    with pytest.raises(
+        InvalidInputError, match="No person named 'ann' is stored; did you mean 'Ann'"
+    ):
+        store.get_person("ann")
+    with pytest.raises(InvalidInputError, match="check --person or run backstride init"):
+        store.get_person("Bob")
+
+
 # -- screening, logs, plans, reviews --------------------------------------------------------
 
 

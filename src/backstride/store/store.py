@@ -167,10 +167,23 @@ class Store:
                 raise InvalidInputError("Several people are stored; name one with --person.")
             return rows[0]
         row = session.scalars(select(PersonRow).where(PersonRow.name == person)).one_or_none()
+        if row is None and person.strip() != person:  # 'ann ' typed for 'ann'
+            row = session.scalars(
+                select(PersonRow).where(PersonRow.name == person.strip())
+            ).one_or_none()
         if row is None:
-            raise InvalidInputError(
-                f"No person named {person!r} is stored; check --person or run backstride init."
+            wanted = person.strip().casefold()
+            near = [
+                name
+                for name in session.scalars(select(PersonRow.name))
+                if name.strip().casefold() == wanted
+            ]
+            hint = (
+                f"did you mean {near[0]!r}?"
+                if len(near) == 1
+                else "check --person or run backstride init."
             )
+            raise InvalidInputError(f"No person named {person!r} is stored; {hint}")
         return row
 
     # -- people -----------------------------------------------------------------------------
