@@ -58,11 +58,16 @@ def test_any_signal_gives_consistent_tables(
     assert (bouts["end_s"] >= bouts["start_s"]).all()
     assert (bouts["start_s"].iloc[1:].to_numpy() > bouts["end_s"].iloc[:-1].to_numpy()).all()
     assert ((steps["ic_s"] >= 0) & (steps["ic_s"] <= seconds)).all()
-    # contacts are distinct and in time order within a bout, so every cadence is finite
+    # contacts are in time order within a bout and no closer than the shortest step (to the
+    # sample), so every cadence is finite and at most 240 steps/min
+    shortest = round(BoutRules().min_step_s * fs) / fs
     for _, ic in steps.groupby("bout_id")["ic_s"]:
-        assert (np.diff(ic.to_numpy()) > 0).all()
+        assert (np.diff(ic.to_numpy()) >= shortest - 1e-9).all()
     assert np.isfinite(steps["cadence_spm"].dropna()).all()
+    assert (steps["cadence_spm"].dropna() <= 60 / shortest + 1e-6).all()
+    assert (result.per_second["cadence_spm"] <= 60 / shortest + 1e-6).all()
     assert result.summary["walking_s"] <= seconds
+    assert (result.days["walking_s"] <= result.days["recorded_s"] + 1e-9).all()
 
 
 @pytest.mark.parametrize(
