@@ -118,6 +118,11 @@ def test_short_gaps_of_nan_are_bridged() -> None:
     acc[1500:1510] = np.nan
     result = analyze(Recording(acc=acc, sample_rate_hz=100.0, sensor_height_m=1.0))
     assert match_contacts(result.initial_contacts_s, contacts, 0.05).f1 >= 0.95
+    # and said: an empty cell or a 'nan' in a CSV was bridged without a word
+    assert (
+        "10 acceleration samples missing or not a number were bridged by straight lines"
+        in (result.recording["notes"])
+    )
 
 
 @pytest.mark.parametrize("glitch", [1e300, -1e20, 1e6])

@@ -220,16 +220,24 @@ def check_heights(height_m: float | None, sensor_height_m: float | None) -> None
 
 
 def without_impossible_samples(recording: Recording) -> Recording:
-    """The recording with samples beyond any sensor's range marked missing, and a note.
+    """The recording with samples beyond any sensor's range marked missing, and notes.
 
     One sample of 1e300 m/s^2 ended the analysis in an internal error, and one of 1e20 hid
     a whole walk (the smoothing spread it over seconds); such a value is a glitch of the
     file. Each axis's value beyond :data:`ACC_LIMIT_MPS2` (:data:`GYR_LIMIT_DPS`) becomes NaN,
-    which the analysis bridges like any short gap (:func:`bridge_gaps`). Returns the
-    recording itself when every sample is within range.
+    which the analysis bridges like any short gap (:func:`bridge_gaps`); samples already
+    missing are counted in a note too. Returns the recording itself when every sample is a
+    number within range.
     """
     changes: dict[str, Any] = {}
     notes = []
+    # what is already missing (an empty cell, 'nan', 'inf') is bridged too: say how much
+    missing = recording.n_samples - int(np.isfinite(recording.acc).all(axis=1).sum())
+    if missing:
+        notes.append(
+            f"{missing} acceleration sample{'' if missing == 1 else 's'} missing or not a "
+            f"number {'was' if missing == 1 else 'were'} bridged by straight lines"
+        )
     for name, limit, words in (
         ("acc", ACC_LIMIT_MPS2, "acceleration sample{s} beyond +-200 g"),
         ("gyr", GYR_LIMIT_DPS, f"angular velocity sample{{s}} beyond +-{GYR_LIMIT_DPS:g} deg/s"),
@@ -247,7 +255,7 @@ def without_impossible_samples(recording: Recording) -> Recording:
                 f"{n} {words.format(s='' if one else 's')}, outside any body-worn sensor's "
                 f"range, {'was' if one else 'were'} treated as missing and bridged"
             )
-    if not changes:
+    if not notes:
         return recording
     return replace(recording, **changes, notes=recording.notes + tuple(notes))
 
