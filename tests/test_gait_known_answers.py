@@ -502,3 +502,32 @@ def test_close_candidates_keep_the_most_prominent() -> None:
     assert index[keep].tolist() == [11, 40, 49, 80, 200]
     assert np.diff(index[keep]).min() >= 8
     assert _apart(np.array([0, 100]), np.ones(2), 8).all()
+
+
+def test_a_high_rate_recording_is_analysed_at_a_lower_one() -> None:
+    """A 3200-Hz file took as long per hour as a day at 100 Hz (kernels sized in samples);
+    above 400 Hz it is decimated to 100-200 Hz, with the same contacts and a note."""
+    from scipy import signal
+
+    from backstride.gait.pipeline import analysis_rate
+
+    assert analysis_rate(200.0) == (1, 200.0)
+    assert analysis_rate(3200.0) == (32, 100.0)
+    assert analysis_rate(450.0) == (4, 112.5)
+    rec, truth = walking_signal(sagittal_rom_deg=4.0, noise=0.0)
+    high = dataclasses.replace(
+        rec,
+        acc=signal.resample_poly(rec.acc, 10, 1, axis=0),
+        gyr=signal.resample_poly(rec.gyr, 10, 1, axis=0),
+        sample_rate_hz=1000.0,
+    )
+    at_100, at_1000 = analyze(rec), analyze(high)
+    assert len(at_1000.initial_contacts_s) == len(at_100.initial_contacts_s) >= truth.size - 2
+    assert at_1000.initial_contacts_s == pytest.approx(at_100.initial_contacts_s, abs=0.011)
+    assert at_1000.bouts["cadence_spm"].iloc[0] == pytest.approx(
+        at_100.bouts["cadence_spm"].iloc[0], abs=0.5
+    )
+    assert (
+        "recorded at 1000 Hz, analysed at 100 Hz after anti-alias filtering (walking lies "
+        "below 20 Hz)" in at_1000.recording["notes"]
+    )
