@@ -334,6 +334,35 @@ def test_an_unusable_output_path_is_refused_before_the_analysis(
     assert "overall" not in result.output  # refused before validating
 
 
+def test_outputs_that_would_collide_or_dangle_are_refused_first(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found by a pass over the output checks: each wrote a file before failing, or let a
+    figure overwrite the JSON with exit 0."""
+    monkeypatch.chdir(tmp_path)
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "deeper")
+    (tmp_path / "loop_a").symlink_to(tmp_path / "loop_b")
+    (tmp_path / "loop_b").symlink_to(tmp_path / "loop_a")
+    for args, says in (
+        (["analyze", str(csv), "--out-dir", "o", "--json", "o"], "given as both --json and"),
+        (["validate", str(MAT.parents[1]), "--plots", "p", "--json", "p"], "given as both"),
+        (["analyze", str(MAT), "--out-dir", "m", "--json", "m/overview-Test5-Trial1.png"],
+         "is where --out-dir writes its overview-Test5-Trial1.png"),
+        (["validate", str(MAT.parents[1]), "--plots", "q", "--json", "q/x.png"],
+         "is where --plots writes its x.png"),
+        (["analyze", str(csv), "--out-dir", "dangling", "--json", "j.json"],
+         "is a link to a folder that does not exist"),
+        (["analyze", str(csv), "--json", "loop_a"], "is a link to a place that does not exist"),
+    ):  # fmt: skip
+        before = sorted(p.name for p in tmp_path.iterdir())
+        result = runner.invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 2, (args, result.output)
+        assert says in " ".join(result.output.split()), result.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == before, args
+    assert (tmp_path / "loop_a").is_symlink()
+
+
 def test_a_pipe_is_not_replaced_by_a_file(runner: CliRunner, tmp_path: Path) -> None:
     """The JSON was written by renaming a temporary file over the target: as root, that
     turned /dev/full into a regular file. (A pipe stands in for the device here, so that a

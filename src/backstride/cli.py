@@ -80,9 +80,13 @@ def _check_outputs(
 ) -> None:
     """Refuse output paths of the wrong kind up front, not after a long analysis.
 
-    ``folder_files`` are the names every folder of ``folders`` receives: each is checked
-    too, and a file option may not name one of them (the folder's would replace it).
+    ``folder_files`` are the names (or ``fnmatch`` patterns, for names made per recording)
+    of the files every folder of ``folders`` receives: the fixed ones are checked too, and a
+    file option may not be the folder itself nor one of its files (the folder's would
+    replace it).
     """
+    from fnmatch import fnmatch
+
     from backstride.exceptions import InvalidInputError
     from backstride.output import check_writable
 
@@ -94,18 +98,31 @@ def _check_outputs(
     for option, path in folders.items():
         if path is None:
             continue
+        if path.is_symlink() and not path.exists():
+            raise InvalidInputError(
+                f"{path} is a link to a folder that does not exist; give {option} another folder."
+            )
         if path.exists() and not path.is_dir():
             raise InvalidInputError(
                 f"{path} is a file; give {option} a folder (it is created if missing)."
             )
         for name in folder_files:
-            check_writable(path / name)
-            for file_option, file in files.items():
-                if file is not None and file.resolve() == (path / name).resolve():
-                    raise InvalidInputError(
-                        f"{file_option} {file} is where {option} writes its {name}; give "
-                        f"{file_option} another name."
-                    )
+            if "*" not in name:
+                check_writable(path / name)
+        for file_option, file in files.items():
+            if file is None:
+                continue
+            if file.resolve() == path.resolve():
+                raise InvalidInputError(
+                    f"{file} is given as both {file_option} and {option}; give each its own name."
+                )
+            inside = file.resolve().parent == path.resolve()
+            taken = next((n for n in folder_files if fnmatch(file.name, n)), None)
+            if inside and taken is not None:
+                raise InvalidInputError(
+                    f"{file_option} {file} is where {option} writes its {file.name}; give "
+                    f"{file_option} another name."
+                )
 
 
 def _print_days(analysis: WalkingAnalysis) -> None:
@@ -244,7 +261,9 @@ def analyze(
     )
 
     _check_outputs(
-        files={"--json": json_path}, folders={"--out-dir": out_dir}, folder_files=OUT_DIR_FILES
+        files={"--json": json_path},
+        folders={"--out-dir": out_dir},
+        folder_files=(*OUT_DIR_FILES, "overview-*.png"),  # one figure per trial of a file
     )
     params = AnalysisParameters(height_m=height_m, sensor_height_m=sensor_height_m)
     # a bar for recordings long enough to be analysed in windows (a week takes a minute or two)
@@ -321,7 +340,11 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
     )
     from backstride.validation.runner import run_validation
 
-    _check_outputs(files={"--json": json_path}, folders={"--plots": plots_dir})
+    _check_outputs(
+        files={"--json": json_path},
+        folders={"--plots": plots_dir},
+        folder_files=("*.png",),  # every figure validate draws is a PNG
+    )
     with console.status("analysing") as status:
         done = [0]  # recordings are found as they are read, so the total is not known up front
 

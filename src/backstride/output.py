@@ -113,6 +113,12 @@ def check_writable(path: Path) -> Path:
     may not write into are refused by name (never by the temporary file's name in an OS
     error, nor by silently replacing ``/dev/stdout`` with a regular file).
     """
+    for link in (path, *path.parents):
+        if link.is_symlink() and not link.exists():
+            raise InvalidInputError(
+                f"{link} is a link to a place that does not exist, so {path} cannot be "
+                "written; choose another place."
+            )
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if target.is_dir():
         raise InvalidInputError(f"{path} is a folder; give the name of a file to write.")
