@@ -199,6 +199,20 @@ def test_utf16_text_is_named(runner: CliRunner, tmp_path: Path) -> None:
     assert "is UTF-16 text, which BackStride does not read; save it as UTF-8" in result.output
 
 
+def test_times_at_the_calendars_end_in_a_zone_are_one_sentence(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Local times from 9999-12-31 23:50 read in America/New_York ended in 'internal error:
+    NotImplementedError: Localizing Timestamps ... (year 10000 is out of range)'."""
+    csv = tmp_path / "late.csv"
+    t = np.arange(0, 600, 0.04)
+    rows = [f"9999-12-31T23:{50 + int(x // 60):02d}:{x % 60:09.6f},9.81,0,0" for x in t]
+    csv.write_text("timestamp,acc_x,acc_y,acc_z\n" + "\n".join(rows) + "\n")
+    result = runner.invoke(main, ["analyze", str(csv), "--time-zone", "America/New_York"])
+    assert result.exit_code == 2, result.output
+    assert "cannot be placed in America/New_York" in result.output
+
+
 def test_a_rate_given_over_a_time_column_is_said(runner: CliRunner, tmp_path: Path) -> None:
     """Within 5% the option wins over the time column; it did so without a word."""
     csv = _write_csv(tmp_path / "walk.csv", seconds=20)

@@ -453,7 +453,14 @@ def _timestamp_seconds(
         start = index_utc[first].floor("us").to_pydatetime()
         note = "timestamp column read as ISO 8601 times without a UTC offset, taken as UTC"
         return time_s, start, [note], True
-    local = _localise(wall, zone, line_of)
+    try:
+        local = _localise(wall, zone, line_of)
+    except (NotImplementedError, OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
+        # pandas cannot place times near the end of its calendar (year 10000) in a zone
+        raise InvalidInputError(
+            f"The timestamp column's times ({wall[0].isoformat()} on) cannot be placed in "
+            f"{zone}; check the dates, or write the times with their UTC offset."
+        ) from exc
     index_utc = local.tz_convert("UTC")
     time_s, _ = seconds_since_first(index_utc)
     start = index_utc[first].floor("us").to_pydatetime().astimezone(zone)
