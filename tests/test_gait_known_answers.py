@@ -531,3 +531,6 @@ def test_a_high_rate_recording_is_analysed_at_a_lower_one() -> None:
         "recorded at 1000 Hz, analysed at 100 Hz after anti-alias filtering (walking lies "
         "below 20 Hz)" in at_1000.recording["notes"]
     )
+    # the record describes the recording as it was made, not the analysis's copy
+    assert at_1000.recording["sample_rate_hz"] == 1000.0
+    assert at_1000.recording["n_samples"] == high.acc.shape[0]

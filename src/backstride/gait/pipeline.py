@@ -717,6 +717,7 @@ def _rate_note(recorded_hz: float, analysed_hz: float) -> str:
 
 def _analyze_window(recording: Recording, params: AnalysisParameters) -> WalkingAnalysis:
     """Analyse a recording (or one window of it) in one piece."""
+    as_recorded = recording
     recording = at_analysis_rate(recording)
     fs = recording.sample_rate_hz
     acc = bridge_gaps(recording.acc)
@@ -857,7 +858,9 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         steps["impact_mps2"] = np.nan
     with_posture = int(np.isfinite(stand_up[:, 0]).sum())
     summary = _summary(bouts, per_second, with_posture, leg_note, on_trunk)
-    return WalkingAnalysis(_recording_meta(recording), bouts, steps, per_second, summary)
+    # the recording as it was recorded (its rate and samples), with the analysis's notes
+    meta = {**_recording_meta(as_recorded), "notes": list(recording.notes)}
+    return WalkingAnalysis(meta, bouts, steps, per_second, summary)
 
 
 def _summary(
