@@ -142,6 +142,13 @@ def test_a_sample_beyond_any_sensors_range_is_a_gap_not_a_crash(glitch: float) -
         "treated as missing and bridged" in result.recording["notes"]
     )
     assert any(n.startswith("1 angular velocity sample beyond") for n in result.recording["notes"])
+    # a missing gyroscope sample is bridged and said too
+    gyr[1800, 1] = np.nan
+    again = analyze(dataclasses.replace(rec, acc=acc, gyr=gyr))
+    assert (
+        "1 angular velocity sample missing or not a number was bridged by straight lines"
+        in (again.recording["notes"])
+    )
     assert not any("beyond" in n for n in clean.recording["notes"])
 
 
@@ -156,7 +163,10 @@ def test_mostly_nan_is_rejected_with_one_sentence() -> None:
 def test_a_gyroscope_of_mostly_nan_is_rejected_with_one_sentence() -> None:
     rec, _ = walking_signal()
     gyr = np.full_like(rec.acc, np.nan)
-    with pytest.raises(InvalidInputError, match=r"angular velocity .* leave the gyroscope out"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"angular velocity .* remove them to analyse the acceleration alone",
+    ):
         analyze(Recording(acc=rec.acc, gyr=gyr, sample_rate_hz=100.0))
 
 

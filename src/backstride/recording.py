@@ -39,7 +39,8 @@ GRAVITY_MEDIAN_RANGE_MPS2 = (0.5 * STANDARD_GRAVITY, 2.0 * STANDARD_GRAVITY)
 #: (:func:`bridge_gaps`); more means the file is broken rather than briefly interrupted.
 MIN_FINITE_SHARE = 0.9
 #: No body-worn accelerometer measures beyond +-200 g (the widest, for impact, e.g. the
-#: ADXL375), nor a MEMS gyroscope beyond +-4000 deg/s; a sample beyond these is a glitch of
+#: ADXL375), nor a MEMS gyroscope beyond +-4000 deg/s (the limit leaves a margin for a
+#: saturated, rescaled reading); a sample beyond these is a glitch of
 #: the file, not motion (see :func:`without_impossible_samples`).
 ACC_LIMIT_MPS2 = 200 * STANDARD_GRAVITY
 GYR_LIMIT_DPS = 5000.0
@@ -232,12 +233,15 @@ def without_impossible_samples(recording: Recording) -> Recording:
     changes: dict[str, Any] = {}
     notes = []
     # what is already missing (an empty cell, 'nan', 'inf') is bridged too: say how much
-    missing = recording.n_samples - int(np.isfinite(recording.acc).all(axis=1).sum())
-    if missing:
-        notes.append(
-            f"{missing} acceleration sample{'' if missing == 1 else 's'} missing or not a "
-            f"number {'was' if missing == 1 else 'were'} bridged by straight lines"
-        )
+    for label, x in (("acceleration", recording.acc), ("angular velocity", recording.gyr)):
+        if x is None:
+            continue
+        missing = recording.n_samples - int(np.isfinite(x).all(axis=1).sum())
+        if missing:
+            notes.append(
+                f"{missing} {label} sample{'' if missing == 1 else 's'} missing or not a "
+                f"number {'was' if missing == 1 else 'were'} bridged by straight lines"
+            )
     for name, limit, words in (
         ("acc", ACC_LIMIT_MPS2, "acceleration sample{s} beyond +-200 g"),
         ("gyr", GYR_LIMIT_DPS, f"angular velocity sample{{s}} beyond +-{GYR_LIMIT_DPS:g} deg/s"),
@@ -303,5 +307,6 @@ def validate_signal(recording: Recording) -> None:
         if finite < MIN_FINITE_SHARE:
             raise InvalidInputError(
                 f"{100 * (1 - finite):.0f}% of the angular velocity samples are missing "
-                "or not numbers; leave the gyroscope out (gyr=None) or check the file."
+                "or not numbers; check the file's gyroscope columns, or remove them to analyse "
+                "the acceleration alone."
             )
