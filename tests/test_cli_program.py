@@ -730,3 +730,33 @@ def test_a_recording_whose_clock_was_never_set_needs_a_start(cli: Any, tmp_path:
     out = run("export", "--format", "json", "--person", "eve", today=START)
     (walk,) = json.loads(out.output)["walks"]
     assert walk["start"].startswith("2026-03-01T10:00")
+
+
+def test_import_never_puts_one_person_on_two_walks_at_once(cli: Any, tmp_path: Path) -> None:
+    """The same file imported again with another --sample-rate-hz was stored a second time
+    (its walks land at other times under other hashes), and two files given one --start were
+    both stored: 864 steps counted twice."""
+    run = cli
+    run("init", "--name", "fay", "--time-zone", "Europe/London", today=START)
+    t = np.arange(0, 120, 0.01)
+    walking = (t > 10) & (t < 110)
+    frame = pd.DataFrame(
+        {"acc_x": 9.81 + 2 * np.sin(2 * np.pi * 1.8 * t) * walking, "acc_y": 0.3, "acc_z": 0.2}
+    )
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    frame.to_csv(one, index=False)
+    frame.iloc[:9000].to_csv(two, index=False)
+    at = ["--start", "2026-03-01T10:00", "--person", "fay"]
+    run("import", str(one), "--sample-rate-hz", "100", *at, today=START)
+    again = run("import", str(one), "--sample-rate-hz", "50", *at, today=START, ok=False)
+    assert again.exit_code == 2
+    assert "overlaps the walk stored from 2026-03-01 10:00" in " ".join(again.output.split())
+    both = run("import", str(one), str(two), "--sample-rate-hz", "100", *at, "--replace",
+               today=START, ok=False)  # fmt: skip
+    assert both.exit_code == 2
+    assert "Two of the recordings give walks at the same time" in " ".join(both.output.split())
+    (walk,) = json.loads(run("export", "--person", "fay", today=START).output)["walks"]
+    assert walk["steps"] > 150  # the first import, stored once
+    # the same file at the same start is the same walk: counted once, not refused
+    same = run("import", str(one), "--sample-rate-hz", "100", *at, "--json", today=START)
+    assert json.loads(same.output)["result"]["added"] == 0

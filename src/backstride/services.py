@@ -765,8 +765,9 @@ def import_files(
     )
     summaries = [w for f in found if not f.recordings for w in f.walks]
     measured = [w for f in found if f.recordings for w in f.walks]
+    sources = {w.source_hash.rsplit(":", 1)[0] for w in measured}
+    _refuse_overlapping_recordings(store, who, measured, sources if replace else set())
     if replace:
-        sources = {w.source_hash.rsplit(":", 1)[0] for w in measured}
         sources.update(w.source_hash for w in summaries)
         fresh, known = drop_known_workouts(store, who.name, summaries)
         result = store.replace_walks(who.name, measured + fresh, sources=sources)
@@ -775,6 +776,57 @@ def import_files(
     fresh, known = drop_known_workouts(store, who.name, summaries)
     result = store.add_walks(who.name, measured + fresh)
     return found, ImportResult(result.added, result.skipped_duplicates + known)
+
+
+def _refuse_overlapping_recordings(
+    store: Store, who: Person, walks: Sequence[Walk], replaced: set[str]
+) -> None:
+    """Refuse recorded walks that share time with each other or with another stored walk.
+
+    Import never counts the same walking twice: two files given one ``--start``, or a file
+    imported again with another rate (its walks then land at other times, under other
+    hashes), would put one person on two walks at once. A walk stored before under the same
+    hash is the same walk (counted once by the store), and with ``--replace`` the walks of
+    the files being replaced are not in the way.
+    """
+    if not walks:
+        return
+    new = sorted(walks, key=lambda w: w.start)
+    hashes = {w.source_hash for w in new}
+    stored = [
+        old
+        for old in store.list_walks(who.name, new[0].start - dt.timedelta(days=1), new[-1].end)
+        if old.source_hash not in hashes and old.source_hash.rsplit(":", 1)[0] not in replaced
+    ]
+    # one sweep in time order: each walk against the one reaching furthest before it
+    tagged = sorted(
+        [(w, True) for w in new] + [(w, False) for w in stored], key=lambda t: t[0].start
+    )
+    reach: tuple[Walk, bool] | None = None
+    for walk, is_new in tagged:
+        if (
+            reach is not None
+            and walk.start < reach[0].end
+            and (is_new or reach[1])
+            and walk.source_hash != reach[0].source_hash  # one file given twice: counted once
+        ):
+            first, second = (reach[0], walk) if reach[1] else (walk, reach[0])
+            if not (is_new and reach[1]):  # a new walk against a stored one
+                made = "logged by hand" if second.source == "manual" else f"from {second.source}"
+                raise InvalidInputError(
+                    f"The walk from {_span(first.start, first.end)} in {first.source} overlaps "
+                    f"the walk stored from {_span(second.start, second.end)} ({made}); if it is "
+                    "the same walking there is nothing to import, otherwise check --start or "
+                    "--sample-rate-hz."
+                )
+            raise InvalidInputError(
+                f"Two of the recordings give walks at the same time ({first.source} from "
+                f"{_span(first.start, first.end)} and {walk.source} from "
+                f"{_span(walk.start, walk.end)}); import them with their own --start, or one "
+                "at a time."
+            )
+        if reach is None or walk.end > reach[0].end:
+            reach = (walk, is_new)
 
 
 def _refuse_moved_recordings(store: Store, who: Person, found: Sequence[ImportedFile]) -> None:
