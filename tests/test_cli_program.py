@@ -760,3 +760,16 @@ def test_import_never_puts_one_person_on_two_walks_at_once(cli: Any, tmp_path: P
     # the same file at the same start is the same walk: counted once, not refused
     same = run("import", str(one), "--sample-rate-hz", "100", *at, "--json", today=START)
     assert json.loads(same.output)["result"]["added"] == 0
+
+
+def test_a_time_the_clocks_skip_is_refused(cli: Any) -> None:
+    """01:30 on the night the clocks jump from 01:00 to 02:00 was stored as 02:30."""
+    run = cli
+    run("init", "--name", "gil", "--time-zone", "Europe/London", today=START)
+    day = dt.date(2026, 3, 29)
+    result = run("log", "walk", "--minutes", "20", "--date", f"{day}T01:30", today=day, ok=False)
+    assert result.exit_code == 2
+    assert "does not exist in Europe/London: the clocks skip that hour" in " ".join(
+        result.output.split()
+    )
+    run("log", "walk", "--minutes", "20", "--date", f"{day}T02:30", today=day)

@@ -448,6 +448,14 @@ def _moment(
         moment = dt.datetime.combine(moment.date(), default_time)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
+        # a wall-clock time the clocks skip (01:30 as they jump from 01:00 to 02:00) names
+        # no instant; Python would quietly move it by an hour
+        there = moment.astimezone(dt.UTC).astimezone(zone)
+        if there.replace(tzinfo=None) != moment.replace(tzinfo=None):
+            raise InvalidInputError(
+                f"{option} {day} does not exist in {person.time_zone}: the clocks skip that "
+                "hour; give the time as the clock showed it."
+            )
     local = moment.astimezone(zone)
     if local.date() > today or local > _latest_moment(person):
         fix = (
