@@ -501,8 +501,10 @@ def test_an_implausible_height_is_refused_not_ignored(runner: CliRunner, height:
     ("args", "says"),
     [
         (["--sensor-height-m", "2.5"], "sensor height 2.5 m is not a plausible human value"),
-        (["--sensor-height-m", "1.5", "--height-m", "1.0"], "is not below the body height 1 m"),
-        (["--sensor-height-m", "1.0", "--height-m", "1.0"], "is not below the body height"),
+        (["--sensor-height-m", "1.5", "--height-m", "1.0"], "is above the trunk of a 1-m person"),
+        (["--sensor-height-m", "1.0", "--height-m", "1.0"], "is above the trunk"),
+        (["--sensor-height-m", "0.99", "--height-m", "1.0"], "at most 0.8 of body height"),
+        (["--height-m", "1.0"], "sensor height 0.964 m is above the trunk of a 1-m person"),
     ],
 )
 def test_a_sensor_above_the_wearers_reach_is_refused(

@@ -197,10 +197,14 @@ def bridge_gaps(x: FloatArray) -> FloatArray:
 #: about 1.5 m).
 BODY_HEIGHT_RANGE_M = (0.5, 2.8)
 SENSOR_HEIGHT_RANGE_M = (0.2, 1.6)
+#: A sensor on the trunk sits below the shoulders, at about 0.82 of body height (Winter,
+#: Biomechanics and Motor Control of Human Movement, 4th ed., 2009, segment proportions); the
+#: lower back is at about 0.53-0.6 and the sternum at about 0.72.
+TRUNK_TOP_PER_HEIGHT = 0.8
 
 
 def check_heights(height_m: float | None, sensor_height_m: float | None) -> None:
-    """Refuse a body or sensor height no person has, or a sensor above the wearer's head.
+    """Refuse a body or sensor height no person has, or a sensor above the wearer's trunk.
 
     A stride length from a sensor height of 2.5 m, or of 1.5 m on a 1-m walker, is not a
     measurement; the values were swapped, or given in the wrong unit.
@@ -213,10 +217,15 @@ def check_heights(height_m: float | None, sensor_height_m: float | None) -> None
             raise InvalidInputError(
                 f"The {label} {value:g} m is not a plausible human value; give it in metres."
             )
-    if height_m is not None and sensor_height_m is not None and sensor_height_m >= height_m:
+    if (
+        height_m is not None
+        and sensor_height_m is not None
+        and sensor_height_m > TRUNK_TOP_PER_HEIGHT * height_m
+    ):
         raise InvalidInputError(
-            f"The sensor height {sensor_height_m:g} m is not below the body height {height_m:g} m; "
-            "check that the two values are not swapped."
+            f"The sensor height {sensor_height_m:g} m is above the trunk of a {height_m:g}-m "
+            f"person (at most {TRUNK_TOP_PER_HEIGHT:g} of body height, about the shoulders); "
+            "check that the two values are not swapped or mistyped."
         )
 
 
