@@ -668,6 +668,32 @@ def test_a_reference_in_another_layout_is_said_in_words(
     assert "object" not in str(info.value) and "subscriptable" not in str(info.value)
 
 
+def test_reference_walks_that_cannot_be_this_recordings_are_left_out_and_said(
+    tmp_path: Path,
+) -> None:
+    """A walk at 100-200 s in a 12.5-s trial, or one whose every contact lies 50 s away from
+    it, was scored as a walk BackStride missed (contact F1 0 for the trial)."""
+    folder = tmp_path / "HA-001"
+    folder.mkdir()
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    shutil.copy(source / "Test5-Trial1.imu.csv", folder)
+    doc = json.loads((source / "Test5-Trial1.reference.json").read_text())
+    (bout,) = doc["continuous_walking_periods"]
+    beyond = {**bout, "start_s": 100.0, "end_s": 200.0,
+              "initial_contacts_s": [100.0 + 0.6 * k for k in range(10)]}  # fmt: skip
+    astray = {**bout, "initial_contacts_s": [t + 50.0 for t in bout["initial_contacts_s"]]}
+    doc["continuous_walking_periods"] = [bout, beyond, astray]
+    (folder / "Test5-Trial1.reference.json").write_text(json.dumps(doc))
+    report = run_validation(tmp_path)
+    (result,) = report.results
+    assert result.n_ref_bouts == 1  # the intact walk, scored as before
+    assert result.ic_f1 == pytest.approx(0.947, abs=0.001)
+    assert [(s.name, s.reason) for s in report.skipped] == [
+        ("HA-001/Test5-Trial1 against INDIP",
+         "1 of its 2 walks lies outside the recording's 12.5 s, so it was left out"),
+    ]  # fmt: skip
+
+
 def test_a_phone_count_that_is_not_a_running_total_is_reported(tmp_path: Path) -> None:
     source = ROOT / "data" / "oxford-phone-steps"
     (good,) = sorted(source.glob("*_hand_*.csv"))

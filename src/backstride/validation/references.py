@@ -205,6 +205,8 @@ def load_mobilised_reference(path: Path) -> Reference:
                 start,
                 end,
             )
+            if not listed:
+                continue  # a walk without a single contact in its span is not a reference
             cadence, stride_length, speed = _bout_values(
                 _opt(b.get("cadence_spm")),
                 _opt(b.get("stride_length_m")),
@@ -356,6 +358,8 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
             start,
             end,
         )
+        if not numbers:
+            continue  # a walk without a single contact in its span is not a reference
         contacts = tuple(t for t in numbers if t is not None)
         cadence, stride_length, speed = _bout_values(
             _scalar(wb.get("Cadence")),

@@ -33,7 +33,7 @@ import numpy as np
 
 from backstride.exceptions import BackstrideError, InputNotFoundError, InvalidInputError
 from backstride.gait.pipeline import MODERATE_SPM, WalkingAnalysis, analyze, per_second_cadence
-from backstride.recording import Recording
+from backstride.recording import Recording, validate_signal
 from backstride.validation.metrics import (
     PLACES,
     ContactAgreement,
@@ -463,12 +463,8 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
                 ("mobilised", reference, "INDIP"),
                 ("mobilised-stereo", stereo, "motion capture"),
             ):
-                if ref is None:
-                    continue
-                if ref.bouts:
-                    yield dataset, _rename(rec, name), ref
-                else:
-                    yield _no_walking(name, system)
+                if ref is not None:
+                    yield from _scored(dataset, _rename(rec, name), ref, system)
 
 
 def _mobilised_export_cases(root: Path) -> Iterator[Found]:
@@ -498,12 +494,37 @@ def _export_case(sidecar: Path, csv: Path, folder: str) -> Iterator[Found]:
     except BackstrideError as exc:
         yield Skipped(f"{folder}/{csv.name}", str(exc))
         return
-    name = f"{folder}/{rec.name}"
-    yield (
-        ("mobilised", _rename(rec, name), reference)
-        if reference.bouts
-        else _no_walking(name, "INDIP")
+    yield from _scored("mobilised", _rename(rec, f"{folder}/{rec.name}"), reference, "INDIP")
+
+
+def _scored(dataset: str, rec: Recording, reference: Reference, system: str) -> Iterator[Found]:
+    """The case to score, and what of the reference cannot be scored, said.
+
+    A reference walk that lies wholly outside the recording (a damaged or mismatched
+    reference) is left out and counted, rather than scored as a walk BackStride missed.
+    """
+    try:
+        validate_signal(rec)
+    except BackstrideError:
+        # a recording that cannot be analysed at all is reported once, by its analysis
+        yield dataset, rec, reference
+        return
+    edge = CONTACT_TOLERANCE_S
+    inside = tuple(
+        b for b in reference.bouts if b.end_s >= -edge and b.start_s <= rec.duration_s + edge
     )
+    outside = len(reference.bouts) - len(inside)
+    if outside:
+        yield Skipped(
+            f"{rec.name} against {system}",
+            f"{outside} of its {len(reference.bouts)} walks "
+            f"{'lies' if outside == 1 else 'lie'} outside the recording's "
+            f"{rec.duration_s:.1f} s, so {'it was' if outside == 1 else 'they were'} left out",
+        )
+    if inside:
+        yield dataset, rec, replace(reference, bouts=inside)
+    elif not outside:
+        yield _no_walking(rec.name, system)
 
 
 def _no_walking(name: str, system: str) -> Skipped:
