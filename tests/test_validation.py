@@ -604,17 +604,23 @@ def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Pat
     assert refs["Test11-Trial1"].bouts == kept
 
 
+def _export_copy(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    """HA-001's first straight walk as an export in ``tmp_path/HA-001``, and its reference
+    JSON to edit (written back by the caller)."""
+    folder = tmp_path / "HA-001"
+    folder.mkdir()
+    source = ROOT / "data" / "mobilised-lab" / "HA-001"
+    shutil.copy(source / "Test5-Trial1.imu.csv", folder)
+    return folder, json.loads((source / "Test5-Trial1.reference.json").read_text())
+
+
 def test_impossible_reference_values_are_unknown_not_scored(tmp_path: Path) -> None:
     """A damaged exported reference: an endless bout, contacts at 1e308 s, a negative stride
     and a speed of 1e9 m/s. validate crashed on the first two (an internal error, with its
     JSON already written) and scored the others (an SL error of -139%)."""
     from backstride.validation.references import load_mobilised_reference
 
-    folder = tmp_path / "HA-001"
-    folder.mkdir()
-    source = ROOT / "data" / "mobilised-lab" / "HA-001"
-    shutil.copy(source / "Test5-Trial1.imu.csv", folder)
-    doc = json.loads((source / "Test5-Trial1.reference.json").read_text())
+    folder, doc = _export_copy(tmp_path)
     (bout,) = doc["continuous_walking_periods"]
     damaged = {
         **bout,
@@ -626,7 +632,8 @@ def test_impossible_reference_values_are_unknown_not_scored(tmp_path: Path) -> N
     endless = {**bout, "end_s": float("inf")}
     doc["continuous_walking_periods"] = [damaged, endless]
     (folder / "Test5-Trial1.reference.json").write_text(json.dumps(doc))
-    intact = load_mobilised_reference(source / "Test5-Trial1.reference.json").bouts[0]
+    source = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test5-Trial1.reference.json"
+    intact = load_mobilised_reference(source).bouts[0]
     (read,) = load_mobilised_reference(folder / "Test5-Trial1.reference.json").bouts
     assert read.initial_contacts_s == intact.initial_contacts_s
     assert read.initial_contact_sides == intact.initial_contact_sides
@@ -673,11 +680,7 @@ def test_reference_walks_that_cannot_be_this_recordings_are_left_out_and_said(
 ) -> None:
     """A walk at 100-200 s in a 12.5-s trial, or one whose every contact lies 50 s away from
     it, was scored as a walk BackStride missed (contact F1 0 for the trial)."""
-    folder = tmp_path / "HA-001"
-    folder.mkdir()
-    source = ROOT / "data" / "mobilised-lab" / "HA-001"
-    shutil.copy(source / "Test5-Trial1.imu.csv", folder)
-    doc = json.loads((source / "Test5-Trial1.reference.json").read_text())
+    folder, doc = _export_copy(tmp_path)
     (bout,) = doc["continuous_walking_periods"]
     beyond = {**bout, "start_s": 100.0, "end_s": 200.0,
               "initial_contacts_s": [100.0 + 0.6 * k for k in range(10)]}  # fmt: skip
