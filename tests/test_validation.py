@@ -705,6 +705,8 @@ def test_a_phone_count_that_is_not_a_running_total_is_reported(tmp_path: Path) -
     for name, column in (
         ("user1_hand_down.csv", [str(n - i) for i in range(n)]),
         ("user1_hand_flat.csv", ["0"] * n),
+        # scored as an error of -999999999664 steps (-100%)
+        ("user1_hand_leap.csv", [r[5] for r in rows[:-1]] + ["1000000000000"]),
     ):
         lines = [",".join([*r[:5], c, *r[6:]]) for r, c in zip(rows, column, strict=True)]
         (tmp_path / name).write_text("\n".join(lines) + "\n")
@@ -716,6 +718,8 @@ def test_a_phone_count_that_is_not_a_running_total_is_reported(tmp_path: Path) -
         "user1_hand_down.csv": "its step count (column 6) decreases, so it is not a running total",
         "user1_hand_flat.csv": "its ground-truth step count does not change, so there is nothing "
         "to compare with",
+        "user1_hand_leap.csv": "its step count (column 6) jumps by 1e+12 between two rows, more "
+        "than 10 steps, so the count is damaged",
     }
 
 

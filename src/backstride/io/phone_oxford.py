@@ -43,6 +43,9 @@ _START_RE = re.compile(r"(?:^|_)(\d{12,13})(?:$|[_.])")
 _USER_RE = re.compile(r"^(user\d+)", re.IGNORECASE)
 
 
+#: Most a running step count may rise between two rows: a log row every 1-20 ms holds at
+#: most one new step; ten allows for rows a counter batched.
+MAX_STEPS_PER_ROW = 10
 #: Units a phone log's clock may tick in, as ticks per second: the set's logs count
 #: nanoseconds since boot, but the README of its older logs says microseconds, and Android's
 #: own clocks are also read in milliseconds.
@@ -148,11 +151,17 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     meta: dict[str, Any] = {"format": "oxford_phone", "source_path": str(p)}
     for key, column in (("algorithm_steps", 4), ("reference_steps", 5), ("hardware_steps", 6)):
         counts = data[:, column][np.isfinite(data[:, column])]
-        if counts.size and np.all(np.diff(counts) >= 0):
+        rises = np.diff(counts)
+        if counts.size and np.all(rises >= 0) and not np.any(rises > MAX_STEPS_PER_ROW):
             meta[key] = int(np.rint(counts[-1] - counts[0]))
-        elif counts.size:  # a cumulative count that goes down is not a count
+        elif counts.size and np.any(rises < 0):  # a cumulative count that goes down
             meta[f"{key}_problem"] = (
                 f"its step count (column {column + 1}) decreases, so it is not a running total"
+            )
+        elif counts.size:  # a count that leaps between two rows a few ms apart
+            meta[f"{key}_problem"] = (
+                f"its step count (column {column + 1}) jumps by {rises.max():.6g} between two "
+                f"rows, more than {MAX_STEPS_PER_ROW} steps, so the count is damaged"
             )
     user = _USER_RE.match(p.stem)
     if user:
