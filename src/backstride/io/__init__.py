@@ -374,9 +374,12 @@ def read_recordings(
     zone = parse_zone(time_zone)
     fmt = detect_format(path)
     if fmt in ("generic_csv", "mobilised_export"):
-        problem = unusable_sidecar(path) if sample_rate_hz is None else None
-        if fmt == "generic_csv" and problem is not None:
-            # an export whose JSON is damaged: say so, not that the CSV lacks a time column
+        # a "generic" CSV may be an export whose JSON is damaged: say so, not that the CSV
+        # lacks a time column (with --sample-rate-hz it reads without the JSON)
+        problem = (
+            unusable_sidecar(path) if fmt == "generic_csv" and sample_rate_hz is None else None
+        )
+        if problem is not None:
             raise InvalidInputError(
                 f"The file {Path(path).name} is a Mobilise-D export, but {problem}; fix it, or "
                 "pass --sample-rate-hz to read the CSV without it."

@@ -43,19 +43,8 @@ def export_sidecar(path: PathLike) -> Path | None:
 
 def _sidecar(p: Path) -> tuple[Path, dict[str, Any]] | None:
     """:func:`export_sidecar` with the JSON's content, read once."""
-    if not p.name.endswith(CSV_SUFFIX):
-        return None
-    found = find_header(read_text_lines(p, 200)) if p.is_file() else None
-    if found is None or {"time_s", "timestamp"} & set(found[2]):
-        return None
-    sidecar = p.with_name(p.name.removesuffix(CSV_SUFFIX) + JSON_SUFFIX)
-    if not sidecar.is_file():
-        return None
-    try:
-        info = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # not this layout's sidecar; the CSV is read as a generic one
-    return (sidecar, info) if isinstance(info, dict) and "sample_rate_hz" in info else None
+    found, _ = _inspect(p)
+    return found
 
 
 def unusable_sidecar(path: PathLike) -> str | None:
@@ -64,22 +53,35 @@ def unusable_sidecar(path: PathLike) -> str | None:
     ``None`` also where there is nothing to explain: a CSV that is not an export, one with a
     time column of its own, one without a JSON beside it, or one whose JSON is usable.
     """
-    p = Path(path)
-    if not p.name.endswith(CSV_SUFFIX) or _sidecar(p) is not None:
-        return None
+    _, problem = _inspect(Path(path))
+    return problem
+
+
+def _inspect(p: Path) -> tuple[tuple[Path, dict[str, Any]] | None, str | None]:
+    """The usable sidecar of an export CSV with its content, or why it cannot be used.
+
+    ``(None, None)`` where ``p`` is no export (another name, its own time column, no JSON
+    beside it): then the CSV is read as a generic one and there is nothing to explain.
+    """
+    if not p.name.endswith(CSV_SUFFIX):
+        return None, None
     found = find_header(read_text_lines(p, 200)) if p.is_file() else None
+    if found is None or {"time_s", "timestamp"} & set(found[2]):
+        return None, None
     sidecar = p.with_name(p.name.removesuffix(CSV_SUFFIX) + JSON_SUFFIX)
-    if found is None or {"time_s", "timestamp"} & set(found[2]) or not sidecar.is_file():
-        return None
+    if not sidecar.is_file():
+        return None, None
     try:
         info = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        return f"{sidecar.name} beside it cannot be read ({exc.__class__.__name__})"
+        return None, f"{sidecar.name} beside it cannot be read ({exc.__class__.__name__})"
     except ValueError:
-        return f"{sidecar.name} beside it is not valid JSON"
+        return None, f"{sidecar.name} beside it is not valid JSON"
     if not isinstance(info, dict):
-        return f"{sidecar.name} beside it holds no JSON object"
-    return f"{sidecar.name} beside it states no sample_rate_hz"
+        return None, f"{sidecar.name} beside it holds no JSON object"
+    if "sample_rate_hz" not in info:
+        return None, f"{sidecar.name} beside it states no sample_rate_hz"
+    return (sidecar, info), None
 
 
 def _number(info: dict[str, Any], key: str, sidecar: Path) -> float | None:
