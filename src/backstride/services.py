@@ -479,6 +479,11 @@ def _span(start: dt.datetime, end: dt.datetime) -> str:
     return f"{start:%Y-%m-%d %H:%M} to {end.strftime(last)}"
 
 
+def _origin(walk: Walk) -> str:
+    """Where a stored walk came from, for a message: "logged by hand" or "from <source>"."""
+    return "logged by hand" if walk.source == "manual" else f"from {walk.source}"
+
+
 def _check_walk_values(
     minutes: float, effort: float | None, pain_before: float | None, pain_after: float | None
 ) -> None:
@@ -552,11 +557,11 @@ def log_walk(
         )
     if overlapping:
         old = overlapping[0]
-        made = "logged by hand" if old.source == "manual" else f"from {old.source}"
         raise InvalidInputError(
             f"This walk ({_span(start, end)}) overlaps the walk stored from "
-            f"{_span(old.start, old.end)} ({made}); if it is the same walk there is nothing to "
-            f"log, otherwise give this walk's own start time with --date YYYY-MM-DDTHH:MM."
+            f"{_span(old.start, old.end)} ({_origin(old)}); if it is the same walk there is "
+            "nothing to log, otherwise give this walk's own start time with --date "
+            "YYYY-MM-DDTHH:MM."
         )
     walk = Walk(
         start=start,
@@ -820,12 +825,11 @@ def _refuse_overlapping_recordings(
         ):
             first, second = (reach[0], walk) if reach[1] else (walk, reach[0])
             if not (is_new and reach[1]):  # a new walk against a stored one
-                made = "logged by hand" if second.source == "manual" else f"from {second.source}"
                 raise InvalidInputError(
                     f"The walk from {_span(first.start, first.end)} in {first.source} overlaps "
-                    f"the walk stored from {_span(second.start, second.end)} ({made}); if it is "
-                    "the same walking there is nothing to import, otherwise check --start or "
-                    "--sample-rate-hz."
+                    f"the walk stored from {_span(second.start, second.end)} "
+                    f"({_origin(second)}); if it is the same walking there is nothing to "
+                    "import, otherwise check --start or --sample-rate-hz."
                 )
             raise InvalidInputError(
                 f"Two of the recordings give walks at the same time ({first.source} from "
