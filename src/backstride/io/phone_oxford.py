@@ -8,7 +8,9 @@ Columns: timestamp (ns since boot), acceleration x, y, z (m/s^2), then three cum
 counts: the authors' algorithm, the ground-truth device and the phone's hardware counter.
 A log whose clock ticks in microseconds or milliseconds instead is recognised by its sampling
 interval (see :func:`_ticks_per_second`).
-Sampling is irregular (about 100 Hz), so the signal is resampled onto a uniform 100 Hz grid;
+Sampling is irregular (about 100 Hz in this set; phones log at 16-500 Hz), so the signal is
+resampled onto a uniform grid at the log's own median rate (a 100-Hz grid for a 50-Hz log
+would hold twice the samples, and a short gap would then read as a gap longer than the data);
 leading rows whose acceleration is all zero (the sensor starting up) and rows whose timestamp
 does not advance are dropped first. The file name ``<user>_<position>_<unix ms>.csv`` gives
 the placement and the start time.
@@ -29,13 +31,13 @@ from backstride.io._common import (
     numeric_column,
     read_table,
     resample_uniform,
+    snap_rate,
     time_steps,
     unix_to_datetime,
 )
 from backstride.recording import FloatArray, Recording
 
 DEVICE = "Samsung S6 (Oxford step-counter set)"
-SAMPLE_RATE_HZ = 100.0
 N_COLUMNS = 7
 #: File-name tokens of the placements in the data set, matched in this order.
 PLACEMENTS = ("frontpocket", "backpocket", "neckpouch", "armband", "hand", "bag")
@@ -81,10 +83,11 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     Returns
     -------
     Recording
-        Acceleration in m/s^2 on a uniform 100 Hz grid, ``placement`` from the file name
-        (``hand``, ``frontpocket``, ``backpocket``, ``bag``, ``neckpouch``, ``armband`` or
-        ``unknown``) and the step totals in ``meta`` (``reference_steps`` from the
-        ground-truth device, ``hardware_steps`` and ``algorithm_steps``).
+        Acceleration in m/s^2 on a uniform grid at the log's median rate, ``placement``
+        from the file name (``hand``, ``frontpocket``, ``backpocket``, ``bag``,
+        ``neckpouch``, ``armband`` or ``unknown``) and the step totals in ``meta``
+        (``reference_steps`` from the ground-truth device, ``hardware_steps`` and
+        ``algorithm_steps``).
 
     Raises
     ------
@@ -141,11 +144,12 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
         notes.append(f"timestamps read as {TICK_NAMES[per_second]}, not nanoseconds")
     time_s = (data[:, 0] - data[0, 0]) / per_second
     steps = time_steps(time_s, "timestamp", line_of)
-    acc, _ = resample_uniform(time_s, data[:, 1:4], SAMPLE_RATE_HZ, steps, "timestamp", line_of)
+    rate_hz = snap_rate(steps.measured_rate_hz)
+    acc, _ = resample_uniform(time_s, data[:, 1:4], rate_hz, steps, "timestamp", line_of)
     notes.append(
         f"irregular phone sampling (median {steps.measured_rate_hz:.1f} Hz, steps "
         f"{1000 * steps.min_s:.3g} to {1000 * steps.max_s:.3g} ms) resampled onto a uniform "
-        f"{SAMPLE_RATE_HZ:g} Hz grid by linear interpolation"
+        f"{rate_hz:g} Hz grid by linear interpolation"
     )
 
     meta: dict[str, Any] = {"format": "oxford_phone", "source_path": str(p)}
@@ -175,7 +179,7 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     placement = next((token for token in PLACEMENTS if token in lowered), "unknown")
     return Recording(
         acc=acc,
-        sample_rate_hz=SAMPLE_RATE_HZ,
+        sample_rate_hz=rate_hz,
         start=start,
         device=DEVICE,
         placement=placement,
