@@ -65,7 +65,8 @@ def test_any_signal_gives_consistent_tables(
         assert (np.diff(ic.to_numpy()) >= shortest - 1e-9).all()
     assert np.isfinite(steps["cadence_spm"].dropna()).all()
     assert (steps["cadence_spm"].dropna() <= 60 / shortest + 1e-6).all()
-    assert (result.per_second["cadence_spm"] <= 60 / shortest + 1e-6).all()
+    # per-second cadence is given to 0.01 steps/min
+    assert (result.per_second["cadence_spm"] <= 60 / shortest + 0.005).all()
     assert result.summary["walking_s"] <= seconds
     assert (result.days["walking_s"] <= result.days["recorded_s"] + 1e-9).all()
 

@@ -61,11 +61,14 @@ def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
     return {
         "recording": json_safe(analysis.recording),
         "bouts": bout_records(analysis),
-        "initial_contacts_s": [round(t, 3) for t in analysis.initial_contacts_s],
+        # unrounded, as the bouts' times are: a bout starts and ends on a contact, and at a
+        # rate that is not a whole number of samples per millisecond (30 or 85.7 Hz) a
+        # contact rounded to 1 ms lay outside its own bout
+        "initial_contacts_s": analysis.initial_contacts_s,
         "initial_contact_sides": [str(x) for x in analysis.steps["side"]],
         "cadence_per_second": {
             "second": [int(x) for x in analysis.per_second["second"]],
-            "cadence_spm": [round(float(x), 1) for x in analysis.per_second["cadence_spm"]],
+            "cadence_spm": [round(float(x), 2) for x in analysis.per_second["cadence_spm"]],
         },
         "summary": json_safe(analysis.summary),
         "days": [json_safe(row) for row in analysis.days.to_dict(orient="records")],

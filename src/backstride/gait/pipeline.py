@@ -110,6 +110,8 @@ CONTEXT_S = 60.0
 CUT_BEFORE_BOUT_S = 1.5
 #: A part shorter than this (the tail of a file, say) has no room for a bout.
 MIN_WINDOW_S = 10.0
+#: Times within this of a whole second are on it (float noise of a window's start time), s.
+SECOND_NOISE_S = 1e-6
 
 
 @dataclass(frozen=True)
@@ -269,8 +271,14 @@ def per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd
 
     ``ic_s`` are contact times, s, sorted within each bout; ``bout_ids`` their bouts
     (``0 .. n_bouts - 1``). The cadence of a second is interpolated between the step
-    midpoints around it, each step at ``60 / duration``. Also used to put a reference's own
-    contacts through the same rule (:mod:`backstride.validation.runner`).
+    midpoints around it, each step at ``60 / duration``, and given to 0.01 steps/min. Also
+    used to put a reference's own contacts through the same rule
+    (:mod:`backstride.validation.runner`).
+
+    The rounding is what lets the written table reproduce the intensity totals: moderate
+    and vigorous time count these very values at >= 100 and >= 130, and without it
+    floating-point noise decided them (a steady 0.6-s step at 50 Hz came out as
+    99.99999999999996 or as 100.00000000000095, both written as 100.0).
     """
     seconds: list[int] = []
     values: list[float] = []
@@ -281,11 +289,12 @@ def per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd
             continue
         mid = (t[:-1] + t[1:]) / 2
         cad = 60.0 / np.diff(t)
-        secs = np.arange(math.ceil(t[0]), math.floor(t[-1]) + 1)
+        # a contact on a whole second may carry float noise from a window's start time
+        secs = np.arange(math.ceil(t[0] - SECOND_NOISE_S), math.floor(t[-1] + SECOND_NOISE_S) + 1)
         if secs.size == 0:
             continue
         seconds.extend(int(s) for s in secs)
-        values.extend(np.interp(secs, mid, cad).tolist())
+        values.extend(np.round(np.interp(secs, mid, cad), 2).tolist())
         bout_of.extend([b] * secs.size)
     return pd.DataFrame({"bout_id": bout_of, "second": seconds, "cadence_spm": values})
 
@@ -518,7 +527,7 @@ def analyze_parts(
     info = parts.info
     duration = info.duration_s
     window = max(params.window_s, 2 * CONTEXT_S)
-    done: list[tuple[float, WalkingAnalysis]] = []
+    done: list[WalkingAnalysis] = []
     cut = 0.0  # seconds before ``cut`` are finished
     while cut < duration:
         lo = max(0.0, cut - CONTEXT_S)
@@ -532,11 +541,11 @@ def analyze_parts(
                 or got[0].duration_s < MIN_WINDOW_S
                 or np.isfinite(got[0].acc[:, 0]).mean() < 0.1  # a gap: nothing to find
             ):
-                part, offset = _no_bouts(), lo
+                part = _no_bouts()
             else:
-                part, offset = _analyze_window(got[0], params), got[1]
-            start = part.bouts["start_s"].to_numpy(dtype=float) + offset
-            end = part.bouts["end_s"].to_numpy(dtype=float) + offset
+                part = _analyze_window(got[0], params, offset_s=got[1])
+            start = part.bouts["start_s"].to_numpy(dtype=float)
+            end = part.bouts["end_s"].to_numpy(dtype=float)
             keep = start >= cut
             running = keep & (end > hi - CONTEXT_S)
             if hi >= duration:
@@ -551,7 +560,7 @@ def analyze_parts(
                 hi = min(duration, hi + window)
                 continue
             break
-        done.append((offset, _subset(part, np.flatnonzero(keep))))
+        done.append(_subset(part, np.flatnonzero(keep)))
         cut = next_cut
         if progress is not None:
             progress(min(cut, duration), duration)
@@ -622,37 +631,19 @@ def _no_bouts() -> WalkingAnalysis:
 def _merge(
     recording: RecordingInfo,
     params: AnalysisParameters,
-    parts: list[tuple[float, WalkingAnalysis]],
+    parts: list[WalkingAnalysis],
 ) -> WalkingAnalysis:
-    """Join window analyses into one, in recording time, with bouts renumbered.
-
-    ``parts`` holds each window's analysis and the time of its first sample, s.
-    """
+    """Join window analyses (their times already in recording time) with bouts renumbered."""
     bouts, steps, seconds = [], [], []
     next_id = 0
-    for offset, part in parts:
+    for part in parts:
         if part.bouts.empty:
             continue
         renumber = {int(old): next_id + k for k, old in enumerate(part.bouts["bout_id"])}
         next_id += len(renumber)
-        bouts.append(
-            part.bouts.assign(
-                bout_id=part.bouts["bout_id"].map(renumber),
-                start_s=part.bouts["start_s"] + offset,
-                end_s=part.bouts["end_s"] + offset,
-            )
-        )
-        steps.append(
-            part.steps.assign(
-                bout_id=part.steps["bout_id"].map(renumber), ic_s=part.steps["ic_s"] + offset
-            )
-        )
-        seconds.append(
-            part.per_second.assign(
-                bout_id=part.per_second["bout_id"].map(renumber),
-                second=part.per_second["second"] + round(offset),
-            )
-        )
+        bouts.append(part.bouts.assign(bout_id=part.bouts["bout_id"].map(renumber)))
+        steps.append(part.steps.assign(bout_id=part.steps["bout_id"].map(renumber)))
+        seconds.append(part.per_second.assign(bout_id=part.per_second["bout_id"].map(renumber)))
     if bouts:
         all_bouts = pd.concat(bouts, ignore_index=True)[BOUT_COLUMNS]
         all_steps = pd.concat(steps, ignore_index=True)[STEP_COLUMNS]
@@ -715,8 +706,16 @@ def _rate_note(recorded_hz: float, analysed_hz: float) -> str:
     )
 
 
-def _analyze_window(recording: Recording, params: AnalysisParameters) -> WalkingAnalysis:
-    """Analyse a recording (or one window of it) in one piece."""
+def _analyze_window(
+    recording: Recording, params: AnalysisParameters, offset_s: float = 0.0
+) -> WalkingAnalysis:
+    """Analyse a recording (or one window of it) in one piece.
+
+    ``offset_s`` is the time of the window's first sample in the whole recording, s; the
+    times returned (bouts, contacts, the whole seconds of the cadence table) are counted
+    from the recording's first sample. A window's seconds must be the recording's: a window
+    need not start on a whole second (at 85.7 Hz, or where a file's part begins).
+    """
     as_recorded = recording
     recording = at_analysis_rate(recording)
     fs = recording.sample_rate_hz
@@ -773,7 +772,7 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
         trunk_rom_frontal_deg=("trunk_rom_frontal_deg", "median"),
         trunk_rom_transverse_deg=("trunk_rom_transverse_deg", "median"),
     )
-    per_second = per_second_cadence(ics / fs, ic_bout, n_bouts)
+    per_second = per_second_cadence(ics / fs + offset_s, ic_bout, n_bouts)
     sec_bounds = np.searchsorted(per_second["bout_id"].to_numpy(), np.arange(n_bouts + 1))
     sec_cadence = per_second["cadence_spm"].to_numpy()
     contact_bounds = np.searchsorted(ic_bout, np.arange(n_bouts + 1))
@@ -811,8 +810,8 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     n_contacts = np.diff(contact_bounds)
     rows = {
         "bout_id": np.arange(n_bouts),
-        "start_s": b_start / fs,
-        "end_s": (b_stop - 1) / fs,
+        "start_s": b_start / fs + offset_s,
+        "end_s": (b_stop - 1) / fs + offset_s,
         "duration_s": (b_stop - 1 - b_start) / fs,
         "n_steps": n_contacts,
         "n_strides": n_contacts - 2,
@@ -841,7 +840,7 @@ def _analyze_window(recording: Recording, params: AnalysisParameters) -> Walking
     steps = pd.DataFrame(
         {
             "bout_id": ic_bout,
-            "ic_s": ics / fs,
+            "ic_s": ics / fs + offset_s,
             "step_duration_s": step_d,
             "stride_duration_s": stride_d,
             "step_length_m": step_len_from,
