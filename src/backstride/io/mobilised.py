@@ -211,6 +211,25 @@ class _Participant:
         return None, None, sensor_type, ""
 
 
+class UnreadableTrialsError(InvalidInputError):
+    """Some trials of a ``data.mat`` cannot be read; the message says why for the first.
+
+    A study's file holds tens of trials, and one sensor that failed in one trial (an empty
+    ``Acc``, no ``Fs``) says nothing about the others: they are kept here for a caller that
+    can use them (``backstride validate``), while a caller that needs the whole file gets the
+    error as any other :class:`InvalidInputError`.
+    """
+
+    def __init__(
+        self, message: str, recordings: list[Recording], problems: list[tuple[str, str]]
+    ) -> None:
+        super().__init__(message)
+        #: The trials that were read.
+        self.recordings = recordings
+        #: ``(trial name, why it cannot be read)`` for each of the others.
+        self.problems = problems
+
+
 def _rate(fs: object, sensor: str) -> float | None:
     """Return the sample rate for ``sensor`` from an ``Fs`` number or per-sensor struct."""
     value = _field(fs, sensor) if isinstance(fs, Mapping) else fs
@@ -230,6 +249,11 @@ def _xyz(value: object, label: str, trial: str) -> FloatArray:
             f"The {label} data of {trial} is not numeric; check that the file is a Mobilise-D "
             "data.mat."
         ) from exc
+    if array.size == 0:
+        raise InvalidInputError(
+            f"The {label} data of {trial} holds no samples (the sensor failed or was not "
+            "exported), so the trial cannot be analysed."
+        )
     if array.ndim == 2 and array.shape[1] != 3 and array.shape[0] == 3:
         array = array.T
     if array.ndim != 2 or array.shape[1] != 3 or array.shape[0] < 2:
@@ -284,8 +308,13 @@ def _trial_recording(
             "is a Mobilise-D data.mat."
         )
     gyr: FloatArray | None = None
-    if sensor.get("Gyr") is not None:
-        gyr = _xyz(sensor.get("Gyr"), "Gyr", trial_name)
+    gyr_value = sensor.get("Gyr")
+    if gyr_value is not None and np.size(gyr_value) == 0:
+        # MATLAB's [] where a gyroscope failed: the trial is still an accelerometer recording
+        notes.append("gyroscope left out: SU.LowerBack.Gyr holds no samples")
+        gyr_value = None
+    if gyr_value is not None:
+        gyr = _xyz(gyr_value, "Gyr", trial_name)
         gyr_rate = _rate(fs, "Gyr") or rate
         if gyr_rate < MIN_SAMPLE_RATE_HZ:
             # too slow to follow the trunk's rotation within a step: left out, not made up
@@ -363,6 +392,8 @@ def read_mobilised_mat(path: PathLike) -> list[Recording]:
     ------
     InputNotFoundError
         No file at ``path``.
+    UnreadableTrialsError
+        Some trials' lower-back data cannot be read (the others are in its ``recordings``).
     InvalidInputError
         The file cannot be loaded or holds no lower-back trials.
     """
@@ -381,6 +412,7 @@ def read_mobilised_mat(path: PathLike) -> list[Recording]:
     ]
     participant = _Participant(p, mat)
     recordings: list[Recording] = []
+    problems: list[tuple[str, str]] = []
     for time_measure in time_measures:
         for names, content in test_levels(data[time_measure]):
             sensor = _field(content, "SU", "LowerBack")
@@ -390,9 +422,16 @@ def read_mobilised_mat(path: PathLike) -> list[Recording]:
             if len(time_measures) > 1:
                 name = f"{time_measure}-{name}"
             test_trial = (names[0], "-".join(names[1:]) or None)
-            recordings.append(
-                _trial_recording(name, test_trial, content, sensor, participant, time_measure, p)
-            )
+            try:
+                recordings.append(
+                    _trial_recording(
+                        name, test_trial, content, sensor, participant, time_measure, p
+                    )
+                )
+            except InvalidInputError as exc:
+                problems.append((name, str(exc)))
+    if problems:
+        raise UnreadableTrialsError(problems[0][1], recordings, problems)
     if not recordings:
         raise InvalidInputError(
             f"The MATLAB file {p.name} holds no SU.LowerBack sensor data; BackStride reads the "

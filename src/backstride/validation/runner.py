@@ -3,8 +3,9 @@
 Layouts recognised in a dataset folder (searched recursively):
 
 - Mobilise-D: ``<participant>/data.mat`` with ``<Test>-<Trial>.reference.json`` beside it
-  (INDIP reference exported per trial; without them, the INDIP reference inside ``data.mat``);
-  a trial whose reference has no bouts is listed as skipped with the reason. Where
+  (INDIP reference exported per trial; for a trial without one, the INDIP reference inside
+  ``data.mat``); a trial whose reference has no bouts, or whose lower-back data cannot be
+  read, is listed as skipped with the reason. Where
   ``data.mat`` also holds the lab's optical motion capture (``Standards.Stereophoto``),
   each trial is compared with it too, as the
   dataset ``mobilised-stereo``: only inside the capture volume, i.e. contacts within its
@@ -357,13 +358,20 @@ def reference_moderate_s(reference: Reference) -> float:
 
     A contact the reference counted but could not time is placed evenly between its timed
     neighbours: it happened, and leaving it out would halve the cadence of those seconds.
+    Where a run of them reaches the bout's start or end, the outermost lies there: a bout
+    runs from its first contact to its last.
     """
     contacts: list[float] = []
     bout_ids: list[int] = []
     for k, bout in enumerate(reference.bouts):
         times = list(bout.initial_contacts_s)
+        timed = set(times)
         for after, before, count in bout.untimed_contacts:
-            times.extend(np.linspace(after, before, count + 2)[1:-1].tolist())
+            at_start, at_end = after not in timed, before not in timed
+            places = np.linspace(after, before, count + 2 - at_start - at_end)
+            times.extend(
+                places[(0 if at_start else 1) : len(places) - (0 if at_end else 1)].tolist()
+            )
         contacts.extend(sorted(times))
         bout_ids.extend([k] * len(times))
     seconds = per_second_cadence(
@@ -407,7 +415,7 @@ Found = Case | Skipped
 
 
 def _mobilised_cases(root: Path) -> Iterator[Found]:
-    from backstride.io.mobilised import read_mobilised_mat
+    from backstride.io.mobilised import UnreadableTrialsError, read_mobilised_mat
     from backstride.io.mobilised_export import CSV_SUFFIX
 
     for mat in sorted(root.rglob("data.mat")):
@@ -416,21 +424,28 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
         rel = mat.parent.relative_to(root)
         folder = rel.as_posix() if rel.parts else mat.parent.name
         label = f"{folder}/{mat.name}"
-        # the exported per-trial JSON when present, else the INDIP reference inside data.mat
+        # per trial: its exported JSON when present, else the INDIP reference inside data.mat
+        # (a folder may hold exports of only some of its trials)
         exported = {
             p.name.removesuffix(".reference.json"): p for p in mat.parent.glob("*.reference.json")
         }
+        unreadable: list[tuple[str, str]] = []
         try:
             systems = load_mobilised_mat_reference_systems(mat)
-            inside = {} if exported else systems["INDIP"]
+            inside = systems["INDIP"]
             optical = systems["Stereophoto"]
             if not exported and not inside and not optical:
                 continue
             recordings = read_mobilised_mat(mat)
+        except UnreadableTrialsError as exc:
+            # one trial's failed sensor does not cost the file's other trials
+            recordings, unreadable = exc.recordings, exc.problems
         except BackstrideError as exc:
             yield Skipped(label, str(exc))
             continue
-        read = {rec.name for rec in recordings}
+        for trial, reason in unreadable:
+            yield Skipped(f"{folder}/{trial}", reason)
+        read = {rec.name for rec in recordings} | {trial for trial, _ in unreadable}
         for trial in sorted((set(exported) | set(inside) | set(optical)) - read):
             csv = mat.with_name(trial + CSV_SUFFIX)
             if trial in exported and csv.is_file():
