@@ -337,3 +337,18 @@ def test_contact_matching_never_builds_the_matrix_of_every_pair(
     assert found.n_matched == int(ok.sum()) > 2900
     assert sum(found.abs_errors_s) == pytest.approx(float(cost[rows[ok], cols[ok]].sum()))
     assert [i for i, _ in found.pairs] == sorted(i for i, _ in found.pairs)
+
+
+def test_a_file_or_trial_without_any_reference_is_said(tmp_path: Path) -> None:
+    """A data.mat with no Standards at all, and a trial without any, were passed over."""
+    bare = _trials("Test5-Trial1")
+    del bare["TimeMeasure1"]["Test5"]["Trial1"]["Standards"]
+    _write(tmp_path / "bare", bare)
+    partly = _trials("Test5-Trial1", "Test5-Trial2")
+    del partly["TimeMeasure1"]["Test5"]["Trial2"]["Standards"]
+    _write(tmp_path / "partly", partly)
+    report = run_validation(tmp_path)
+    reasons = {s.name: s.reason for s in report.skipped}
+    assert set(reasons) == {"bare/data.mat", "partly/Test5-Trial2"}
+    assert all(r.startswith("it has no reference (no Standards.INDIP") for r in reasons.values())
+    assert {r.name for r in report.results} == {"partly/Test5-Trial1"}

@@ -414,6 +414,13 @@ Case = tuple[str, Recording, Reference]
 Found = Case | Skipped
 
 
+#: Why a Mobilise-D file or trial with nothing to compare against is listed, not scored.
+NO_REFERENCE = (
+    "it has no reference (no Standards.INDIP or Standards.Stereophoto in data.mat and no "
+    "<Test>-<Trial>.reference.json beside it), so there is nothing to score it against"
+)
+
+
 def _mobilised_cases(root: Path) -> Iterator[Found]:
     from backstride.io.mobilised import UnreadableTrialsError, read_mobilised_mat
     from backstride.io.mobilised_export import CSV_SUFFIX
@@ -435,6 +442,7 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
             inside = systems["INDIP"]
             optical = systems["Stereophoto"]
             if not exported and not inside and not optical:
+                yield Skipped(label, NO_REFERENCE)
                 continue
             recordings = read_mobilised_mat(mat)
         except UnreadableTrialsError as exc:
@@ -474,6 +482,8 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
                 yield Skipped(name, str(exc))
                 reference = None
             stereo = optical.get(rec.name)
+            if reference is None and stereo is None and rec.name not in exported:
+                yield Skipped(name, NO_REFERENCE)
             for dataset, ref, system in (
                 ("mobilised", reference, "INDIP"),
                 ("mobilised-stereo", stereo, "motion capture"),
