@@ -201,6 +201,7 @@ def _standing_per_bout(
     b_start: IntArray,
     b_stop: IntArray,
     walk_up: FloatArray,
+    grid_start: int = 0,
 ) -> FloatArray:
     """Mean "up" over the quiet standing next to each bout; NaN rows where there is none.
 
@@ -217,26 +218,34 @@ def _standing_per_bout(
     10 degrees cannot be measured; such a walk gets no reference and no lean, which is
     better than a lean measured against a chair. A recording-wide reference would be wrong
     for a sensor taken off and put back on between walks.
+
+    The 1-s windows start at sample ``grid_start``, so that a 4-h window of a long recording
+    cuts them where the whole recording does.
     """
     out = np.full((b_start.size, 3), np.nan)
     win = max(1, round(fs))
-    n_win = acc.shape[0] // win
-    if n_win == 0 or b_start.size == 0:
+    n_win = (acc.shape[0] - grid_start) // win
+    if n_win <= 0 or b_start.size == 0:
         return out
-    head = acc[: n_win * win]
+    grid = slice(grid_start, grid_start + n_win * win)
+    head = acc[grid]
     mag = np.sqrt(np.einsum("ij,ij->i", head, head)).reshape(n_win, win)
     still = mag.std(axis=1) < STANDING_MAX_SD_MPS2
-    walk_win = walking[: n_win * win].reshape(n_win, win).any(axis=1)
+    walk_win = walking[grid].reshape(n_win, win).any(axis=1)
     quiet = _runs_at_least(still & ~walk_win, round(STANDING_MIN_S))
     if not quiet.any():
         return out
-    win_up = _segment_means(up, np.arange(n_win) * win, (np.arange(n_win) + 1) * win)
+    first = grid_start + np.arange(n_win) * win
+    win_up = _segment_means(up, first, first + win)
     reach = round(STANDING_NEAR_WALK_S)
     cos_max = math.cos(math.radians(STANDING_MAX_TILT_DEG))
     # the 1-s windows up to ``reach`` before each bout's start and after its end, all at once
     offsets = np.arange(1, reach + 1)
     near = np.hstack(
-        [(b_start // win)[:, None] - offsets[None, :], (b_stop // win)[:, None] + offsets[None, :]]
+        [
+            ((b_start - grid_start) // win)[:, None] - offsets[None, :],
+            ((b_stop - grid_start) // win)[:, None] + offsets[None, :],
+        ]
     )
     inside = (near >= 0) & (near < n_win)
     near = np.clip(near, 0, n_win - 1)
@@ -750,7 +759,9 @@ def _analyze_window(
     walk_up = _segment_means(up, b_start, b_stop) if n_bouts else np.zeros((0, 3))
     if n_bouts:
         walk_up /= np.linalg.norm(walk_up, axis=1, keepdims=True)
-    stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up)
+    # the 1-s grid of quiet standing on the whole recording's seconds (samples), not the window's
+    grid_start = -round(offset_s * fs) % max(1, round(fs))
+    stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up, grid_start)
     gyr = bridge_gaps(recording.gyr) if recording.gyr is not None and ics.size else None
     handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
     del gravity, up
