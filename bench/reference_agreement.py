@@ -4,9 +4,11 @@ The lab recordings carry two references: INDIP (foot IMUs, pressure insoles, dis
 sensors) over the whole trial, and stereophotogrammetry (motion capture), the gold standard
 INDIP was validated against, inside the lab's capture volume. Here the motion capture's
 contacts are scored against INDIP's with BackStride's own scorer
-(:func:`backstride.validation.metrics.match_contacts`: +-0.25 s, one to one, the motion
-capture's untimed contacts unverifiable), counting only INDIP contacts inside the capture
-volume (its bouts, +-0.25 s), where both systems saw the walker.
+(:func:`backstride.validation.metrics.match_contacts`: +-0.25 s, one to one, a motion-capture
+contact where INDIP counted a contact it could not time unverifiable, as ``backstride
+validate`` scores BackStride's), counting only INDIP contacts inside the capture volume (its
+bouts, +-0.25 s), where both systems saw the walker. Where the motion capture itself lost a
+contact (NaN), the INDIP contact there counts as one it missed, which can only lower F1.
 
 The pooled F1 is the most any method that agrees perfectly with the motion capture could
 score against INDIP inside the volume; outside it, INDIP also leaves out whole walks that
@@ -72,7 +74,7 @@ def main() -> None:
                     }
                 )
             agreement = match_contacts(
-                optical.initial_contacts_s, seen, TOLERANCE_S, untimed=optical.untimed_contacts
+                optical.initial_contacts_s, seen, TOLERANCE_S, untimed=indip.untimed_contacts
             )
             rows.append(
                 {

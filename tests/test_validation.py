@@ -726,22 +726,23 @@ def test_a_phone_count_that_is_not_a_running_total_is_reported(tmp_path: Path) -
 def test_untimed_reference_contacts_are_read_from_the_json_and_from_data_mat() -> None:
     """INDIP writes NaN for a contact it counted but could not time; both sources keep it."""
     from backstride.validation.references import (
+        UntimedGap,
         load_mobilised_mat_references,
         load_mobilised_reference,
         untimed_gaps,
     )
 
     assert untimed_gaps([1.0, None, 2.5, 3.0, float("nan"), float("nan")], 1.0, 4.0) == (
-        (1.0, 2.5, 1),
-        (3.0, 4.0, 2),
+        UntimedGap(1.0, 2.5, 1),
+        UntimedGap(3.0, 4.0, 2, closes_bout=True),
     )
-    assert untimed_gaps([None, 2.0], 1.5, 2.0) == ((1.5, 2.0, 1),)
+    assert untimed_gaps([None, 2.0], 1.5, 2.0) == (UntimedGap(1.5, 2.0, 1, opens_bout=True),)
     folder = ROOT / "data" / "mobilised-lab" / "HA-002"
     from_json = load_mobilised_reference(folder / "Test11-Trial1.reference.json")
     from_mat = load_mobilised_mat_references(folder / "data.mat")["Test11-Trial1"]
     # the 72.29, NaN, 74.77, NaN, 77.08 end of HA-002's third walk
-    assert (72.29, 74.77, 1) in from_json.untimed_contacts
-    assert (74.77, 77.08, 1) in from_json.untimed_contacts
+    assert (72.29, 74.77, 1, False, False) in from_json.untimed_contacts
+    assert (74.77, 77.08, 1, False, False) in from_json.untimed_contacts
     assert len(from_json.untimed_contacts) == 8  # 2 + 4 + 2 over its three walks
     assert np.allclose(from_mat.untimed_contacts, from_json.untimed_contacts, atol=1e-3)
 

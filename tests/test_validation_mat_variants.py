@@ -21,7 +21,12 @@ import pytest
 from scipy.io import loadmat, savemat
 
 from backstride.exceptions import InvalidInputError
-from backstride.validation.references import Reference, ReferenceBout, untimed_gaps
+from backstride.validation.references import (
+    Reference,
+    ReferenceBout,
+    UntimedGap,
+    untimed_gaps,
+)
 from backstride.validation.runner import (
     RecordingResult,
     ValidationReport,
@@ -233,7 +238,7 @@ def test_untimed_contacts_at_a_walks_ends_lie_at_its_ends() -> None:
     from backstride.validation.metrics import match_contacts
 
     steps = [0.0, 0.5, 1.0, 1.5]
-    assert untimed_gaps([None] * 4, 0.0, 1.5) == ((0.0, 1.5, 4),)
+    assert untimed_gaps([None] * 4, 0.0, 1.5) == (UntimedGap(0.0, 1.5, 4, True, True),)
     found = match_contacts(steps, [], untimed=untimed_gaps([None] * 4, 0.0, 1.5))
     assert (found.n_unverifiable, found.n_scored) == (4, 0)
     first_untimed = match_contacts(
@@ -245,7 +250,9 @@ def test_untimed_contacts_at_a_walks_ends_lie_at_its_ends() -> None:
     times = tuple(np.linspace(0.0, 4.0, 7).tolist())
     as_timed = ReferenceBout(0.0, 4.0, times)
     as_untimed = ReferenceBout(0.0, 4.0, (), untimed_contacts=untimed_gaps([None] * 7, 0.0, 4.0))
-    first = ReferenceBout(0.0, 4.0, times[1:], untimed_contacts=((0.0, times[1], 1),))
+    first = ReferenceBout(
+        0.0, 4.0, times[1:], untimed_contacts=(UntimedGap(0.0, times[1], 1, opens_bout=True),)
+    )
     moderate = [reference_moderate_s(Reference(bouts=(b,))) for b in (as_timed, as_untimed, first)]
     assert moderate == [0.0, 0.0, 0.0]
 
@@ -352,3 +359,24 @@ def test_a_file_or_trial_without_any_reference_is_said(tmp_path: Path) -> None:
     assert set(reasons) == {"bare/data.mat", "partly/Test5-Trial2"}
     assert all(r.startswith("it has no reference (no Standards.INDIP") for r in reasons.values())
     assert {r.name for r in report.results} == {"partly/Test5-Trial1"}
+
+
+def test_a_run_of_untimed_contacts_knows_its_own_ends() -> None:
+    """Whether a run's end is the bout's edge comes from the run, not from ``reference_s``.
+
+    Inferred from whether the end was one of the timed contacts passed in, it misfired for a
+    caller that passes only some of them (``bench/reference_agreement.py`` keeps INDIP's
+    contacts inside the capture volume): the gap was widened outwards and swallowed the
+    matches of its timed neighbours' detections.
+    """
+    from backstride.validation.metrics import match_contacts
+
+    reference = [1.0, 1.5, 3.0, 3.5]
+    gap = untimed_gaps([1.0, 1.5, None, None, 3.0, 3.5], 1.0, 3.5)
+    assert gap == (UntimedGap(1.5, 3.0, 2),)
+    found = [1.0, 1.52, 2.0, 2.5, 2.98, 3.5]
+    # only the contacts after 2.0 s passed: the gap's ends are still contacts, not edges
+    scored = match_contacts(found, [t for t in reference if t > 2.0], untimed=gap)
+    assert scored.unverifiable == (2, 3)
+    whole = match_contacts(found, reference, untimed=gap)
+    assert whole.unverifiable == (2, 3) and whole.n_matched == 4

@@ -22,6 +22,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
+from backstride.validation.references import UntimedGap
+
 Array = npt.NDArray[np.float64]
 
 
@@ -93,7 +95,7 @@ def match_contacts(
     detected_s: Sequence[float] | Array,
     reference_s: Sequence[float] | Array,
     tolerance_s: float = 0.25,
-    untimed: Sequence[tuple[float, float, int]] = (),
+    untimed: Sequence[UntimedGap | tuple[float, float, int]] = (),
 ) -> ContactAgreement:
     """Match detected to reference contacts one-to-one within ``tolerance_s``.
 
@@ -103,16 +105,20 @@ def match_contacts(
     10,000 contacts of each kind would otherwise need a matrix of every pair (800 MB, and
     seconds to solve).
 
-    ``untimed`` lists contacts the reference counted but could not time, as ``(after_s,
-    before_s, count)`` between their timed neighbours (the INDIP reference writes NaN there,
-    e.g. ``72.29, NaN, 74.77``). Up to ``count`` unmatched detections strictly inside such a
-    gap, and more than ``tolerance_s`` from both neighbours (so not a double detection of
-    one of them), are *unverifiable*: they are not counted as false, since a contact the
-    reference itself says is there may be exactly what was found, nor as true, since its
-    time cannot be checked. The untimed reference contacts are not counted as missed either;
-    they are not in ``reference_s``. A gap's end that is not a timed reference contact is
-    its bout's start or end, where the outermost untimed contact lies (a bout runs from its
-    first contact to its last): detections within ``tolerance_s`` of it count as inside.
+    ``untimed`` lists contacts the reference counted but could not time, as
+    :class:`~backstride.validation.references.UntimedGap` runs between their timed
+    neighbours (the INDIP reference writes NaN there, e.g. ``72.29, NaN, 74.77``; a plain
+    ``(after_s, before_s, count)`` is a run between two timed contacts). Up to ``count``
+    unmatched detections strictly inside such a gap, and more than ``tolerance_s`` from both
+    neighbours (so not a double detection of one of them), are *unverifiable*: they are not
+    counted as false, since a contact the reference itself says is there may be exactly
+    what was found, nor as true, since its time cannot be checked. The untimed reference
+    contacts are not counted as missed either; they are not in ``reference_s``. Where a run
+    opens or closes its bout, that end is the bout's start or end, where the outermost
+    untimed contact lies (a bout runs from its first contact to its last): detections
+    within ``tolerance_s`` of it count as inside. The run says so itself
+    (``opens_bout``, ``closes_bout``), so a caller may pass only some of the reference's
+    timed contacts (those inside a capture volume, say).
     """
     det = np.asarray(detected_s, dtype=np.float64)
     ref = np.asarray(reference_s, dtype=np.float64)
@@ -135,14 +141,12 @@ def match_contacts(
     unverifiable: list[int] = []
     free = np.flatnonzero(~matched_det)
 
-    def is_contact(t: float) -> bool:
-        return bool(np.any(np.abs(ref - t) <= 1e-9))
-
-    for after, before, count in untimed:
-        low = after + tolerance_s if is_contact(after) else after - tolerance_s
-        high = before - tolerance_s if is_contact(before) else before + tolerance_s
+    for gap in untimed:
+        run = UntimedGap(*gap)
+        low = run.after_s + (-tolerance_s if run.opens_bout else tolerance_s)
+        high = run.before_s + (tolerance_s if run.closes_bout else -tolerance_s)
         inside = free[(det[free] > low) & (det[free] < high)]
-        unverifiable.extend(int(i) for i in inside[: int(count)])
+        unverifiable.extend(int(i) for i in inside[: int(run.n_contacts)])
     return ContactAgreement(
         int(det.size),
         int(ref.size),

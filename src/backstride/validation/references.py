@@ -11,11 +11,26 @@ import json
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from backstride.exceptions import InvalidInputError
+
+
+class UntimedGap(NamedTuple):
+    """A run of contacts a reference counted but could not time (see :func:`untimed_gaps`)."""
+
+    #: The timed contact before the run, or the bout's start where the run opens the bout, s.
+    after_s: float
+    #: The timed contact after the run, or the bout's end where the run closes the bout, s.
+    before_s: float
+    #: How many contacts the run holds.
+    n_contacts: int
+    #: The run opens the bout: its first contact is the bout's start, not after ``after_s``.
+    opens_bout: bool = False
+    #: The run closes the bout: its last contact is the bout's end.
+    closes_bout: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,9 +43,9 @@ class ReferenceBout:
     cadence_spm: float | None = None
     stride_length_m: float | None = None
     walking_speed_mps: float | None = None
-    #: Contacts the reference counted but could not time: ``(after_s, before_s, count)``, the
-    #: known neighbours (or the bout's edges) around each run of untimed contacts.
-    untimed_contacts: tuple[tuple[float, float, int], ...] = ()
+    #: Contacts the reference counted but could not time: each run of them between its known
+    #: neighbours (or the bout's edges).
+    untimed_contacts: tuple[UntimedGap, ...] = ()
     #: Per-stride lengths where the reference stores them: ``(first contact s, last contact s,
     #: length m)`` of each stride (``data.mat`` only; used by ``bench/stride_excursion.py``).
     strides: tuple[tuple[float, float, float], ...] = ()
@@ -60,7 +75,7 @@ def timed_sides(contacts: list[float | None], sides: Any) -> tuple[str, ...]:
 
 def untimed_gaps(
     contacts: list[float | None], start_s: float, end_s: float
-) -> tuple[tuple[float, float, int], ...]:
+) -> tuple[UntimedGap, ...]:
     """Runs of untimed contacts in a reference bout's contact list, between timed neighbours.
 
     The INDIP reference lists a NaN (``null`` in the exported JSON) where it knows a foot
@@ -71,16 +86,18 @@ def untimed_gaps(
     gaps = []
     run = 0
     after = start_s
+    opens = True  # no timed contact yet: a run now opens the bout
     for t in contacts:
         if t is None or not math.isfinite(t):
             run += 1
             continue
         if run:
-            gaps.append((after, t, run))
+            gaps.append(UntimedGap(after, t, run, opens_bout=opens))
             run = 0
         after = t
+        opens = False
     if run:
-        gaps.append((after, end_s, run))
+        gaps.append(UntimedGap(after, end_s, run, opens_bout=opens, closes_bout=True))
     return tuple(gaps)
 
 
@@ -124,7 +141,7 @@ class Reference:
         }
 
     @property
-    def untimed_contacts(self) -> list[tuple[float, float, int]]:
+    def untimed_contacts(self) -> list[UntimedGap]:
         """Every bout's runs of untimed contacts (see :func:`untimed_gaps`)."""
         return [g for b in self.bouts for g in b.untimed_contacts]
 

@@ -47,6 +47,7 @@ from backstride.validation.metrics import (
 from backstride.validation.references import (
     Reference,
     ReferenceBout,
+    UntimedGap,
     load_ipol_reference,
     load_mobilised_mat_reference_systems,
     load_mobilised_reference,
@@ -365,10 +366,10 @@ def reference_moderate_s(reference: Reference) -> float:
     bout_ids: list[int] = []
     for k, bout in enumerate(reference.bouts):
         times = list(bout.initial_contacts_s)
-        timed = set(times)
-        for after, before, count in bout.untimed_contacts:
-            at_start, at_end = after not in timed, before not in timed
-            places = np.linspace(after, before, count + 2 - at_start - at_end)
+        for gap in bout.untimed_contacts:
+            run = UntimedGap(*gap)
+            at_start, at_end = run.opens_bout, run.closes_bout
+            places = np.linspace(run.after_s, run.before_s, run.n_contacts + 2 - at_start - at_end)
             times.extend(
                 places[(0 if at_start else 1) : len(places) - (0 if at_end else 1)].tolist()
             )

@@ -53,7 +53,10 @@ def _slowed_bout(bout: ReferenceBout, k: float) -> ReferenceBout:
         initial_contacts_s=tuple(t * k for t in bout.initial_contacts_s),
         cadence_spm=per_s(bout.cadence_spm),
         walking_speed_mps=per_s(bout.walking_speed_mps),
-        untimed_contacts=tuple((a * k, b * k, n) for a, b, n in bout.untimed_contacts),
+        untimed_contacts=tuple(
+            g._replace(after_s=g.after_s * k, before_s=g.before_s * k)
+            for g in bout.untimed_contacts
+        ),
         strides=tuple((a * k, b * k, length) for a, b, length in bout.strides),
         turns_s=_times(bout.turns_s, k),
     )
