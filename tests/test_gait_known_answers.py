@@ -152,6 +152,26 @@ def test_a_sample_beyond_any_sensors_range_is_a_gap_not_a_crash(glitch: float) -
     assert not any("beyond" in n for n in clean.recording["notes"])
 
 
+def test_glitches_are_found_in_every_block_of_a_long_signal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The range checks run a block of rows at a time (a week's boolean temporaries were
+    540 MB); glitches on either side of a block's edge are all found, counted and marked."""
+    import backstride.recording as recording_module
+
+    monkeypatch.setattr(recording_module, "CHECK_CHUNK_ROWS", 1000)
+    rec, _ = walking_signal()
+    acc = rec.acc.copy()
+    acc[[999, 1000, 2999], [0, 1, 2]] = 1e9
+    acc[[1500, 2000], 1] = np.nan
+    checked = recording_module.without_impossible_samples(Recording(acc=acc, sample_rate_hz=100.0))
+    assert np.isnan(checked.acc[[999, 1000, 2999, 1500, 2000]]).any(axis=1).all()
+    assert np.isfinite(checked.acc).all(axis=1).sum() == acc.shape[0] - 5
+    assert checked.acc is not acc and np.isfinite(acc[999, 0])  # the input is not written to
+    assert any(n.startswith("3 acceleration samples beyond") for n in checked.notes)
+    assert any(n.startswith("2 acceleration samples missing") for n in checked.notes)
+
+
 def test_mostly_nan_is_rejected_with_one_sentence() -> None:
     rec, _ = walking_signal()
     acc = rec.acc.copy()
