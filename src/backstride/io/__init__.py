@@ -23,8 +23,9 @@ Each entry: format id, reader, what identifies it, and the units read.
     A ``Device Type,GENEActiv`` header line, then rows ``YYYY-MM-DD hh:mm:ss:mmm,x,y,z,...``;
     acc in g.
 ``oxford_phone`` (:func:`read_oxford_phone_csv`)
-    No header; 7 numeric columns, the first an integer of at least 1e9 (ns since boot), the
-    last three integer step counts; acc in m/s^2 at about 100 Hz.
+    7 numeric columns, the first a whole number (the clock since boot, in ns, us or ms), the
+    last three whole step counts, under a header row or none (a header that names acc_x,
+    acc_y or acc_z makes a generic CSV); acc in m/s^2 (or g) at about 100 Hz.
 ``mobilised_export`` (:func:`read_mobilised_export`)
     A generic CSV named ``<Test>-<Trial>.imu.csv`` with a ``<Test>-<Trial>.reference.json``
     beside it that states ``sample_rate_hz`` (the Mobilise-D per-trial export); the rate,
@@ -102,7 +103,13 @@ from backstride.io.axivity_cwa import duration_hint_s as cwa_duration_hint
 from backstride.io.geneactiv_bin import GeneactivParts, read_geneactiv_bin
 from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hint
 from backstride.io.geneactiv_csv import read_geneactiv_csv
-from backstride.io.generic_csv import DELIMITERS, KNOWN_COLUMNS, normalise_name, read_csv
+from backstride.io.generic_csv import (
+    ACC_COLUMNS,
+    DELIMITERS,
+    KNOWN_COLUMNS,
+    normalise_name,
+    read_csv,
+)
 from backstride.io.mobilised import INFO_FILE, METADATA_FILE, read_mobilised_mat
 from backstride.io.mobilised_export import (
     export_sidecar,
@@ -110,7 +117,7 @@ from backstride.io.mobilised_export import (
     unusable_sidecar,
 )
 from backstride.io.phone_oxford import N_COLUMNS, read_oxford_phone_csv
-from backstride.io.xsens_ipol import ipol_sidecar, read_ipol_txt
+from backstride.io.xsens_ipol import ipol_sidecar, is_ipol_txt, read_ipol_txt
 from backstride.recording import Recording
 
 __all__ = [
@@ -140,7 +147,7 @@ SUPPORTED_FORMATS: dict[str, str] = {
     "mobilised_mat": "Mobilise-D data.mat (MATLAB 5)",
     "xsens_ipol": "Xsens text export with an 'Acquisition frequency' first line",
     "geneactiv_csv": "GENEActiv CSV export",
-    "oxford_phone": "Oxford step-counter phone CSV (7 columns, no header)",
+    "oxford_phone": "Oxford step-counter phone CSV (7 columns: clock, x, y, z, 3 step counts)",
     "generic_csv": "CSV with a header naming acc_x, acc_y and acc_z",
     "mobilised_export": "Mobilise-D per-trial <Test>-<Trial>.imu.csv with its .reference.json",
     "axivity_cwa": "Axivity AX3/AX6 .cwa",
@@ -173,8 +180,22 @@ def _looks_like_oxford(line: str) -> bool:
         return False
     return (
         _is_integer_text(cells[0])
-        and float(cells[0]) >= 1e9
+        and float(cells[0]) >= 0
         and all(_is_integer_text(cell) for cell in cells[4:])
+    )
+
+
+def _is_oxford_header(line: str) -> bool:
+    """Whether a first line names the 7 columns of an Oxford phone log.
+
+    Any 7 names that are not numbers, except a header naming acc_x, acc_y or acc_z, which is
+    the generic CSV's.
+    """
+    cells = [cell.strip() for cell in line.split(",")]
+    return (
+        len(cells) == N_COLUMNS
+        and not any(_NUMBER_RE.match(cell) for cell in cells)
+        and not {normalise_name(cell) for cell in cells} & set(ACC_COLUMNS)
     )
 
 
@@ -238,7 +259,9 @@ def detect_format(path: PathLike) -> str:
         return "actigraph_csv"
     if _GENEACTIV_RE.search(lowered):
         return "geneactiv_csv"
-    if _looks_like_oxford(first):
+    if _looks_like_oxford(first) or (
+        len(content) > 1 and _is_oxford_header(first) and _looks_like_oxford(content[1])
+    ):
         return "oxford_phone"
     header = next((line for line in content if not line.startswith("#")), "")
     delimiter = max(DELIMITERS, key=header.count)
@@ -262,7 +285,7 @@ def companion_files(path: PathLike) -> list[Path]:
     it used would make the record incomplete.
     """
     p = Path(path)
-    if p.name.endswith("_lb.txt"):
+    if is_ipol_txt(p):
         found = [ipol_sidecar(p)]
     elif p.suffix.lower() == ".mat":
         found = [p.with_name(INFO_FILE), p.parent.parent / METADATA_FILE]

@@ -7,18 +7,22 @@ Headerless CSV, one row per accelerometer event::
 Columns: timestamp (ns since boot), acceleration x, y, z (m/s^2), then three cumulative step
 counts: the authors' algorithm, the ground-truth device and the phone's hardware counter.
 A log whose clock ticks in microseconds or milliseconds instead is recognised by its sampling
-interval (see :func:`_ticks_per_second`).
+interval (see :func:`_ticks_per_second`), one in g by the size of gravity (see
+:func:`_gravity_level`), and a header row over the columns is passed over.
 Sampling is irregular (about 100 Hz in this set; phones log at 16-500 Hz), so the signal is
 resampled onto a uniform grid at the log's own median rate (a 100-Hz grid for a 50-Hz log
 would hold twice the samples, and a short gap would then read as a gap longer than the data);
 leading rows whose acceleration is all zero (the sensor starting up) and rows whose timestamp
-does not advance are dropped first. The file name ``<user>_<position>_<unix ms>.csv`` gives
-the placement and the start time.
+does not advance are dropped first; a clock that goes back by more than a second (the phone
+restarted) is refused, since where the second part belongs in time is unknown. The file name
+``<user>_<position>_<unix ms>.csv`` gives the placement and the start time.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,16 +34,18 @@ from backstride.io._common import (
     existing_file,
     numeric_column,
     read_table,
+    read_text_lines,
     resample_uniform,
     snap_rate,
     time_steps,
     unix_to_datetime,
 )
-from backstride.recording import FloatArray, Recording
+from backstride.recording import STANDARD_GRAVITY, FloatArray, Recording
 
 DEVICE = "Samsung S6 (Oxford step-counter set)"
 N_COLUMNS = 7
-#: File-name tokens of the placements in the data set, matched in this order.
+#: File-name words of the placements in the data set, matched as whole words ("handbag" is
+#: not "hand").
 PLACEMENTS = ("frontpocket", "backpocket", "neckpouch", "armband", "hand", "bag")
 _START_RE = re.compile(r"(?:^|_)(\d{12,13})(?:$|[_.])")
 _USER_RE = re.compile(r"^(user\d+)", re.IGNORECASE)
@@ -48,10 +54,47 @@ _USER_RE = re.compile(r"^(user\d+)", re.IGNORECASE)
 #: Most a running step count may rise between two rows: a log row every 1-20 ms holds at
 #: most one new step; ten allows for rows a counter batched.
 MAX_STEPS_PER_ROW = 10
+#: Fastest stepping, steps/s (sprinters reach 4-5): a count that rises by more than 10 between
+#: two rows but by no more than this over the time between them was counting while the phone's
+#: sensor paused, not damaged.
+MAX_STEPS_PER_S = 5.0
+#: A clock that goes back by more than this, s, was restarted (a phone's clock counts from
+#: boot); repeated or swapped rows go back by a few sampling intervals at most.
+MAX_CLOCK_STEP_BACK_S = 1.0
+#: Gravity as :func:`_gravity_level` measures it, in g, in any log of a person: 1 within a
+#: phone's calibration (a few %) and the phone's turning within a second (the six bundled logs:
+#: 0.99-1.02). A file whose level lies here is in g. Linear acceleration in m/s^2 reads 0.4-0.6,
+#: so the wider range by which other readers tell g from the median magnitude (0.6-1.6) would
+#: take it for g.
+GRAVITY_LEVEL_RANGE_G = (0.8, 1.25)
+#: The level a log in m/s^2 must reach, in g, to hold gravity. Lower than the range above: a
+#: phone swung in the hand by +-a turns gravity within each second, which shortens its mean
+#: to about J0(a) of it (0.85 at +-45 degrees, 0.5 at +-87), while a linear acceleration reads
+#: 0.04-0.06 g; the floor lies between the two.
+GRAVITY_FLOOR_G = 0.5
 #: Units a phone log's clock may tick in, as ticks per second: the set's logs count
 #: nanoseconds since boot, but the README of its older logs says microseconds, and Android's
 #: own clocks are also read in milliseconds.
 TICK_NAMES = {1e9: "nanoseconds", 1e6: "microseconds", 1e3: "milliseconds"}
+
+
+def _refuse_a_restarted_clock(stamps: FloatArray, name: str, line_of: IntArray) -> None:
+    """Refuse a clock that goes back by more than :data:`MAX_CLOCK_STEP_BACK_S`.
+
+    Dropping the rows after it as "not advancing" kept only the part before the restart (half
+    the walk, with no word but a note); a log mostly in reverse order is named by the caller.
+    """
+    steps = np.diff(stamps)
+    if steps.size == 0 or np.mean(steps > 0) < 0.5:
+        return
+    back = int(np.argmin(steps))
+    back_s = -steps[back] / _ticks_per_second(stamps, name)
+    if back_s > MAX_CLOCK_STEP_BACK_S:
+        raise InvalidInputError(
+            f"The timestamps in {name} go back by {back_s:.1f} s on line "
+            f"{int(line_of[back + 1])}, as when the phone restarts and its clock starts again "
+            "from zero; split the file at that line and analyse the parts separately."
+        )
 
 
 def _ticks_per_second(stamps: FloatArray, name: str) -> float:
@@ -72,20 +115,51 @@ def _ticks_per_second(stamps: FloatArray, name: str) -> float:
     )
 
 
+def _gravity_level(acc: FloatArray, rate_hz: float) -> float:
+    """The median, over whole seconds, of the length of the mean acceleration vector.
+
+    Movement averages out over a second of walking (a stride), gravity does not: in the six
+    bundled logs this is 9.8-10.0 m/s^2, with gravity taken out (a linear acceleration) 0.4-0.6
+    m/s^2, although a phone in a trouser pocket still reads a median magnitude of 5.5 m/s^2
+    then, as the thigh swings it. NaN if no second holds a number.
+    """
+    per_window = max(1, round(rate_hz))
+    n_windows = max(1, acc.shape[0] // per_window)
+    windows = acc[: n_windows * per_window].reshape(n_windows, -1, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a second that is all NaN
+        means = np.nanmean(windows, axis=1)
+        return float(np.nanmedian(np.linalg.norm(means, axis=1)))
+
+
+def _header_row(p: Path) -> bool:
+    """Whether the file's first line is a header (no cell a number) rather than data."""
+    lines = read_text_lines(p, 1)
+    cells = lines[0].split(",") if lines else []
+    for cell in cells:
+        try:
+            float(cell)
+        except ValueError:
+            continue
+        return False
+    return bool(cells)
+
+
 def read_oxford_phone_csv(path: PathLike) -> Recording:
     """Read one Oxford step-counter phone log.
 
     Parameters
     ----------
     path
-        The headerless 7-column CSV.
+        The 7-column CSV (a header row, if there is one, is passed over).
 
     Returns
     -------
     Recording
-        Acceleration in m/s^2 on a uniform grid at the log's median rate, ``placement``
-        from the file name (``hand``, ``frontpocket``, ``backpocket``, ``bag``,
-        ``neckpouch``, ``armband`` or ``unknown``) and the step totals in ``meta``
+        Acceleration in m/s^2 (converted from g when gravity measures about 1) on a uniform
+        grid at the log's median rate, ``placement`` from the file name (``hand``,
+        ``frontpocket``, ``backpocket``, ``bag``, ``neckpouch``, ``armband`` or ``unknown``)
+        and the step totals in ``meta``
         (``reference_steps`` from the ground-truth device, ``hardware_steps`` and
         ``algorithm_steps``).
 
@@ -94,10 +168,12 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     InputNotFoundError
         No file at ``path``.
     InvalidInputError
-        Fewer than 7 columns, non-numeric values or no non-zero acceleration.
+        Fewer than 7 columns, non-numeric values, no non-zero acceleration, a clock that
+        restarts, or acceleration without gravity in it.
     """
     p = existing_file(path)
-    frame = read_table(p, header=None, skip_blank_lines=False)
+    skipped = 1 if _header_row(p) else 0
+    frame = read_table(p, header=None, skip_blank_lines=False, skiprows=skipped)
     if frame.shape[1] < N_COLUMNS:
         raise InvalidInputError(
             f"The file {p.name} has {frame.shape[1]} columns where an Oxford step-counter log "
@@ -108,13 +184,19 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
         raise InvalidInputError(
             f"The file {p.name} holds no data rows; check that the log was copied completely."
         )
-    line_of: IntArray = frame.index.to_numpy(dtype=np.int64) + 1
+    line_of: IntArray = frame.index.to_numpy(dtype=np.int64) + 1 + skipped
     labels = ("timestamp", "x acceleration", "y acceleration", "z acceleration")
     columns = [
         numeric_column(frame.iloc[:, k], labels[k] if k < 4 else f"column {k + 1}", line_of)
         for k in range(N_COLUMNS)
     ]
     data: FloatArray = np.column_stack(columns)
+    notes: list[str] = ["the first line, a header, was passed over"] if skipped else []
+    if data.shape[0] > 1 and np.any(np.isnan(data[-1]) & ~np.isnan(data[-2])):
+        # a log copied while the phone was still writing it; its clock may be cut to a
+        # smaller number, which would read as the clock restarting
+        notes.append(f"the last line ({line_of[-1]}), cut short, was left out")
+        data, line_of = data[:-1], line_of[:-1]
 
     nonzero = np.flatnonzero(np.any(data[:, 1:4] != 0, axis=1))
     if nonzero.size == 0:
@@ -122,13 +204,13 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
             f"The acceleration in {p.name} is zero throughout; check that the phone logged "
             "its accelerometer."
         )
-    notes: list[str] = []
     if nonzero[0] > 0:
         notes.append(f"{nonzero[0]} leading rows with zero acceleration were dropped")
         data, line_of = data[nonzero[0] :], line_of[nonzero[0] :]
     stamps = data[:, 0]
     finite = np.isfinite(stamps)
     if finite.all():
+        _refuse_a_restarted_clock(stamps, p.name, line_of)
         previous_max = np.maximum.accumulate(stamps)
         keep = np.concatenate([[True], stamps[1:] > previous_max[:-1]])
         if keep.mean() < 0.5:  # not a few repeated rows: the order itself is wrong
@@ -146,6 +228,18 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     steps = time_steps(time_s, "timestamp", line_of)
     rate_hz = snap_rate(steps.measured_rate_hz)
     acc, _ = resample_uniform(time_s, data[:, 1:4], rate_hz, steps, "timestamp", line_of)
+    gravity = _gravity_level(acc, rate_hz)
+    low, high = GRAVITY_LEVEL_RANGE_G
+    if low <= gravity <= high:
+        acc = acc * STANDARD_GRAVITY
+        notes.append(f"acceleration read as g: gravity measures {gravity:.2f} in the file's unit")
+    elif np.isfinite(gravity) and not GRAVITY_FLOOR_G <= gravity / STANDARD_GRAVITY <= high:
+        raise InvalidInputError(
+            f"Averaged over each second, the acceleration in {p.name} measures {gravity:.2g} "
+            "where gravity alone gives 9.81 m/s^2 (or 1 g), so gravity was taken out of it (a "
+            "linear acceleration) or the columns are not acceleration; log the phone's raw "
+            "accelerometer."
+        )
     notes.append(
         f"irregular phone sampling (median {steps.measured_rate_hz:.1f} Hz, steps "
         f"{1000 * steps.min_s:.3g} to {1000 * steps.max_s:.3g} ms) resampled onto a uniform "
@@ -154,7 +248,8 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
 
     meta: dict[str, Any] = {"format": "oxford_phone", "source_path": str(p)}
     for key, column in (("algorithm_steps", 4), ("reference_steps", 5), ("hardware_steps", 6)):
-        counts = data[:, column][np.isfinite(data[:, column])]
+        counted = np.isfinite(data[:, column])
+        counts = data[:, column][counted]
         rises = np.diff(counts)
         if counts.size and np.all(rises >= 0) and not np.any(rises > MAX_STEPS_PER_ROW):
             meta[key] = int(np.rint(counts[-1] - counts[0]))
@@ -162,7 +257,18 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
             meta[f"{key}_problem"] = (
                 f"its step count (column {column + 1}) decreases, so it is not a running total"
             )
-        elif counts.size:  # a count that leaps between two rows a few ms apart
+        elif counts.size:
+            leap = int(np.argmax(rises))
+            paused_s = float(np.diff(time_s[counted])[leap])
+            if rises[leap] <= MAX_STEPS_PER_S * paused_s:  # counted on while the phone paused
+                line = int(line_of[np.flatnonzero(counted)[leap + 1]])
+                meta[f"{key}_problem"] = (
+                    f"its step count (column {column + 1}) rose by {rises[leap]:.6g} while the "
+                    f"phone logged nothing for {paused_s:.3g} s (before line {line}), so the "
+                    "totals cannot be compared; split the log at the pause"
+                )
+                continue
+            # a count that leaps between two rows a few ms apart
             meta[f"{key}_problem"] = (
                 f"its step count (column {column + 1}) jumps by {rises.max():.6g} between two "
                 f"rows, more than {MAX_STEPS_PER_ROW} steps, so the count is damaged"
@@ -175,8 +281,8 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     if start_match:
         start = unix_to_datetime(int(start_match.group(1)) / 1000.0)
         notes.append("start time from the Unix milliseconds in the file name")
-    lowered = p.stem.lower()
-    placement = next((token for token in PLACEMENTS if token in lowered), "unknown")
+    words = set(re.split(r"[^a-z]+", p.stem.lower()))
+    placement = next((word for word in PLACEMENTS if word in words), "unknown")
     return Recording(
         acc=acc,
         sample_rate_hz=rate_hz,

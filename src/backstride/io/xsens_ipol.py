@@ -12,9 +12,12 @@ show as jumps in ``PacketCounter``; they are filled by linear interpolation so t
 ``meta["first_sample_index"]``, because the data set's gait events are packet numbers).
 
 A sibling ``<subject>-<trial>.json`` (``1-1_lb.txt`` -> ``1-1.json``, or ``1-1_meta.json`` as
-the data set's README names it) supplies the body height
-(cm), weight and identifiers. The data set is AGPL-licensed: read it where it lies, never copy
-it into this repository.
+the data set's README names it; the case of the names does not matter) supplies the body
+height (cm), weight and identifiers. The data set is AGPL-licensed: read it where it lies,
+never copy it into this repository.
+
+Exports from a French-locale Xsens installation write decimal commas (``8,225546``); with
+tabs between the fields they cannot be mistaken for separators and are read as such.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
@@ -41,7 +45,10 @@ from backstride.io._common import (
 from backstride.recording import FloatArray, Recording
 
 DEVICE = "Xsens MTw"
-_RATE_RE = re.compile(r"acquisition\s+frequency\s*:?\s*([0-9]+(?:\.[0-9]*)?)\s*hz", re.IGNORECASE)
+_RATE_RE = re.compile(r"acquisition\s+frequency\s*:?\s*([0-9]+(?:[.,][0-9]*)?)\s*hz", re.IGNORECASE)
+#: A number written with a decimal comma, e.g. ``8,225546``.
+_DECIMAL_COMMA_RE = re.compile(r"(?:^|\t)\s*-?[0-9]+,[0-9]+\s*(?:\t|$)")
+_LB_SUFFIX = "_lb.txt"
 #: Xsens packet counters are 16-bit and wrap around.
 COUNTER_MODULUS = 65536
 
@@ -68,20 +75,22 @@ def read_ipol_txt(path: PathLike) -> Recording:
         goes backwards.
     """
     p = existing_file(path)
-    lines = read_text_lines(p, 2)
+    lines = read_text_lines(p, 3)
     match = _RATE_RE.search(lines[0]) if lines else None
     if match is None:
         raise InvalidInputError(
             f"The first line of {p.name} does not state the rate as 'Acquisition frequency: "
             "N Hz'; export the file again from Xsens software with that header."
         )
-    rate = float(match.group(1))
+    rate = float(match.group(1).replace(",", "."))
     if not 0 < rate < 1e6:
         raise InvalidInputError(
             f"The file {p.name} states an acquisition frequency of {rate:g} Hz; correct the "
             "rate in its first line."
         )
-    frame = read_table(p, sep="\t", header=0, skiprows=1, skip_blank_lines=False)
+    first_row = lines[2] if len(lines) > 2 else ""
+    decimal = "," if _DECIMAL_COMMA_RE.search(first_row) and "." not in first_row else "."
+    frame = read_table(p, sep="\t", header=0, skiprows=1, skip_blank_lines=False, decimal=decimal)
     by_name = {str(column).strip().lower(): column for column in frame.columns}
     acc_names = ("acc_x", "acc_y", "acc_z")
     missing = [name for name in acc_names if name not in by_name]
@@ -91,6 +100,9 @@ def read_ipol_txt(path: PathLike) -> Recording:
             "export the calibrated acceleration Acc_X, Acc_Y and Acc_Z."
         )
     frame = frame.dropna(how="all")
+    cut_line = _cut_last_line(frame)
+    if cut_line is not None:
+        frame = frame.iloc[:-1]
     if len(frame) < 2:
         raise InvalidInputError(
             f"The file {p.name} holds fewer than two samples; record for at least a few seconds."
@@ -104,6 +116,8 @@ def read_ipol_txt(path: PathLike) -> Recording:
         values[:, position] = numeric_column(frame[by_name[name]], by_name[name], line_of)
 
     notes = [f"sample rate {rate:g} Hz from the file header"]
+    if cut_line is not None:
+        notes.append(f"line {cut_line}, the last, was cut short mid-line and was left out")
     meta: dict[str, Any] = {"format": "xsens_ipol", "source_path": str(p)}
     if "packetcounter" in by_name:
         counter = numeric_column(frame[by_name["packetcounter"]], "PacketCounter", line_of)
@@ -121,8 +135,8 @@ def read_ipol_txt(path: PathLike) -> Recording:
     with np.errstate(over="ignore"):
         gyr = np.degrees(values[:, 3:6]) if has_gyr else None
     notes.append("acceleration in m/s^2 as stored, gyroscope converted from rad/s")
-    stem = p.stem.removesuffix("_lb")
-    height = _sidecar(p, stem, meta, notes)
+    stem = ipol_stem(p)
+    height = _sidecar(p, meta, notes)
     return Recording(
         acc=values[:, :3],
         sample_rate_hz=rate,
@@ -136,6 +150,20 @@ def read_ipol_txt(path: PathLike) -> Recording:
     )
 
 
+def _cut_last_line(frame: pd.DataFrame) -> int | None:
+    """The file line of the last row if the export stopped inside it, else ``None``.
+
+    A row that lacks the last column's value while the row before has one was cut off
+    mid-line (an interrupted copy or export); what it holds may be part of a number.
+    """
+    if len(frame) < 2:
+        return None
+    last_column = frame.iloc[-2:, -1]
+    if pd.isna(last_column.iloc[1]) and not pd.isna(last_column.iloc[0]):
+        return int(frame.index[-1]) + 3
+    return None
+
+
 def _unwrap(counter: FloatArray) -> FloatArray:
     """Undo the 16-bit wrap-around of an Xsens packet counter."""
     steps = np.diff(counter)
@@ -145,27 +173,65 @@ def _unwrap(counter: FloatArray) -> FloatArray:
     return counter + COUNTER_MODULUS * np.concatenate([[0], np.cumsum(wraps)])
 
 
+def is_ipol_txt(path: Path) -> bool:
+    """Whether ``path`` is named as an IPOL lower-back file, ``<s>-<t>_lb.txt`` in any case."""
+    return path.name.lower().endswith(_LB_SUFFIX)
+
+
+def ipol_stem(path: Path) -> str:
+    """``1-1`` for ``1-1_lb.txt`` (or ``1-1_LB.TXT``); the file's stem for any other name."""
+    return path.name[: -len(_LB_SUFFIX)] if is_ipol_txt(path) else path.stem
+
+
 def ipol_sidecar(lb_txt: Path) -> Path | None:
     """The metadata and gait-event JSON of a ``<s>-<t>_lb.txt`` file, if there is one.
 
     The published data set names it ``<s>-<t>.json``; its README calls it
-    ``<s>-<t>_meta.json``. Either is accepted, the first when both exist.
+    ``<s>-<t>_meta.json``. Either is accepted, the first when both exist, and in any case
+    (``1-1.JSON``, ``1-1_Meta.json``): files copied through Windows or a zip tool may change
+    it, which a case-sensitive disk would otherwise not forgive.
     """
-    stem = lb_txt.name.removesuffix("_lb.txt")
-    for name in (f"{stem}.json", f"{stem}_meta.json"):
+    stem = ipol_stem(lb_txt)
+    names = (f"{stem}.json", f"{stem}_meta.json")
+    for name in names:
         candidate = lb_txt.with_name(name)
         if candidate.is_file():
             return candidate
-    return None
+    try:
+        by_lower = {p.name.lower(): p for p in sorted(lb_txt.parent.iterdir()) if p.is_file()}
+    except OSError:
+        return None
+    return next((by_lower[n.lower()] for n in names if n.lower() in by_lower), None)
 
 
-def _sidecar(path: Path, stem: str, meta: dict[str, Any], notes: list[str]) -> float | None:
+def load_ipol_json(path: Path) -> Any:
+    """The parsed JSON of an IPOL sidecar.
+
+    Saved as UTF-8, with or without a byte-order mark (Windows Notepad writes one), or, if
+    not UTF-8, as Windows-1252 (an accented note saved by an older Windows editor).
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    ValueError
+        It is not JSON.
+    """
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return json.loads(text)
+
+
+def _sidecar(path: Path, meta: dict[str, Any], notes: list[str]) -> float | None:
     """Read the sidecar JSON next to ``path`` into ``meta``; return the height in m if given."""
-    sidecar = ipol_sidecar(path.with_name(f"{stem}_lb.txt"))
+    sidecar = ipol_sidecar(path)
     if sidecar is None:
         return None
     try:
-        info = json.loads(sidecar.read_text(encoding="utf-8"))
+        info = load_ipol_json(sidecar)
     except (OSError, ValueError):
         notes.append(f"{sidecar.name} could not be read and was ignored")
         return None

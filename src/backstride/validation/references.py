@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from backstride.exceptions import InvalidInputError
+from backstride.io.xsens_ipol import COUNTER_MODULUS, load_ipol_json
 
 
 class UntimedGap(NamedTuple):
@@ -500,7 +502,10 @@ def bouts_from_contacts(
 
 
 def load_ipol_reference(
-    path: Path, sample_rate_hz: float = 100.0, first_sample_index: int = 0
+    path: Path,
+    sample_rate_hz: float = 100.0,
+    first_sample_index: int = 0,
+    n_samples: int | None = None,
 ) -> Reference:
     """Read the IPOL gait-event JSON (Voisard et al. 2023) beside an ``*_lb.txt`` recording.
 
@@ -517,22 +522,69 @@ def load_ipol_reference(
     the spot within 3 s after trial 5-2 joined the walk's bout, while 4 of the 6 steps of a
     turn 3.8 s after trial 4-3 are marked, too few strides for a bout, so that scoring the
     whole file counted the first as misses and the second as extras (docs/validation.md).
+
+    Events are packet numbers (``first_sample_index`` is the recording's first). Where the
+    recording's 16-bit counter wraps (``first_sample_index + n_samples`` beyond 65535), an
+    event written as the counter showed it after the wrap is read as that later packet (which
+    is unambiguous while the recording is shorter than the counter's 65536 packets).
+
+    Raises
+    ------
+    InvalidInputError
+        The file cannot be read, or it cannot be scored without a wrong number: a foot's
+        events are missing or empty (its contacts would all count as extras), a pair's
+        toe-off does not come before its heel strike (which of the two is the contact is
+        then unknown), or, given ``n_samples``, an event lies outside the recording (the
+        two do not match, or the recording was cut short of the trial).
     """
     try:
-        doc = json.loads(path.read_text())
-        contacts: list[float] = []
-        side_of: dict[float, str] = {}
-        for key, side in (("LeftFootEvents", "L"), ("RightFootEvents", "R")):
-            events = doc[key]
-            if isinstance(events, str):
-                events = json.loads(events)
-            times = [(float(e[1]) - first_sample_index) / sample_rate_hz for e in events]
-            contacts.extend(times)
-            side_of.update(dict.fromkeys(times, side))
-        turn = _sample_span(doc.get("UTurnBoundaries"), sample_rate_hz, first_sample_index)
-        window = _sample_span(doc.get("TrialBoundaries"), sample_rate_hz, first_sample_index)
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        doc = load_ipol_json(path)
+    except (OSError, ValueError) as exc:
         raise InvalidInputError(f"The reference file {path} cannot be read ({exc}).") from exc
+    if not isinstance(doc, dict):
+        raise InvalidInputError(
+            f"The reference file {path} is not a JSON object with LeftFootEvents and "
+            "RightFootEvents; give the data set's metadata file."
+        )
+    wraps = n_samples is not None and first_sample_index + n_samples > COUNTER_MODULUS
+
+    def index_of(sample: float) -> float:
+        """Samples after the recording's first, reading a number below it as after the wrap."""
+        i = sample - first_sample_index
+        if wraps and i < 0 and n_samples is not None and i + COUNTER_MODULUS < n_samples:
+            return i + COUNTER_MODULUS
+        return i
+
+    turn = _sample_span(doc.get("UTurnBoundaries"), sample_rate_hz, index_of)
+    window = _sample_span(doc.get("TrialBoundaries"), sample_rate_hz, index_of)
+    # only what is scored must be right: the trial's events (every event where the file
+    # gives no trial); marks after the trial are left out anyway, so a dubious one there
+    # does not cost the trial
+    scored = (
+        (lambda i: True)
+        if window is None
+        else (lambda i: window[0] * sample_rate_hz <= i <= window[1] * sample_rate_hz)
+    )
+    contacts: list[float] = []
+    side_of: dict[float, str] = {}
+    events: list[float] = []
+    for key, side in (("LeftFootEvents", "L"), ("RightFootEvents", "R")):
+        pairs = _ipol_pairs(doc.get(key), key, path, lambda v: scored(index_of(v)), index_of)
+        # a pair with either event in the trial is the trial's (a swing that starts in it)
+        events.extend(
+            v
+            for pair in pairs
+            if any(e is not None and scored(index_of(e)) for e in pair)
+            for v in pair
+            if v is not None
+        )
+        times = [index_of(heel_strike) / sample_rate_hz for _, heel_strike in pairs]
+        contacts.extend(times)
+        side_of.update(dict.fromkeys(times, side))
+    if n_samples is not None:
+        if window is not None:  # a recording cut short of its trial
+            events.append(window[1] * sample_rate_hz + first_sample_index)
+        _check_within(events, index_of, n_samples, first_sample_index, path)
     contacts.sort()
     in_file = len(contacts)
     if window is not None:
@@ -551,8 +603,89 @@ def load_ipol_reference(
     )
 
 
+def _ipol_pairs(
+    value: Any,
+    key: str,
+    path: Path,
+    scored: Callable[[float], bool],
+    index_of: Callable[[float], float],
+) -> list[tuple[float | None, float]]:
+    """One foot's ``[toe-off, heel-strike]`` sample numbers, checked; a toe-off may be null.
+
+    ``index_of`` places a sample number in the recording, for the order of the two; the
+    order is checked only for pairs with an event that is ``scored`` (within the trial).
+    """
+    if isinstance(value, str):  # some copies store the list as JSON text
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, list) or not value:
+        raise InvalidInputError(
+            f"The reference file {path} has no {key}, so that foot's contacts would all count "
+            "as extras; add its events or leave the trial out."
+        )
+    pairs = []
+    for number, pair in enumerate(value, start=1):
+        is_pair = isinstance(pair, list) and len(pair) == 2
+        toe_off, heel_strike = (_sample_number(v) for v in pair) if is_pair else (None, None)
+        if heel_strike is None or (toe_off is None and pair[0] is not None):
+            raise InvalidInputError(
+                f"In the reference file {path}, pair {number} of {key}, {json.dumps(pair)}, is "
+                "not a [toe-off, heel-strike] pair of sample numbers; correct it."
+            )
+        if (
+            toe_off is not None
+            and (scored(toe_off) or scored(heel_strike))
+            and index_of(toe_off) >= index_of(heel_strike)
+        ):
+            raise InvalidInputError(
+                f"In the reference file {path}, pair {number} of {key}, {json.dumps(pair)}, has "
+                "its toe-off at or after its heel strike, so which is the contact is unknown; "
+                "correct the pair."
+            )
+        pairs.append((toe_off, heel_strike))
+    return pairs
+
+
+def _sample_number(value: Any) -> float | None:
+    """``value`` as a finite sample number (a number or numeric text), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _check_within(
+    events: list[float],
+    index_of: Callable[[float], float],
+    n_samples: int,
+    first_sample_index: int,
+    path: Path,
+) -> None:
+    """Raise if an event lies outside the recording's ``n_samples`` samples."""
+    last = first_sample_index + n_samples - 1
+    early = [v for v in events if index_of(v) < 0]
+    late = [v for v in events if index_of(v) > n_samples - 1]
+    if late:
+        where = f"after the recording's last sample ({last % COUNTER_MODULUS})"
+        sample = max(late, key=index_of)
+    elif early:
+        where = f"before the recording's first sample ({first_sample_index})"
+        sample = min(early, key=index_of)
+    else:
+        return
+    raise InvalidInputError(
+        f"The reference file {path} marks an event at sample {sample:g}, {where}, so the "
+        "events and the recording do not match; give the whole recording or correct the event."
+    )
+
+
 def _sample_span(
-    value: Any, sample_rate_hz: float, first_sample_index: int
+    value: Any, sample_rate_hz: float, index_of: Callable[[float], float]
 ) -> tuple[float, float] | None:
     """``[start, end]`` sample numbers as seconds from the first sample, or ``None``.
 
@@ -562,7 +695,7 @@ def _sample_span(
     if not isinstance(value, list) or len(value) != 2:
         return None
     try:
-        start, end = ((float(v) - first_sample_index) / sample_rate_hz for v in value)
+        start, end = (index_of(float(v)) / sample_rate_hz for v in value)
     except (TypeError, ValueError):
         return None
     return (start, end) if math.isfinite(start) and math.isfinite(end) and end > start else None

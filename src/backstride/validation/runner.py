@@ -14,11 +14,15 @@ Layouts recognised in a dataset folder (searched recursively):
   ``<Test>-<Trial>.reference.json`` (rate, start and heights from the JSON,
   :mod:`backstride.io.mobilised_export`), compared with that INDIP reference; the exports
   hold no turns and no motion capture, so contacts in turns count as straight walking.
-- IPOL (Voisard et al. 2023): ``GaitData/<s>-<t>_lb.txt`` with ``<s>-<t>.json``, scored
-  within the protocol's trial (``TrialBoundaries``; contacts, walking time and moderate
-  seconds), since steps after it are marked unevenly.
-- Phone step counts (Oxford step-counter set): headerless phone CSVs whose last columns are
-  cumulative step counts; the ground-truth device's count is the reference.
+- IPOL (Voisard et al. 2023): ``GaitData/<s>-<t>_lb.txt`` with ``<s>-<t>.json`` (or
+  ``<s>-<t>_meta.json``; names in any case, in any subfolder), scored within the protocol's
+  trial (``TrialBoundaries``; contacts, walking time and moderate seconds), since steps
+  after it are marked unevenly. A trial without its JSON, or whose events cannot be scored
+  as they stand (a foot with none, a toe-off after its heel strike, an event outside the
+  recording), is listed as skipped with the reason.
+- Phone step counts (Oxford step-counter set): phone CSVs (with or without a header row)
+  whose last columns are cumulative step counts; the ground-truth device's count is the
+  reference.
 
 Overall figures pool contacts over recordings (F1 = 2 TP / (detected + reference)), pool
 samples for walking time, and average per-bout errors over all matched reference bouts.
@@ -567,19 +571,30 @@ def _no_walking(name: str, system: str) -> Skipped:
 
 
 def _ipol_cases(root: Path) -> Iterator[Found]:
-    from backstride.io.xsens_ipol import ipol_sidecar, read_ipol_txt
+    from backstride.io.xsens_ipol import ipol_sidecar, ipol_stem, read_ipol_txt
 
-    for txt in sorted(root.rglob("*_lb.txt")):
+    # in any case: names copied through Windows or a zip tool may change it
+    for txt in sorted(root.rglob("*_[lL][bB].[tT][xX][tT]")):
         ref_path = ipol_sidecar(txt)
-        if ref_path is not None:
-            try:
-                rec = read_ipol_txt(txt)
-                first = int(rec.meta.get("first_sample_index", 0))
-                reference = load_ipol_reference(ref_path, rec.sample_rate_hz, first)
-            except BackstrideError as exc:
-                yield Skipped(txt.name, str(exc))
-                continue
-            yield "ipol", rec, reference
+        if ref_path is None:  # said, not silently left out
+            stem = ipol_stem(txt)
+            yield Skipped(
+                txt.name,
+                f"there is no {stem}.json or {stem}_meta.json beside it, so there is nothing to "
+                "compare with",
+            )
+            continue
+        try:
+            rec = read_ipol_txt(txt)
+            first = int(rec.meta.get("first_sample_index", 0))
+            reference = load_ipol_reference(ref_path, rec.sample_rate_hz, first, rec.n_samples)
+        except BackstrideError as exc:
+            yield Skipped(txt.name, str(exc))
+            continue
+        if not reference.bouts:  # too few events for a walk: not scored as 0
+            yield _no_walking(rec.name, reference.system)
+            continue
+        yield "ipol", rec, reference
 
 
 def _phone_cases(root: Path) -> Iterator[Found]:
@@ -606,12 +621,17 @@ def _phone_cases(root: Path) -> Iterator[Found]:
 
 
 def _looks_like_oxford(path: Path) -> bool:
+    """Whether ``analyze`` would read the file as a phone log.
+
+    The same detection, so that a log with a header row or a millisecond clock is not passed
+    over here.
+    """
+    from backstride.io import detect_format
+
     try:
-        with path.open("rb") as fh:
-            first = fh.readline().decode("ascii", "replace").strip().split(",")
-    except OSError:
+        return detect_format(path) == "oxford_phone"
+    except BackstrideError:
         return False
-    return len(first) == 7 and first[0].isdigit()
 
 
 def _rename(rec: Recording, name: str) -> Recording:
