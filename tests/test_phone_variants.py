@@ -83,6 +83,16 @@ def test_a_header_row_or_a_millisecond_clock_reads_the_same_walk(
     assert result.steps_reference == read_oxford_phone_csv(HAND).meta["reference_steps"]
 
 
+def test_a_blank_first_line_is_not_called_a_header(tmp_path: Path) -> None:
+    """A blank line over the data was noted as "the first line, a header, was passed over"."""
+    lines = _lines(_load(HAND)[:3000])
+    plain = read_oxford_phone_csv(_write(tmp_path / "plain" / HAND.name, lines))
+    blank = read_oxford_phone_csv(_write(tmp_path / "blank" / HAND.name, ["", *lines]))
+    assert not any("header" in note for note in blank.notes)
+    assert blank.notes == ("the first line, blank, was passed over", *plain.notes)
+    np.testing.assert_array_equal(blank.acc, plain.acc)
+
+
 def test_a_clock_that_restarts_is_refused_not_half_read(tmp_path: Path) -> None:
     """The phone restarts mid-log and its clock counts from boot again.
 
@@ -102,6 +112,19 @@ def test_a_clock_that_restarts_is_refused_not_half_read(tmp_path: Path) -> None:
     report = run_validation(tmp_path)
     assert [r.name for r in report.results] == [BACKPOCKET.stem]
     assert [(s.name, s.reason) for s in report.skipped] == [(HAND.name, message)]
+
+
+def test_one_row_with_its_clock_cut_short_is_no_restart(tmp_path: Path) -> None:
+    """A row mid-log whose clock lost its last digits (``1101924`` for ``1101924...``): the
+    rows around it are in order. It was refused as a restarted clock ("go back by 1102.4 s
+    ... split the file at that line"), where the reader before dropped the one row."""
+    lines = _lines(_load(HAND)[:3000])
+    clock, rest = lines[2000].split(",", 1)
+    damaged = [*lines[:2000], f"{clock[:7]},{rest}", *lines[2001:]]
+    recording = read_oxford_phone_csv(_write(tmp_path / HAND.name, damaged))
+    assert "1 rows whose timestamp did not advance were dropped" in recording.notes
+    whole = read_oxford_phone_csv(_write(tmp_path / "whole" / HAND.name, lines))
+    assert recording.n_samples == whole.n_samples
 
 
 def test_acceleration_in_g_is_read_as_g(tmp_path: Path, hand_steps: int) -> None:

@@ -794,6 +794,24 @@ def test_a_detection_where_the_reference_could_not_time_a_contact_is_not_scored(
     assert (double.n_unverifiable, double.precision) == (0, 0.8)
 
 
+def test_a_detection_between_two_untimed_bout_ends_is_unverifiable_once() -> None:
+    """A bout that closes on an untimed contact at 2.0 s and one that opens on one at 2.2 s:
+    both runs reach 0.25 s past their bout, so the detection at 2.1 s counted twice and
+    precision came out as 4/3 (F1 8/7)."""
+    from backstride.validation.metrics import match_contacts
+    from backstride.validation.references import untimed_gaps
+
+    nan = float("nan")
+    untimed = [*untimed_gaps([1.0, 1.5, nan], 1.0, 2.0), *untimed_gaps([nan, 2.8, 3.3], 2.2, 3.3)]
+    agreement = match_contacts([1.0, 1.5, 2.1, 2.8, 3.3], [1.0, 1.5, 2.8, 3.3], untimed=untimed)
+    assert (agreement.n_matched, agreement.unverifiable) == (4, (2,))
+    assert agreement.precision == 1.0
+    assert agreement.f1 == 1.0
+    # two detections there: each end's run takes one
+    both = match_contacts([1.0, 1.5, 2.05, 2.15, 2.8, 3.3], [1.0, 1.5, 2.8, 3.3], untimed=untimed)
+    assert both.unverifiable == (2, 3)
+
+
 def test_walking_bouts_not_level_walking_bouts_are_the_reference(tmp_path: Path) -> None:
     """Continuous walking periods (all walking) are used; micro WBs (level only) without them.
 
@@ -1225,6 +1243,42 @@ def test_a_damaged_trial_span_only_loses_the_window(tmp_path: Path) -> None:
         reference = load_ipol_reference(path)
         assert reference.window_s == window
         assert len(reference.initial_contacts_s) == 12
+
+
+def test_an_unknown_toe_off_may_be_null_or_nan(tmp_path: Path) -> None:
+    """Python's json writes a missing number as NaN: ``[NaN, 130]`` was refused as "not a
+    [toe-off, heel-strike] pair" while ``[null, 130]`` was read (only the heel strike is a
+    contact). Text where the toe-off belongs is still refused."""
+    from backstride.validation.references import load_ipol_reference
+
+    events: list[list[Any]] = [[100 + 60 * k, 130 + 60 * k] for k in range(12)]
+    path = tmp_path / "1-1.json"
+    for toe_off in (None, float("nan")):
+        events[0][0] = toe_off
+        path.write_text(
+            json.dumps({"LeftFootEvents": events[::2], "RightFootEvents": events[1::2]})
+        )
+        assert load_ipol_reference(path).initial_contacts_s[0] == pytest.approx(1.3)
+    events[0][0] = "toe"
+    path.write_text(json.dumps({"LeftFootEvents": events[::2], "RightFootEvents": events[1::2]}))
+    with pytest.raises(InvalidInputError, match=r"pair 1 of LeftFootEvents, \["):
+        load_ipol_reference(path)
+
+
+def test_a_trial_that_ends_on_the_recordings_last_sample_fits_it(tmp_path: Path) -> None:
+    """The trial's end went through seconds and back (1005 / 100 * 100 > 1005), so a trial
+    ending on the last of 1006 samples was refused as ending after the recording."""
+    from backstride.validation.references import load_ipol_reference
+
+    events = [[100 + 60 * k, 130 + 60 * k] for k in range(12)]
+    doc = {"LeftFootEvents": events[::2], "RightFootEvents": events[1::2]}
+    path = tmp_path / "1-1.json"
+    path.write_text(json.dumps({**doc, "TrialBoundaries": [100, 1005]}))
+    reference = load_ipol_reference(path, 100.0, 0, n_samples=1006)
+    assert reference.window_s == (1.0, 10.05)
+    assert len(reference.initial_contacts_s) == 12
+    with pytest.raises(InvalidInputError, match="at sample 1005, after the recording's last"):
+        load_ipol_reference(path, 100.0, 0, n_samples=1005)  # one sample short of the trial
 
 
 @pytest.mark.shared_data

@@ -83,13 +83,17 @@ def _refuse_a_restarted_clock(stamps: FloatArray, name: str, line_of: IntArray) 
 
     Dropping the rows after it as "not advancing" kept only the part before the restart (half
     the walk, with no word but a note); a log mostly in reverse order is named by the caller.
+    One row whose clock alone is low (cut short mid-number), with the next row back above the
+    one before it, is no restart: it is dropped with the rows that do not advance.
     """
     steps = np.diff(stamps)
     if steps.size == 0 or np.mean(steps > 0) < 0.5:
         return
-    back = int(np.argmin(steps))
-    back_s = -steps[back] / _ticks_per_second(stamps, name)
-    if back_s > MAX_CLOCK_STEP_BACK_S:
+    per_second = _ticks_per_second(stamps, name)
+    for back in np.flatnonzero(steps < -MAX_CLOCK_STEP_BACK_S * per_second):
+        if back + 2 < stamps.size and stamps[back + 2] > stamps[back]:
+            continue
+        back_s = -steps[back] / per_second
         raise InvalidInputError(
             f"The timestamps in {name} go back by {back_s:.1f} s on line "
             f"{int(line_of[back + 1])}, as when the phone restarts and its clock starts again "
@@ -132,17 +136,20 @@ def _gravity_level(acc: FloatArray, rate_hz: float) -> float:
         return float(np.nanmedian(np.linalg.norm(means, axis=1)))
 
 
-def _header_row(p: Path) -> bool:
-    """Whether the file's first line is a header (no cell a number) rather than data."""
+def _first_line_passed_over(p: Path) -> str | None:
+    """The note for a first line that is not data (a header, no cell a number, or blank)."""
     lines = read_text_lines(p, 1)
-    cells = lines[0].split(",") if lines else []
-    for cell in cells:
+    if not lines:
+        return None
+    if not lines[0].strip():  # pandas takes the column count from the first line: skip it
+        return "the first line, blank, was passed over"
+    for cell in lines[0].split(","):
         try:
             float(cell)
         except ValueError:
             continue
-        return False
-    return bool(cells)
+        return None
+    return "the first line, a header, was passed over"
 
 
 def read_oxford_phone_csv(path: PathLike) -> Recording:
@@ -172,7 +179,8 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
         restarts, or acceleration without gravity in it.
     """
     p = existing_file(path)
-    skipped = 1 if _header_row(p) else 0
+    passed_over = _first_line_passed_over(p)
+    skipped = 1 if passed_over else 0
     frame = read_table(p, header=None, skip_blank_lines=False, skiprows=skipped)
     if frame.shape[1] < N_COLUMNS:
         raise InvalidInputError(
@@ -191,7 +199,7 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
         for k in range(N_COLUMNS)
     ]
     data: FloatArray = np.column_stack(columns)
-    notes: list[str] = ["the first line, a header, was passed over"] if skipped else []
+    notes: list[str] = [passed_over] if passed_over else []
     if data.shape[0] > 1 and np.any(np.isnan(data[-1]) & ~np.isnan(data[-2])):
         # a log copied while the phone was still writing it; its clock may be cut to a
         # smaller number, which would read as the clock restarting

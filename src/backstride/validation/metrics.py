@@ -145,8 +145,11 @@ def match_contacts(
         run = UntimedGap(*gap)
         low = run.after_s + (-tolerance_s if run.opens_bout else tolerance_s)
         high = run.before_s + (tolerance_s if run.closes_bout else -tolerance_s)
-        inside = free[(det[free] > low) & (det[free] < high)]
-        unverifiable.extend(int(i) for i in inside[: int(run.n_contacts)])
+        inside = free[(det[free] > low) & (det[free] < high)][: int(run.n_contacts)]
+        unverifiable.extend(int(i) for i in inside)
+        # runs at the ends of two bouts less than 2 tolerances apart reach over the same
+        # detections; each is unverifiable once, or precision exceeds 1
+        free = np.setdiff1d(free, inside, assume_unique=True)
     return ContactAgreement(
         int(det.size),
         int(ref.size),

@@ -556,15 +556,15 @@ def load_ipol_reference(
         return i
 
     turn = _sample_span(doc.get("UTurnBoundaries"), sample_rate_hz, index_of)
-    window = _sample_span(doc.get("TrialBoundaries"), sample_rate_hz, index_of)
+    # the trial in samples for the checks below: seconds times the rate is not always the
+    # sample again (2044 / 100 * 100 > 2044), which put a trial ending on the last sample
+    # after it
+    trial = _sample_span(doc.get("TrialBoundaries"), 1.0, index_of)
+    window = None if trial is None else (trial[0] / sample_rate_hz, trial[1] / sample_rate_hz)
     # only what is scored must be right: the trial's events (every event where the file
     # gives no trial); marks after the trial are left out anyway, so a dubious one there
     # does not cost the trial
-    scored = (
-        (lambda i: True)
-        if window is None
-        else (lambda i: window[0] * sample_rate_hz <= i <= window[1] * sample_rate_hz)
-    )
+    scored = (lambda i: True) if trial is None else (lambda i: trial[0] <= i <= trial[1])
     contacts: list[float] = []
     side_of: dict[float, str] = {}
     events: list[float] = []
@@ -582,8 +582,8 @@ def load_ipol_reference(
         contacts.extend(times)
         side_of.update(dict.fromkeys(times, side))
     if n_samples is not None:
-        if window is not None:  # a recording cut short of its trial
-            events.append(window[1] * sample_rate_hz + first_sample_index)
+        if trial is not None:  # a recording cut short of its trial
+            events.append(trial[1] + first_sample_index)
         _check_within(events, index_of, n_samples, first_sample_index, path)
     contacts.sort()
     in_file = len(contacts)
@@ -610,7 +610,7 @@ def _ipol_pairs(
     scored: Callable[[float], bool],
     index_of: Callable[[float], float],
 ) -> list[tuple[float | None, float]]:
-    """One foot's ``[toe-off, heel-strike]`` sample numbers, checked; a toe-off may be null.
+    """One foot's ``[toe-off, heel-strike]`` sample numbers, checked; a toe-off may be unknown.
 
     ``index_of`` places a sample number in the recording, for the order of the two; the
     order is checked only for pairs with an event that is ``scored`` (within the trial).
@@ -629,7 +629,11 @@ def _ipol_pairs(
     for number, pair in enumerate(value, start=1):
         is_pair = isinstance(pair, list) and len(pair) == 2
         toe_off, heel_strike = (_sample_number(v) for v in pair) if is_pair else (None, None)
-        if heel_strike is None or (toe_off is None and pair[0] is not None):
+        # an unknown toe-off is null, or NaN as Python's json module writes a missing number
+        unknown_toe_off = is_pair and (
+            pair[0] is None or (isinstance(pair[0], float) and math.isnan(pair[0]))
+        )
+        if heel_strike is None or (toe_off is None and not unknown_toe_off):
             raise InvalidInputError(
                 f"In the reference file {path}, pair {number} of {key}, {json.dumps(pair)}, is "
                 "not a [toe-off, heel-strike] pair of sample numbers; correct it."
