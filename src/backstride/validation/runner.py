@@ -419,10 +419,16 @@ Case = tuple[str, Recording, Reference]
 Found = Case | Skipped
 
 
-#: Why a Mobilise-D file or trial with nothing to compare against is listed, not scored.
+#: Why a Mobilise-D file with nothing to compare against is listed, not scored.
 NO_REFERENCE = (
     "it has no reference (no Standards.INDIP or Standards.Stereophoto in data.mat and no "
     "<Test>-<Trial>.reference.json beside it), so there is nothing to score it against"
+)
+#: Why one trial of a file with references elsewhere is listed, not scored.
+NO_TRIAL_REFERENCE = (
+    "this trial has no reference (data.mat holds no Standards.INDIP or Standards.Stereophoto "
+    "for it and no <Test>-<Trial>.reference.json lies beside it), so there is nothing to "
+    "score it against"
 )
 
 
@@ -488,7 +494,7 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
                 reference = None
             stereo = optical.get(rec.name)
             if reference is None and stereo is None and rec.name not in exported:
-                yield Skipped(name, NO_REFERENCE)
+                yield Skipped(name, NO_TRIAL_REFERENCE)
             for dataset, ref, system in (
                 ("mobilised", reference, "INDIP"),
                 ("mobilised-stereo", stereo, "motion capture"),
