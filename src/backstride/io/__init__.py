@@ -105,9 +105,8 @@ from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hi
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import (
     ACC_COLUMNS,
-    DELIMITERS,
     KNOWN_COLUMNS,
-    normalise_name,
+    find_header,
     read_csv,
 )
 from backstride.io.mobilised import INFO_FILE, METADATA_FILE, read_mobilised_mat
@@ -188,14 +187,15 @@ def _looks_like_oxford(line: str) -> bool:
 def _is_oxford_header(line: str) -> bool:
     """Whether a first line names the 7 columns of an Oxford phone log.
 
-    Any 7 names that are not numbers, except a header naming acc_x, acc_y or acc_z, which is
-    the generic CSV's.
+    Any 7 names that are not numbers, except a header naming acc_x, acc_y or acc_z (as
+    written, not through the generic CSV's aliases: ``accx`` heads a phone log as well),
+    which is the generic CSV's.
     """
     cells = [cell.strip() for cell in line.split(",")]
     return (
         len(cells) == N_COLUMNS
         and not any(_NUMBER_RE.match(cell) for cell in cells)
-        and not {normalise_name(cell) for cell in cells} & set(ACC_COLUMNS)
+        and not {cell.strip("\"'").strip().lower() for cell in cells} & set(ACC_COLUMNS)
     )
 
 
@@ -263,10 +263,8 @@ def detect_format(path: PathLike) -> str:
         len(content) > 1 and _is_oxford_header(first) and _looks_like_oxford(content[1])
     ):
         return "oxford_phone"
-    header = next((line for line in content if not line.startswith("#")), "")
-    delimiter = max(DELIMITERS, key=header.count)
-    names = {normalise_name(name) for name in header.split(delimiter)}
-    if names & KNOWN_COLUMNS:
+    header = find_header(content)
+    if header is not None and set(header[2]) & KNOWN_COLUMNS:
         # the CSV's rate and start are in a JSON beside it (its name ties the two)
         return "mobilised_export" if export_sidecar(p) is not None else "generic_csv"
     raise UnsupportedFormatError(

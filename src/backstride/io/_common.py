@@ -38,6 +38,22 @@ JITTER_TOLERANCE = 0.05
 #: A resampled grid may hold at most this many times the real samples; more means the file has
 #: a gap longer than its data, which interpolation would only invent.
 MAX_GRID_GROWTH = 2.0
+#: A time column that goes back and runs on below its earlier times for more than this, s,
+#: holds a second recording (files joined, a clock restarted); rows out of order, repeated or
+#: wrong return to the earlier times at once.
+MAX_STEP_BACK_S = 1.0
+#: Gravity as :func:`gravity_level` measures it, in g, must be at least this in a recording: a
+#: phone swung in the hand by +-a turns gravity within each second, which shortens its mean
+#: to about J0(a) of it (0.85 at +-45 degrees, 0.5 at +-87), while a linear acceleration
+#: reads 0.01-0.08 g (0.06-0.74 m/s^2).
+GRAVITY_LEVEL_FLOOR_G = 0.5
+#: The floor when the unit was detected as g: a linear acceleration in m/s^2 has a median
+#: magnitude that detection reads as g (0.6-1.6) when the movement is small, and its level,
+#: read as g, then reaches 0.74; gravity in g measures 0.95-1.04 in the bundled recordings.
+#: The same bounds as the phone reader's (``GRAVITY_LEVEL_RANGE_G``).
+DETECTED_G_GRAVITY_FLOOR_G = 0.8
+#: :func:`gravity_level` measures at most this many seconds, spread over the recording.
+MAX_LEVEL_SECONDS = 20_000
 #: Median acceleration magnitudes accepted as "in g" and "in m/s^2" by unit detection.
 G_MAGNITUDE_RANGE = (0.6, 1.6)
 MPS2_MAGNITUDE_RANGE = (6.0, 16.0)
@@ -172,8 +188,19 @@ def where(index: int, line_of: IntArray | None) -> str:
     return f"at sample {index + 1}"
 
 
+#: A number grouped in thousands (``1,000.5``, ``1.000,5``, ``1 700 000``, ``1'000``).
+_THOUSANDS_RE = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([,.' ])\d{3})(?:\1\d{3})*(?:[.,]\d+)?$")
+#: A number with a decimal comma (``-0,981``, ``1,2e-3``).
+_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+
+
 def numeric_column(
-    series: pd.Series, label: str, line_of: IntArray | None, *, fix: str = "fix or delete that line"
+    series: pd.Series,
+    label: str,
+    line_of: IntArray | None,
+    *,
+    fix: str = "fix or delete that line",
+    decimal: str = ".",
 ) -> FloatArray:
     """Return a column as float64, NaN where empty, raising on the first non-numeric value.
 
@@ -187,6 +214,10 @@ def numeric_column(
         File line number of each row, for the error message.
     fix
         What to tell the user to do about a bad value.
+    decimal
+        The file's decimal mark. With ``","`` a column the parser left as text because of
+        one bad value still holds decimal commas elsewhere, and those are numbers: the
+        error must name the bad value, not the first ``0,981``.
 
     Returns
     -------
@@ -199,13 +230,26 @@ def numeric_column(
         )
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    coerced = pd.to_numeric(series, errors="coerce")
     text = series.astype("string")
+    numbers = text.str.replace(",", ".", regex=False) if decimal == "," else text
+    coerced = pd.to_numeric(numbers, errors="coerce")
     bad = (coerced.isna() & text.notna() & (text.str.strip() != "")).to_numpy(
         dtype=bool, na_value=False
     )
     if bad.any():
         index = int(np.argmax(bad))
+        value = str(series.iloc[index]).strip()
+        if _THOUSANDS_RE.match(value):
+            fix = (
+                "it is written with a thousands separator, which BackStride does not read; "
+                "export the numbers without one"
+            )
+        elif decimal == "." and _DECIMAL_COMMA_RE.match(value):
+            fix = (
+                "it is written with a decimal comma, which the file's other numbers or its "
+                "commas between fields rule out; write decimal points, or separate the fields "
+                "with semicolons"
+            )
         raise InvalidInputError(
             f"The {label} column has the non-numeric value {shorten(series.iloc[index])} "
             f"{where(index, line_of)}; {fix}."
@@ -272,6 +316,15 @@ def time_steps(time_s: FloatArray, label: str, line_of: IntArray | None = None) 
     not_increasing = steps <= 0
     if not_increasing.any():
         index = int(np.argmax(not_increasing)) + 1
+        back = int(np.argmin(steps)) + 1
+        if _second_recording(time_s, back):
+            # sorting would interleave two recordings: name the line where the second starts
+            raise InvalidInputError(
+                f"The {label} column does not increase {where(back, line_of)}: it goes back by "
+                f"{float(-steps[back - 1]):.4g} s and runs on from there, as where a second "
+                "recording was appended or the clock restarted; split the file at that line "
+                "and analyse the parts separately."
+            )
         raise InvalidInputError(
             f"The {label} column does not increase {where(index, line_of)}; sort the rows by "
             "time and remove duplicate times."
@@ -290,6 +343,19 @@ def time_steps(time_s: FloatArray, label: str, line_of: IntArray | None = None) 
         max_s=float(steps[max_index]),
         max_index=max_index + 1,
     )
+
+
+def _second_recording(time_s: FloatArray, row: int) -> bool:
+    """Whether the times from ``row`` on run on below those before it for a while.
+
+    A second recording appended (or a clock restarted) goes back and stays back for more
+    than :data:`MAX_STEP_BACK_S`; a row out of order or a wrong time returns at once.
+    """
+    before = float(np.max(time_s[:row]))
+    after = time_s[row:]
+    caught_up = np.flatnonzero(after > before)
+    last_below = int(caught_up[0]) - 1 if caught_up.size else after.size - 1
+    return bool(last_below >= 1 and after[last_below] - after[0] > MAX_STEP_BACK_S)
 
 
 def snap_rate(rate_hz: float) -> float:
@@ -417,11 +483,56 @@ def unix_to_datetime(seconds: float) -> dt.datetime:
         ) from exc
 
 
-def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | None]:
+def gravity_level(acc: FloatArray, rate_hz: float) -> float:
+    """The median, over whole seconds, of the length of the mean acceleration vector.
+
+    Movement averages out over a second of walking (a stride), gravity does not, so this is
+    gravity in any recording with gravity in it (27 bundled recordings, lower back, wrist and
+    phones in six places: 0.95-1.04 g), and small in one with gravity taken out (a "linear"
+    or "user" acceleration: 0.06-0.74 m/s^2 in the bundled walks with gravity filtered out),
+    however large the movement makes its median magnitude. The phone reader measures it the
+    same way (:mod:`backstride.io.phone_oxford`). Rows that are all zero (exports fill gaps
+    with them) are left out; at most :data:`MAX_LEVEL_SECONDS` seconds spread over the
+    recording are measured. NaN if no second holds a number.
+
+    Parameters
+    ----------
+    acc
+        ``(n, 3)`` acceleration on a uniform grid, any unit.
+    rate_hz
+        Its sample rate, Hz.
+
+    Returns
+    -------
+    float
+        The level, in the unit of ``acc``.
+    """
+    per_second = max(1, round(rate_hz))
+    n_windows = max(1, acc.shape[0] // per_second)
+    windows = acc[: n_windows * per_second].reshape(n_windows, -1, 3)
+    windows = windows[:: max(1, n_windows // MAX_LEVEL_SECONDS)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a second that is all NaN
+        windows = np.where(np.all(windows == 0, axis=2, keepdims=True), np.nan, windows)
+        means = np.nanmean(windows, axis=1)
+        return float(np.nanmedian(np.linalg.norm(means, axis=1)))
+
+
+def acc_to_mps2(
+    acc: FloatArray, unit: str | None, rate_hz: float | None = None
+) -> tuple[FloatArray, str | None]:
     """Convert acceleration to m/s^2, detecting the unit if ``unit`` is ``None``.
 
     Detection uses the median magnitude of the acceleration vector, which is about 1 g for any
     recording of a person: between 0.6 and 1.6 it is read as g, between 6 and 16 as m/s^2.
+
+    With ``rate_hz`` a detected unit must then hold gravity (:func:`gravity_level`): at least
+    :data:`GRAVITY_LEVEL_FLOOR_G`, or :data:`DETECTED_G_GRAVITY_FLOOR_G` when it was detected
+    as g. The median magnitude cannot tell a linear acceleration from gravity: a lower-back
+    walk with gravity taken out has a median magnitude of 0.8 m/s^2, which detection took
+    for g and analysed (132 steps where the raw signal gives 95), and a phone in a trouser
+    pocket 5.1 m/s^2; without gravity there is no "up". A unit given is taken as given (the
+    analysis still refuses a median magnitude outside 0.5-2 g).
 
     Parameters
     ----------
@@ -429,6 +540,9 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
         ``(n, 3)`` acceleration in the file's unit.
     unit
         ``"g"`` or ``"mps2"`` (aliases ``"m/s^2"``, ``"m/s2"``, ``"ms2"``), or ``None``.
+    rate_hz
+        Sample rate of ``acc`` (a uniform grid), Hz, for the gravity check of a detected unit;
+        no check without.
 
     Returns
     -------
@@ -477,15 +591,42 @@ def acc_to_mps2(acc: FloatArray, unit: str | None) -> tuple[FloatArray, str | No
     if G_MAGNITUDE_RANGE[0] <= median <= G_MAGNITUDE_RANGE[1]:
         with np.errstate(over="ignore"):
             scaled = acc * STANDARD_GRAVITY
+        if rate_hz is not None:
+            _require_gravity(acc, rate_hz, 1.0, DETECTED_G_GRAVITY_FLOOR_G)
         return (
             scaled,
             f"acceleration unit detected as g from a median magnitude of {median:.2f}",
         )
     if MPS2_MAGNITUDE_RANGE[0] <= median <= MPS2_MAGNITUDE_RANGE[1]:
+        if rate_hz is not None:
+            _require_gravity(acc, rate_hz, STANDARD_GRAVITY)
         return acc, f"acceleration unit detected as m/s^2 from a median magnitude of {median:.2f}"
+    if rate_hz is not None:  # in no unit: gravity may have been taken out, rather than scaled
+        # with gravity in it the level is the median magnitude (within J0 of a swing), in
+        # whatever unit; a pocketed phone's linear acceleration measures a tenth of it
+        _require_gravity(acc, rate_hz, median)
     raise InvalidInputError(
         f"The median acceleration magnitude is {median:.3g}, which is neither about 1 g nor "
         "about 9.81 m/s^2; pass --acc-unit g or --acc-unit mps2 and check the columns."
+    )
+
+
+def _require_gravity(
+    acc: FloatArray, rate_hz: float, one_g: float, floor_g: float = GRAVITY_LEVEL_FLOOR_G
+) -> None:
+    """Refuse acceleration without gravity in it (see :func:`acc_to_mps2`).
+
+    ``acc`` is in the file's unit, in which 1 g measures ``one_g``; the level is told in
+    that unit, since the unit may be what is wrong.
+    """
+    level = gravity_level(acc, rate_hz)
+    if not np.isfinite(level) or level >= floor_g * one_g:
+        return
+    raise InvalidInputError(
+        f"Averaged over each second, the acceleration measures {level:.2g} in the file's unit "
+        "where gravity alone gives 1 g (9.81 m/s^2), so gravity was taken out of it (a linear "
+        "or user acceleration) or the columns do not hold acceleration; export the "
+        "accelerometer with gravity in it (in phyphox, 'Acceleration with g')."
     )
 
 

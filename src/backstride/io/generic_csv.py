@@ -1,25 +1,33 @@
 """Reader for a plain CSV with named accelerometer (and optional gyroscope) columns.
 
-The file needs a header row. Column names are matched case-insensitively after trimming:
+The file needs a header row. Column names are matched case-insensitively after trimming, and
+the names of common logger apps are known too (``accX``, ``Acceleration x (m/s^2)``, ``gFx``,
+``AccelerometerX``, ``gyro_x``, a unit in brackets; see :data:`ACC_NAMES`):
 
 - ``acc_x, acc_y, acc_z`` (required), in g or m/s^2 (``acc_unit``; when omitted, a median
-  magnitude of 0.6-1.6 means g and 6-16 means m/s^2, anything else is an error);
-- ``gyr_x, gyr_y, gyr_z`` (optional), in deg/s or rad/s (``gyr_unit``; when omitted, a 99th
-  percentile of |rate| of at most 10 means rad/s, since 10 rad/s = 573 deg/s is beyond trunk
-  motion while any walk in deg/s exceeds 10);
+  magnitude of 0.6-1.6 means g and 6-16 means m/s^2, anything else is an error, and the
+  signal must then hold gravity, see :func:`backstride.io._common.acc_to_mps2`: a "linear"
+  acceleration is refused, not analysed);
+- ``gyr_x, gyr_y, gyr_z`` (optional), in deg/s or rad/s (``gyr_unit``; when omitted, told
+  from how gravity turns, else from the size of the readings, see
+  :func:`backstride.io._common.gyr_to_dps`);
 - one time base, in this order of preference:
 
-  - ``time_s``: seconds, any origin;
-  - ``timestamp``: ISO 8601 text (with or without an offset; without one it is a local clock
-    time in ``time_zone``, read as continuous across a daylight-saving change, or UTC when no
-    zone is given) or a number of Unix seconds, milliseconds, microseconds or nanoseconds
-    (told apart by magnitude, see :func:`backstride.io._common.unix_seconds_scale`);
+  - ``time_s`` (also ``seconds_elapsed``, ``elapsed (s)``): seconds, any origin; a clock
+    column beside it still gives the start;
+  - ``timestamp``, then ``time``: ISO 8601 text (with or without an offset; without one it is
+    a local clock time in ``time_zone``, read as continuous across a daylight-saving change,
+    or UTC when no zone is given) or a number: Unix seconds, milliseconds, microseconds or
+    nanoseconds (told apart by magnitude, see :func:`backstride.io._common.unix_seconds_scale`)
+    when its steps fit, else a clock from another origin, such as a phone's since it
+    started, in the unit its steps fit (see :func:`_clock_seconds`);
   - ``samples``: a sample index, which needs ``sample_rate_hz``;
   - none, which needs ``sample_rate_hz``.
 
-The delimiter is the one of comma, semicolon and tab that occurs most in the header; lines
-starting with ``#`` before the header are skipped, and blank lines are ignored. A file
-separated by semicolons or tabs may write decimal commas (``0,981``), as spreadsheet
+The header is the first line that names a known column (lines about the device above it are
+passed over, and ``#`` comments and blank lines skipped); a row of units under it is passed
+over. The delimiter is the one of comma, semicolon and tab that occurs most in the header. A
+file separated by semicolons or tabs may write decimal commas (``0,981``), as spreadsheet
 programs do in many European locales; that is recognised from the first data row (see
 :func:`decimal_mark`) and noted. Irregular time
 steps (any step off the median by more than 5%, or gaps) are resampled onto a uniform grid by
@@ -29,6 +37,7 @@ linear interpolation; everything detected or assumed is recorded in ``Recording.
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -66,43 +75,109 @@ from backstride.recording import (
 
 ACC_COLUMNS = ("acc_x", "acc_y", "acc_z")
 GYR_COLUMNS = ("gyr_x", "gyr_y", "gyr_z")
-TIME_COLUMNS = ("time_s", "timestamp", "samples")
-#: Header names that identify a file as meant for this reader (used by format detection).
-KNOWN_COLUMNS = frozenset(ACC_COLUMNS + GYR_COLUMNS + TIME_COLUMNS)
+#: Time columns in order of preference; ``time`` is a clock read as ``timestamp`` is.
+TIME_COLUMNS = ("time_s", "timestamp", "time", "samples")
+#: Header names that identify a file as meant for this reader (used by format detection);
+#: a ``time`` column alone does not (GPS tracks and many other tables have one).
+KNOWN_COLUMNS = frozenset(ACC_COLUMNS + GYR_COLUMNS + ("time_s", "timestamp", "samples"))
+#: Time columns that hold a clock: ISO 8601 text, or numbers in s, ms, us or ns.
+CLOCK_COLUMNS = ("timestamp", "time")
 DELIMITERS = (",", ";", "\t")
 DEVICE = "CSV"
 #: A relative mismatch above this between a given sample rate and the time column is an error.
 RATE_MISMATCH_TOLERANCE = 0.05
+#: A time column whose time stays the same from one row to the next on more than this share
+#: of its rows is too coarse to time the samples (a clock written to whole seconds).
+MAX_REPEATED_TIME_SHARE = 0.5
+#: Units a numeric clock may tick in, as ticks per second, finest last.
+CLOCK_TICKS = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}
+#: A clock whose size makes it a Unix time is read as one if its median step is at most this,
+#: s. A clock from another origin (a phone's since it started, ``SensorEvent.timestamp``) in
+#: nanoseconds is a Unix time in milliseconds by its size after 27 h of uptime (1e14 ns), in
+#: microseconds after 28 min; read so, its steps are 1000 times too long (10 s at 100 Hz).
+MAX_UNIX_STEP_S = 1.0
+#: A clock from another origin is read in the unit that puts its median step here, s: one of
+#: 1 ms to 1 s (1 to 1000 Hz, phones log at 16-500 Hz), as the phone reader reads its logs.
+CLOCK_STEP_RANGE_S = (1e-3, 1.0)
 
+_COMMA_FRACTION_RE = re.compile(r"(:\d{2}),(?=\d)")
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 _COMMA_NUMBER_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _POINT_NUMBER_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 
 
-#: Column names of common free phone logger apps, mapped to the generic names (units are still
-#: detected from the data, or given with --acc-unit / --gyr-unit):
-#: phyphox ("Acceleration with g" and "Gyroscope" exports: ``Time (s)``,
-#: ``Acceleration x (m/s^2)``, ``Gyroscope x (rad/s)``) and Physics Toolbox Sensor Suite
-#: (``gFx`` in g, ``ax`` in m/s^2, ``wx`` in rad/s; its clock-time column is not read, so give
-#: --sample-rate-hz).
-LOGGER_ALIASES = {
-    "time (s)": "time_s",
-    **{f"acceleration {a} (m/s^2)": f"acc_{a}" for a in "xyz"},
-    **{f"gyroscope {a} (rad/s)": f"gyr_{a}" for a in "xyz"},
-    **{f"gf{a}": f"acc_{a}" for a in "xyz"},
-    **{f"a{a}": f"acc_{a}" for a in "xyz"},
-    **{f"w{a}": f"gyr_{a}" for a in "xyz"},
-}
+#: Column names of common phone logger apps and research IMU exports, matched after trimming
+#: spaces and quotes, in lower case, with a unit in brackets at the end (``acc_x [g]``,
+#: ``Acceleration x (m/s^2)``) and the separators ``_ . -`` and spaces left out, so that
+#: ``accX``, ``Acc X``, ``acc.x`` and ``ACC_X`` are one name. Units are still detected from
+#: the data (or given with --acc-unit / --gyr-unit), not taken from the name. Among them:
+#: phyphox ("Acceleration with g" and "Gyroscope": ``Time (s)``, ``Acceleration x (m/s^2)``,
+#: ``Gyroscope x (rad/s)``), Physics Toolbox Sensor Suite (``gFx`` in g, ``ax`` in m/s^2,
+#: ``wx`` in rad/s), Sensor Logger (``time`` in Unix ns, ``seconds_elapsed``, ``z, y, x``),
+#: ``AccelerometerX`` / ``GyroscopeX`` and ``gyro_x``. Bare ``x, y, z`` are the
+#: acceleration only in a file that names no other (see :func:`resolve_names`).
+ACC_NAMES = frozenset({"a", "acc", "accelerometer", "acceleration", "gf"})
+GYR_NAMES = frozenset({"w", "gyr", "gyro", "gyroscope", "rotationrate", "angularvelocity"})
+#: Acceleration with gravity taken out, named as such: refused with that reason.
+LINEAR_NAMES = frozenset(
+    {"linacc", "linearacc", "linearaccel", "linearacceleration", "useracceleration", "useracc"}
+)
+#: Seconds from any origin (the ``time_s`` column) by name (Sensor Logger's).
+SECONDS_NAMES = frozenset({"secondselapsed", "elapsedseconds"})
+#: Time columns, with their unit after the name (``time_ms``) or in brackets (``Time (s)``):
+#: ``time_s`` in seconds, else a clock (read as ``timestamp`` is).
+_TIME_NAME_RE = re.compile(r"^(?:(timestamp|time|elapsedtime|elapsed)(s|sec|ms|us|ns)?|t)$")
+_UNIT_RE = re.compile(r"\s*[(\[]\s*([^)\]]*?)\s*[)\]]$")
+_AXIS_RE = re.compile(r"^([a-z]*?)([xyz])$")
 
 
 def normalise_name(name: str) -> str:
-    """Return a header name trimmed of spaces and quotes, in lower case, aliases resolved."""
+    """Return a header name as this reader knows it (see :data:`ACC_NAMES`), else trimmed.
+
+    ``acc_x``..., ``gyr_x``..., ``time_s`` and ``timestamp`` for the names of those columns;
+    ``time`` for another clock column (read as ``timestamp`` is, when no column has that
+    name); ``linear_x``... for acceleration named as having gravity taken out. Any other name
+    is returned trimmed of spaces and quotes, in lower case.
+    """
     plain = name.strip().strip("\"'").strip().lower()
-    return LOGGER_ALIASES.get(plain, plain)
+    unit_match = _UNIT_RE.search(plain)
+    unit = unit_match.group(1) if unit_match else ""
+    base = plain[: unit_match.start()] if unit_match else plain
+    compact = re.sub(r"[\s_.\-]+", "", base)
+    axis = _AXIS_RE.match(compact)
+    if axis:
+        kind, letter = axis.groups()
+        for names, canonical in ((ACC_NAMES, "acc"), (GYR_NAMES, "gyr"), (LINEAR_NAMES, "linear")):
+            if kind in names:
+                return f"{canonical}_{letter}"
+    time = _TIME_NAME_RE.match(compact)
+    if compact in SECONDS_NAMES:
+        return "time_s"
+    if time and time.group(1) == "timestamp":
+        return "timestamp"
+    if time:
+        return "time_s" if (time.group(2) or unit) in {"s", "sec", "seconds"} else "time"
+    return plain
+
+
+def resolve_names(names: list[str]) -> list[str]:
+    """Normalised names with bare ``x, y, z`` read as ``acc_x, acc_y, acc_z``.
+
+    Only when all three are there and no other column names the acceleration: Sensor
+    Logger writes ``z, y, x`` for its accelerometer, but beside ``acc_x`` they would be
+    something else (a position, a magnetometer).
+    """
+    if set(ACC_COLUMNS) & set(names) or not {"x", "y", "z"} <= set(names):
+        return names
+    return [f"acc_{name}" if name in ("x", "y", "z") else name for name in names]
 
 
 def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
     """Locate the header row among the first lines of a file.
+
+    The first line, after blank lines and ``#`` comments, that names a column this reader
+    knows (:data:`KNOWN_COLUMNS`): exports may open with lines about the device or the
+    recording (``Device: ...``) above it. Without such a line, the first line.
 
     Parameters
     ----------
@@ -112,16 +187,21 @@ def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
     Returns
     -------
     tuple or None
-        ``(index of the header line, delimiter, normalised column names)``, or ``None`` if
-        every line is blank or a ``#`` comment.
+        ``(index of the header line, delimiter, normalised column names)`` (bare ``x, y, z``
+        resolved, see :func:`resolve_names`), or ``None`` if every line is blank or a ``#``
+        comment.
     """
+    first: tuple[int, str, list[str]] | None = None
     for index, line in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
         delimiter = max(DELIMITERS, key=line.count)
-        return index, delimiter, [normalise_name(name) for name in line.split(delimiter)]
-    return None
+        names = resolve_names([normalise_name(name) for name in line.split(delimiter)])
+        if set(names) & KNOWN_COLUMNS:
+            return index, delimiter, names
+        first = first or (index, delimiter, names)
+    return first
 
 
 def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
@@ -141,6 +221,99 @@ def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
         point = any(_POINT_NUMBER_RE.match(c) for c in cells)
         return "," if comma and not point else "."
     return "."
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    """The fields of one line, quotes honoured, each trimmed of spaces and quotes."""
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a byte the csv module refuses: the parser will say what is wrong
+        fields = line.split(delimiter)
+    return [field.strip().strip("\"'").strip() for field in fields]
+
+
+def _first_data_line(lines: list[str], header_index: int) -> int | None:
+    """Index of the first line after the header that is not blank or a ``#`` comment."""
+    for index in range(header_index + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("#"):
+            return index
+    return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_units_row(lines: list[str], header_index: int, delimiter: str) -> bool:
+    """Whether the line under the header gives the columns' units (``s, g, g, g``).
+
+    Some exports write one there; no cell of it is a number, where any data row's are.
+    """
+    if header_index + 1 >= len(lines):
+        return False
+    cells = _cells(lines[header_index + 1], delimiter)
+    return any(cells) and not any(_is_number(cell) for cell in cells if cell)
+
+
+def _check_field_count(
+    lines: list[str], header_index: int, delimiter: str, name: str, units_row: bool
+) -> None:
+    """Refuse a first data row with more values than the header has names.
+
+    The parser would drop the surplus values without a word, and with them the column
+    order: a comma-separated file that writes decimal commas (``0,981``) has twice the
+    fields, and its numbers would be read in halves under the wrong names. Empty surplus
+    fields (a separator at the end of each row) are harmless.
+    """
+    first = _first_data_line(lines, header_index + units_row)
+    if first is None:
+        return
+    n_names = len(_cells(lines[header_index], delimiter))
+    cells = _cells(lines[first], delimiter)
+    if len(cells) > n_names and any(cells[n_names:]):
+        hint = (
+            "; if its numbers have decimal commas, separate the fields with semicolons"
+            if delimiter == ","
+            else ""
+        )
+        raise InvalidInputError(
+            f"Line {first + 1} of {name} has {len(cells)} values where the header names "
+            f"{n_names} columns, so it is not known which value belongs to which column; give "
+            f"every column a name{hint}."
+        )
+
+
+def _is_time(text: str) -> bool:
+    """Whether a cell is a number or an ISO 8601 time."""
+    if _is_number(text):
+        return True
+    text = _COMMA_FRACTION_RE.sub(r"\1.", text)
+    return not pd.isna(pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True))
+
+
+def _too_coarse(time_s: FloatArray, label: str, rate_given: float | None) -> str | None:
+    """Why a clock column cannot time the samples, if it repeats its times on most rows.
+
+    A clock written to whole seconds (``2024-05-06T07:08:09`` a hundred times) is refused
+    without a rate, with the fix; with ``--sample-rate-hz`` the samples are timed by the rate
+    from its first time, and this says so.
+    """
+    steps = np.diff(time_s[np.isfinite(time_s)])
+    if steps.size == 0 or np.mean(steps == 0) <= MAX_REPEATED_TIME_SHARE:
+        return None
+    repeated = f"{int(np.sum(steps == 0))} of its {steps.size + 1} rows"
+    if rate_given is None:
+        raise InvalidInputError(
+            f"The {label} column repeats the time of the row before on {repeated}, so it is "
+            "too coarse to time the samples (written to whole seconds, for example); pass "
+            "--sample-rate-hz to time them by their rate from its first time."
+        )
+    return f"the {label} column repeats its times on {repeated}, too coarse to time the samples"
 
 
 def stem_name(path: Path) -> str:
@@ -194,9 +367,10 @@ def read_csv(
     InputNotFoundError
         No file at ``path``.
     InvalidInputError
-        Missing columns, non-numeric values, a time column that does not increase, clock
-        times that cannot be local times in ``time_zone``, no way to know the sample rate, an
-        undetectable unit, or a rate below 20 Hz.
+        Missing columns, non-numeric values, more values in a row than names in the header,
+        a time column that does not increase or is too coarse, clock times that cannot be
+        local times in ``time_zone``, no way to know the sample rate, an undetectable unit,
+        acceleration without gravity in it, or a rate below 20 Hz.
     """
     p = existing_file(path)
     rate_given = check_rate(sample_rate_hz)
@@ -214,16 +388,26 @@ def read_csv(
                 f"The file {p.name} has {header_names.count(name)} columns that name {name}; "
                 "keep one, so that it is clear which holds the signal."
             )
+    units_row = _is_units_row(lines, header_index, delimiter)
+    _check_field_count(lines, header_index, delimiter, p.name, units_row)
+    if units_row:  # the data start a line later; the checks below look at the data
+        lines = lines[: header_index + 1] + lines[header_index + 2 :]
     decimal = decimal_mark(lines, header_index, delimiter)
     labels = [
         str(label)
         for label in read_table(p, sep=delimiter, header=0, skiprows=header_index, nrows=0).columns
     ]
-    names = [normalise_name(label) for label in labels]
+    names = resolve_names([normalise_name(label) for label in labels])
     by_name: dict[str, str] = {}
     for name, label in zip(names, labels, strict=True):
         by_name.setdefault(name, label)
     missing = [name for name in ACC_COLUMNS if name not in by_name]
+    if missing and any(name.startswith("linear_") for name in names):
+        raise InvalidInputError(
+            f"The file {p.name} holds linear acceleration, with gravity taken out, from which "
+            "'up' cannot be found; export the accelerometer with gravity in it (in phyphox, "
+            "'Acceleration with g')."
+        )
     if missing:
         shown = ", ".join(name for name in names[:8] if name) or "none"
         raise InvalidInputError(
@@ -239,16 +423,18 @@ def read_csv(
         )
     time_column = next((name for name in TIME_COLUMNS if name in by_name), None)
     parse_dates: list[str] = []
-    if time_column == "timestamp" and _first_cell_is_text(
-        lines, header_index, delimiter, names.index("timestamp"), decimal
+    if time_column in CLOCK_COLUMNS and _first_cell_is_text(
+        lines, header_index, delimiter, names.index(time_column), decimal
     ):
-        parse_dates = [by_name["timestamp"]]
+        parse_dates = [by_name[time_column]]
 
     frame = read_table(
         p,
         sep=delimiter,
         header=0,
-        skiprows=header_index,
+        skiprows=(lambda i: i < header_index or i == header_index + 1)
+        if units_row
+        else header_index,
         skip_blank_lines=False,
         decimal=decimal,
         parse_dates=parse_dates or None,
@@ -260,24 +446,53 @@ def read_csv(
             f"The file {p.name} holds no data rows; check that the recording was exported "
             "completely."
         )
-    line_of: IntArray = frame.index.to_numpy(dtype=np.int64) + header_index + 2
+    line_of: IntArray = frame.index.to_numpy(dtype=np.int64) + header_index + 2 + units_row
 
     signal_columns = list(ACC_COLUMNS) + gyr_present
     values: FloatArray = np.empty((len(frame), len(signal_columns)), dtype=np.float64)
     for position, name in enumerate(signal_columns):
-        values[:, position] = numeric_column(frame[by_name[name]], name, line_of)
+        values[:, position] = numeric_column(frame[by_name[name]], name, line_of, decimal=decimal)
 
     notes: list[str] = ["numbers read with decimal commas"] if decimal == "," else []
+    preamble = [k for k in range(header_index) if lines[k].strip()]
+    if any(not lines[k].lstrip().startswith("#") for k in preamble):
+        notes.append(f"lines 1-{header_index}, above the header, were passed over")
+    if units_row:
+        notes.append(f"line {header_index + 2}, the units of the columns, was passed over")
+    untimed: str | None = None  # why a time column was not used, when it was not
     start: dt.datetime | None = None
     time_s: FloatArray | None = None
     clock_as_utc = False  # clock times without an offset or zone, taken as UTC
     if time_column == "time_s":
-        time_s = numeric_column(frame[by_name["time_s"]], "time_s", line_of)
-    elif time_column == "timestamp":
-        time_s, start, time_notes, clock_as_utc = _timestamp_seconds(
-            frame[by_name["timestamp"]], line_of, parse_zone(time_zone)
-        )
-        notes.extend(time_notes)
+        time_s = numeric_column(frame[by_name["time_s"]], "time_s", line_of, decimal=decimal)
+        clock = next((name for name in CLOCK_COLUMNS if name in by_name), None)
+        if clock is not None:  # Sensor Logger's time (Unix ns) beside seconds_elapsed
+            with contextlib.suppress(InvalidInputError):  # the start is a bonus
+                _, start, time_notes, _ = _timestamp_seconds(
+                    frame[by_name[clock]], line_of, parse_zone(time_zone), clock
+                )
+                if start is not None:
+                    notes.extend([*time_notes, f"start time from the {clock} column"])
+    elif time_column in CLOCK_COLUMNS:
+        column = frame[by_name[time_column]]
+        try:
+            time_s, start, time_notes, clock_as_utc = _timestamp_seconds(
+                column, line_of, parse_zone(time_zone), time_column
+            )
+        except InvalidInputError:
+            # a column named only "time" may hold a clock of its own (Physics Toolbox writes
+            # hh:mm:ss:SSS): with a rate given, the samples are timed by it instead; a bad
+            # value further down a column of times is still an error
+            cells = column.dropna().astype(str).str.strip()
+            first = str(cells[cells != ""].iloc[0]) if (cells != "").any() else ""
+            if time_column != "time" or rate_given is None or _is_time(first):
+                raise
+            untimed = f"the time column ({shorten(first)}, ...) holds no time BackStride reads"
+        else:
+            notes.extend(time_notes)
+            untimed = _too_coarse(time_s, time_column, rate_given)
+            if untimed is not None:
+                time_s = None
     elif time_column == "samples":
         if rate_given is None:
             raise InvalidInputError(
@@ -298,7 +513,9 @@ def read_csv(
             raise InvalidInputError(
                 "The file holds fewer than two samples; record for at least a few seconds."
             )
-        notes.append(f"sample rate {rate:g} Hz as given; the file has no time column")
+        notes.append(
+            f"sample rate {rate:g} Hz as given; {untimed or 'the file has no time column'}"
+        )
     else:
         label = time_column or "time"
         try:
@@ -308,7 +525,7 @@ def read_csv(
                 row = int(np.argmax(np.diff(time_s) <= 0)) + 1
                 change = _clock_change(time_s, row)
                 if change is not None:
-                    raise _zone_hint(change, row, line_of) from error
+                    raise _zone_hint(change, row, line_of, label) from error
             raise
         if time_column == "samples":
             assert rate_given is not None
@@ -343,18 +560,18 @@ def read_csv(
                 values, note = resample_uniform(time_s, values, rate, steps, label, line_of)
             except InvalidInputError as error:
                 if change is not None:
-                    raise _zone_hint(change, steps.max_index, line_of) from error
+                    raise _zone_hint(change, steps.max_index, line_of, label) from error
                 raise
             notes.append(note)
             if change is not None:
                 notes.append(
-                    f"the timestamp column {change} {where(steps.max_index, line_of)}, as "
+                    f"the {label} column {change} {where(steps.max_index, line_of)}, as "
                     "clocks do when summer time starts; if its times are local clock times, "
                     "give --time-zone"
                 )
 
     require_step_rate(rate)  # before the unit checks, which filter at that rate
-    acc, acc_note = acc_to_mps2(values[:, :3], acc_unit)
+    acc, acc_note = acc_to_mps2(values[:, :3], acc_unit, rate)
     if acc_note:
         notes.append(acc_note)
     gyr: FloatArray | None = None
@@ -397,17 +614,19 @@ def _first_cell_is_text(
 
 
 def _timestamp_seconds(
-    column: pd.Series, line_of: IntArray, zone: dt.tzinfo | None = None
-) -> tuple[FloatArray, dt.datetime, list[str], bool]:
-    """Turn a ``timestamp`` column into seconds from its first value, its start and notes.
+    column: pd.Series, line_of: IntArray, zone: dt.tzinfo | None = None, label: str = "timestamp"
+) -> tuple[FloatArray, dt.datetime | None, list[str], bool]:
+    """Turn a clock column into seconds from its first value, its start and notes.
 
     ISO times without an offset are local clock times: in ``zone`` when given (a
     daylight-saving change crossed is read as continuous, see :func:`_localise`), else UTC.
-    The last value tells whether they were clock times taken as UTC for want of a zone.
+    Numbers are read by :func:`_clock_seconds`; the start is ``None`` for a clock that is
+    not a Unix time. The last value tells whether they were clock times taken as UTC for
+    want of a zone. ``label`` names the column in messages.
     """
     dtype = column.dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        return _unix_times(column.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
+        return _numeric_times(column.to_numpy(dtype=np.float64, na_value=np.nan), line_of, label)
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
         parsed = column
     else:
@@ -416,13 +635,24 @@ def _timestamp_seconds(
         blank = (text.isna() | (text == "")).to_numpy(dtype=bool, na_value=True)
         is_number = numeric.notna().to_numpy(dtype=bool, na_value=False)
         if bool((is_number | blank).all()) and not blank.all():
-            return _unix_times(numeric.to_numpy(dtype=np.float64, na_value=np.nan), line_of)
+            times = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+            return _numeric_times(times, line_of, label)
+        # ISO 8601 lets a comma mark the fraction of a second (Python's logging writes
+        # 07:08:09,123); the parser takes only a point
+        text = text.str.replace(_COMMA_FRACTION_RE, r"\1.", regex=True)
         parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
         bad = (parsed.isna().to_numpy(dtype=bool) & ~blank) | (is_number & ~blank)
         if bad.any():
             bad_row = int(np.argmax(bad))
+            if bad_row == int(np.argmin(blank)):  # the first time: the whole column, likely
+                raise InvalidInputError(
+                    f"The {label} column starts with {shorten(column.iloc[bad_row])} on line "
+                    f"{int(line_of[bad_row])}, which is neither an ISO 8601 time (such as "
+                    "2024-05-06T07:08:09.250) nor a Unix time; write the times so, or delete the "
+                    "column and pass --sample-rate-hz."
+                )
             raise InvalidInputError(
-                f"The timestamp column has the value {shorten(column.iloc[bad_row])} on line "
+                f"The {label} column has the value {shorten(column.iloc[bad_row])} on line "
                 f"{int(line_of[bad_row])}, which is not an ISO 8601 time like the others; fix or "
                 "delete that line."
             )
@@ -430,7 +660,7 @@ def _timestamp_seconds(
     valid = ~np.asarray(stamps.isna(), dtype=bool)
     if not valid.any():
         raise InvalidInputError(
-            "The timestamp column holds no times; fill it in or use a time_s column."
+            f"The {label} column holds no times; fill it in or use a time_s column."
         )
     first = int(np.argmax(valid))
     if parsed is column:  # parsed by read_csv: aware when the column has one offset
@@ -445,26 +675,26 @@ def _timestamp_seconds(
             start: dt.datetime = stamps[first].floor("us").to_pydatetime()
         else:  # keep the first row's offset
             start = _with_offset_of(first_text, index_utc[first].floor("us").to_pydatetime())
-        return time_s, start, ["timestamp column read as ISO 8601 times with a UTC offset"], False
+        return time_s, start, [f"{label} column read as ISO 8601 times with a UTC offset"], False
     wall = stamps.tz_convert("UTC").tz_localize(None) if stamps.tz is not None else stamps
     if zone is None:
         index_utc = wall.tz_localize("UTC")
         time_s, _ = seconds_since_first(index_utc)
         start = index_utc[first].floor("us").to_pydatetime()
-        note = "timestamp column read as ISO 8601 times without a UTC offset, taken as UTC"
+        note = f"{label} column read as ISO 8601 times without a UTC offset, taken as UTC"
         return time_s, start, [note], True
     try:
-        local = _localise(wall, zone, line_of)
+        local = _localise(wall, zone, line_of, label)
     except (NotImplementedError, OverflowError, pd.errors.OutOfBoundsDatetime) as exc:
         # pandas cannot place times near the end of its calendar (year 10000) in a zone
         raise InvalidInputError(
-            f"The timestamp column's times ({wall[0].isoformat()} on) cannot be placed in "
+            f"The {label} column's times ({wall[0].isoformat()} on) cannot be placed in "
             f"{zone}; check the dates, or write the times with their UTC offset."
         ) from exc
     index_utc = local.tz_convert("UTC")
     time_s, _ = seconds_since_first(index_utc)
     start = index_utc[first].floor("us").to_pydatetime().astimezone(zone)
-    notes = [f"timestamp column read as ISO 8601 local times in {zone}"]
+    notes = [f"{label} column read as ISO 8601 local times in {zone}"]
     changes = _clock_changes(local)
     if changes:
         which = "change" if len(changes) == 1 else "changes"
@@ -474,7 +704,9 @@ def _timestamp_seconds(
     return time_s, start, notes, False
 
 
-def _localise(wall: pd.DatetimeIndex, zone: dt.tzinfo, line_of: IntArray) -> pd.DatetimeIndex:
+def _localise(
+    wall: pd.DatetimeIndex, zone: dt.tzinfo, line_of: IntArray, label: str = "timestamp"
+) -> pd.DatetimeIndex:
     """Read naive clock times ``wall`` as local times in ``zone``, across clock changes.
 
     When the clocks go back, the hour that repeats is told apart by the order of the rows
@@ -495,7 +727,7 @@ def _localise(wall: pd.DatetimeIndex, zone: dt.tzinfo, line_of: IntArray) -> pd.
     if skipped.any():
         row = int(np.argmax(skipped))
         raise InvalidInputError(
-            f"The timestamp column holds {wall[row].isoformat()} {where(row, line_of)}, a time "
+            f"The {label} column holds {wall[row].isoformat()} {where(row, line_of)}, a time "
             f"that does not exist in {zone} because the clocks skip it, so the times are not "
             "local times there; check --time-zone or write the times with their UTC offset."
         )
@@ -522,7 +754,7 @@ def _localise(wall: pd.DatetimeIndex, zone: dt.tzinfo, line_of: IntArray) -> pd.
             return choices[min(fitting, key=lambda k: gaps[k])]
     row = int(rows[0])
     raise InvalidInputError(
-        f"The timestamp column's times from line {int(line_of[row])} on fall in the hour that "
+        f"The {label} column's times from line {int(line_of[row])} on fall in the hour that "
         f"repeats in {zone} on {wall[row].date().isoformat()} but do not go back once as the "
         "clocks did, so it is not known which of the two hours they are in; write the times "
         "with their UTC offset or check --time-zone."
@@ -555,11 +787,13 @@ def _clock_change(time_s: FloatArray, row: int) -> str | None:
     return f"goes back by {amount}" if step < 0 else f"jumps forward by {amount}"
 
 
-def _zone_hint(change: str, row: int, line_of: IntArray) -> InvalidInputError:
+def _zone_hint(
+    change: str, row: int, line_of: IntArray, label: str = "timestamp"
+) -> InvalidInputError:
     """The error for clock times taken as UTC that fail at what looks like a clock change."""
     when = "ends" if change.startswith("goes back") else "starts"
     return InvalidInputError(
-        f"The timestamp column {change} {where(row, line_of)}, as clocks do when summer time "
+        f"The {label} column {change} {where(row, line_of)}, as clocks do when summer time "
         f"{when}, and its times have no UTC offset; give the time zone they were recorded in "
         "with --time-zone (such as --time-zone Europe/London) or write them with their UTC "
         "offset."
@@ -575,30 +809,54 @@ def _with_offset_of(text: str, start_utc: dt.datetime) -> dt.datetime:
     return start_utc.astimezone(stamp.tzinfo) if stamp.tzinfo is not None else start_utc
 
 
-def _unix_times(
-    raw: FloatArray, line_of: IntArray
-) -> tuple[FloatArray, dt.datetime, list[str], bool]:
-    """:func:`_unix_seconds` in the form :func:`_timestamp_seconds` returns."""
-    time_s, start, note = _unix_seconds(raw, line_of)
+def _numeric_times(
+    raw: FloatArray, line_of: IntArray, label: str
+) -> tuple[FloatArray, dt.datetime | None, list[str], bool]:
+    """:func:`_clock_seconds` in the form :func:`_timestamp_seconds` returns."""
+    time_s, start, note = _clock_seconds(raw, line_of, label)
     return time_s, start, [note], False
 
 
-def _unix_seconds(raw: FloatArray, line_of: IntArray) -> tuple[FloatArray, dt.datetime, str]:
-    """Turn numeric Unix timestamps into seconds from the first, the start time and a note."""
+def _clock_seconds(
+    raw: FloatArray, line_of: IntArray, label: str = "timestamp"
+) -> tuple[FloatArray, dt.datetime | None, str]:
+    """Turn a numeric clock into seconds from its first value, its start and a note.
+
+    A Unix time in seconds, milliseconds, microseconds or nanoseconds, told apart by its size
+    (:func:`backstride.io._common.unix_seconds_scale`), when its median step in that unit is
+    at most :data:`MAX_UNIX_STEP_S`. Otherwise a clock from another origin (a phone's since it
+    started) in the unit that puts its median step within :data:`CLOCK_STEP_RANGE_S`; its
+    start is not known (``None``). Read by its size alone, a phone's nanoseconds since it
+    started were "Unix milliseconds" 10 s apart, and the file was refused as "0.0001 Hz".
+    """
     finite = np.isfinite(raw)
     if not finite.any():
         raise InvalidInputError(
-            "The timestamp column holds no times; fill it in or use a time_s column."
+            f"The {label} column holds no times; fill it in or use a time_s column."
         )
     first = int(np.argmax(finite))
+    steps = np.diff(raw[finite])
+    step = float(np.median(steps[steps > 0])) if np.any(steps > 0) else float("nan")
     scale = unix_seconds_scale(float(np.median(raw[finite])))
-    if scale is None:
-        raise InvalidInputError(
-            f"The timestamp values (such as {raw[first]:g} on line {int(line_of[first])}) are "
-            "not Unix times in seconds or milliseconds; name the column time_s if it holds "
-            "seconds from the start."
-        )
-    divisor, unit = scale
-    time_s = (raw - raw[first]) / divisor
-    start = unix_to_datetime(float(raw[first]) / divisor)
-    return time_s, start, f"timestamp column read as Unix {unit} (UTC)"
+    if scale is not None and not step / scale[0] > MAX_UNIX_STEP_S:  # NaN: left to time_steps
+        divisor, unit = scale
+        start = unix_to_datetime(float(raw[first]) / divisor)
+        return (raw - raw[first]) / divisor, start, f"{label} column read as Unix {unit} (UTC)"
+    if not np.isfinite(step):  # no step forward: time_steps says what is wrong
+        return raw - raw[first], None, f"{label} column read as seconds"
+    low, high = CLOCK_STEP_RANGE_S
+    for per_second, unit in CLOCK_TICKS.items():
+        if low <= step / per_second < high:
+            return (
+                (raw - raw[first]) / per_second,
+                None,
+                f"{label} column read as a clock in {unit} from an unknown origin (such as the "
+                "time since the phone started), from its step between samples; the start time "
+                "is not known",
+            )
+    raise InvalidInputError(
+        f"The {label} column advances by a median of {step:g} per row, which is no sampling "
+        "interval between 1 ms and 1 s in seconds, milliseconds, microseconds or "
+        "nanoseconds, nor a Unix time; check the column, or delete it and pass "
+        "--sample-rate-hz."
+    )

@@ -8,7 +8,8 @@ Columns: timestamp (ns since boot), acceleration x, y, z (m/s^2), then three cum
 counts: the authors' algorithm, the ground-truth device and the phone's hardware counter.
 A log whose clock ticks in microseconds or milliseconds instead is recognised by its sampling
 interval (see :func:`_ticks_per_second`), one in g by the size of gravity (see
-:func:`_gravity_level`), and a header row over the columns is passed over.
+:func:`~backstride.io._common.gravity_level`), and a header row over the columns is passed
+over.
 Sampling is irregular (about 100 Hz in this set; phones log at 16-500 Hz), so the signal is
 resampled onto a uniform grid at the log's own median rate (a 100-Hz grid for a 50-Hz log
 would hold twice the samples, and a short gap would then read as a gap longer than the data);
@@ -21,7 +22,6 @@ restarted) is refused, since where the second part belongs in time is unknown. T
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from backstride.io._common import (
     IntArray,
     PathLike,
     existing_file,
+    gravity_level,
     numeric_column,
     read_table,
     read_text_lines,
@@ -61,11 +62,11 @@ MAX_STEPS_PER_S = 5.0
 #: A clock that goes back by more than this, s, was restarted (a phone's clock counts from
 #: boot); repeated or swapped rows go back by a few sampling intervals at most.
 MAX_CLOCK_STEP_BACK_S = 1.0
-#: Gravity as :func:`_gravity_level` measures it, in g, in any log of a person: 1 within a
-#: phone's calibration (a few %) and the phone's turning within a second (the six bundled logs:
-#: 0.99-1.02). A file whose level lies here is in g. Linear acceleration in m/s^2 reads 0.4-0.6,
-#: so the wider range by which other readers tell g from the median magnitude (0.6-1.6) would
-#: take it for g.
+#: Gravity as :func:`~backstride.io._common.gravity_level` measures it, in g, in any log of a
+#: person: 1 within a phone's calibration (a few %) and the phone's turning within a second
+#: (the six bundled logs: 0.99-1.02). A file whose level lies here is in g. Linear
+#: acceleration in m/s^2 reads 0.4-0.6, so the wider range by which other readers tell g from
+#: the median magnitude (0.6-1.6) would take it for g.
 GRAVITY_LEVEL_RANGE_G = (0.8, 1.25)
 #: The level a log in m/s^2 must reach, in g, to hold gravity. Lower than the range above: a
 #: phone swung in the hand by +-a turns gravity within each second, which shortens its mean
@@ -117,23 +118,6 @@ def _ticks_per_second(stamps: FloatArray, name: str) -> float:
         "sampling interval between 1 ms and 1 s in nanoseconds, microseconds or "
         "milliseconds; check the first column."
     )
-
-
-def _gravity_level(acc: FloatArray, rate_hz: float) -> float:
-    """The median, over whole seconds, of the length of the mean acceleration vector.
-
-    Movement averages out over a second of walking (a stride), gravity does not: in the six
-    bundled logs this is 9.8-10.0 m/s^2, with gravity taken out (a linear acceleration) 0.4-0.6
-    m/s^2, although a phone in a trouser pocket still reads a median magnitude of 5.5 m/s^2
-    then, as the thigh swings it. NaN if no second holds a number.
-    """
-    per_window = max(1, round(rate_hz))
-    n_windows = max(1, acc.shape[0] // per_window)
-    windows = acc[: n_windows * per_window].reshape(n_windows, -1, 3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a second that is all NaN
-        means = np.nanmean(windows, axis=1)
-        return float(np.nanmedian(np.linalg.norm(means, axis=1)))
 
 
 def _first_line_passed_over(p: Path) -> str | None:
@@ -236,7 +220,7 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     steps = time_steps(time_s, "timestamp", line_of)
     rate_hz = snap_rate(steps.measured_rate_hz)
     acc, _ = resample_uniform(time_s, data[:, 1:4], rate_hz, steps, "timestamp", line_of)
-    gravity = _gravity_level(acc, rate_hz)
+    gravity = gravity_level(acc, rate_hz)
     low, high = GRAVITY_LEVEL_RANGE_G
     if low <= gravity <= high:
         acc = acc * STANDARD_GRAVITY
