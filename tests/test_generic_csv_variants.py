@@ -390,3 +390,21 @@ def test_a_clock_column_that_is_no_time_still_reads_with_a_rate(
     path = _write(tmp_path / "ptb.csv", ["time", "gFx", "gFy", "gFz"], [clock, *acc.T])
     raises_one_sentence(InvalidInputError, lambda: read_recording(path), "--sample-rate-hz")
     assert _result(path, sample_rate_hz=RATE) == trial_result
+
+
+def test_a_text_about_the_columns_is_not_their_header(tmp_path: Path) -> None:
+    """A README that names acc_x, acc_y and acc_z in its prose was read as a CSV whose header
+    sits below some lines about the device ("non-numeric value ' the position (hand'"); a
+    header below other lines needs numbers after it."""
+    from backstride.exceptions import UnsupportedFormatError
+
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Data\n\nThe files hold a time column and the\n"
+        "acc_x, acc_y, acc_z columns in g, then the step counts, the position (hand, bag).\n"
+        "See the source for details.\n"
+    )
+    with pytest.raises(UnsupportedFormatError):
+        detect_format(readme)
+    with pytest.raises(UnsupportedFormatError):  # it names "accx, accy, accz"
+        detect_format(DATA / "oxford-phone-steps" / "README.validation.md")

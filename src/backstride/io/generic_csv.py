@@ -104,6 +104,8 @@ _COMMA_FRACTION_RE = re.compile(r"(:\d{2}),(?=\d)")
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
 _COMMA_NUMBER_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _POINT_NUMBER_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+#: A cell that is a number in either notation, or a time (``2020-01-01T10:00:00``, ``10:00:00``).
+_NUMBER_CELL_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$|^\d[\d:.T /-]+")
 
 
 #: Column names of common phone logger apps and research IMU exports, matched after trimming
@@ -197,11 +199,27 @@ def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
         if not stripped or stripped.startswith("#"):
             continue
         delimiter = max(DELIMITERS, key=line.count)
-        names = resolve_names([normalise_name(name) for name in line.split(delimiter)])
-        if set(names) & KNOWN_COLUMNS:
+        cells = line.split(delimiter)
+        names = resolve_names([normalise_name(name) for name in cells])
+        # a line about the columns (a README's "acc_x, acc_y, ...") is not their header:
+        # numbers follow a header, in as many cells, at most one units row below it
+        if set(names) & KNOWN_COLUMNS and (
+            first is None or _numbers_follow(lines, index, delimiter, len(cells))
+        ):
             return index, delimiter, names
         first = first or (index, delimiter, names)
     return first
+
+
+def _numbers_follow(lines: list[str], index: int, delimiter: str, n_cells: int) -> bool:
+    """Whether one of the two rows after line ``index`` is mostly numbers in ``n_cells`` cells."""
+    rows = [line for line in lines[index + 1 :] if line.strip()][:2]
+    for row in rows:
+        cells = [c.strip().strip("\"'").strip() for c in row.split(delimiter)]
+        numbers = sum(bool(_NUMBER_CELL_RE.match(c)) for c in cells)
+        if len(cells) == n_cells and numbers * 2 >= n_cells:
+            return True
+    return False
 
 
 def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
