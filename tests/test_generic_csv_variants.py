@@ -408,3 +408,106 @@ def test_a_text_about_the_columns_is_not_their_header(tmp_path: Path) -> None:
         detect_format(readme)
     with pytest.raises(UnsupportedFormatError):  # it names "accx, accy, accz"
         detect_format(DATA / "oxford-phone-steps" / "README.validation.md")
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+@pytest.mark.parametrize(("unit", "per_second"), [("seconds", 1), ("milliseconds", 1000)])
+def test_unix_times_seconds_apart_are_not_read_as_a_faster_clock(
+    tmp_path: Path,
+    trial: tuple[np.ndarray, np.ndarray],
+    phone: np.ndarray,
+    phone_steps: int,
+    unit: str,
+    per_second: int,
+) -> None:
+    """10-s epochs stamped in Unix seconds are, by their numbers, also a clock in ms 10 ms
+    apart: a day of them was analysed as 86 s at 100 Hz (63 steps in a bout), where they
+    were refused as "0.1 Hz". A phone's jittering ns since boot, up 25 days, still reads."""
+    acc, _ = trial
+    epochs = acc[: len(acc) // 100 * 100].reshape(-1, 100, 3).mean(axis=1)
+    epochs = np.tile(epochs, (15, 1))
+    stamps = (1_700_000_000 + 10 * np.arange(len(epochs))) * per_second
+    path = _write(
+        tmp_path / "epochs.csv", ["timestamp", "acc_x", "acc_y", "acc_z"], [stamps, *epochs.T]
+    )
+    message = raises_one_sentence(
+        InvalidInputError, lambda: read_recording(path), f"either Unix {unit} 10 s apart"
+    )
+    assert "0.1 Hz" in message and "time_s" in message
+    coarse = np.repeat(stamps, 10)[: len(epochs)]  # 10-s times on 1-s samples: too coarse
+    path = _write(
+        tmp_path / "coarse.csv", ["timestamp", "acc_x", "acc_y", "acc_z"], [coarse, *epochs.T]
+    )
+    raises_one_sentence(InvalidInputError, lambda: read_recording(path), "too coarse")
+    uptime = (phone[:, 0].astype(np.int64) + 2_200_000_000_000_000).astype(str)
+    path = _write(tmp_path / "up.csv", ["timestamp", "ax", "ay", "az"], [uptime, *phone[:, 1:].T])
+    assert _result(path)[0] == phone_steps
+
+
+def test_decimal_commas_after_a_first_row_of_whole_numbers(
+    tmp_path: Path, trial: tuple[np.ndarray, np.ndarray], trial_result: tuple[int, int]
+) -> None:
+    """A first row with no fraction (``0;1;0;0``) decided the file had decimal points, and
+    the file was refused at "0,985" with "write decimal points, or separate the fields with
+    semicolons", which they already were."""
+    acc, _ = trial
+    acc = acc.copy()
+    acc[0] = [1, 0, 0]
+    cells = [
+        [f"{v:.9g}".replace(".", ",") for v in column]
+        for column in (np.arange(len(acc)) / RATE, *acc.T)
+    ]
+    assert cells[0][0] == "0" and cells[1][0] == "1"
+    path = _write(tmp_path / "dc.csv", ["time_s", "acc_x", "acc_y", "acc_z"], cells, ";")
+    assert _result(path) == trial_result
+
+
+def test_lines_above_a_header_with_a_separator_closing_each_row(
+    tmp_path: Path, trial: tuple[np.ndarray, np.ndarray], trial_result: tuple[int, int]
+) -> None:
+    """Rows ended by a separator have a cell more than the header: the header below the
+    device lines was not taken for one, and the file was "not in a format BackStride reads"
+    (it reads without the device lines)."""
+    acc, _ = trial
+    path = _write(
+        tmp_path / "t.csv",
+        ["time_s", "acc_x", "acc_y", "acc_z"],
+        [np.arange(len(acc)) / RATE, *acc.T],
+    )
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(["Device: IMU 42", lines[0], *(f"{x}," for x in lines[1:])]))
+    assert _result(path) == trial_result
+
+
+def test_a_first_row_with_its_time_and_no_values_is_data_not_units(
+    tmp_path: Path, trial: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """A first row holding its time but empty values was dropped as "the units of the
+    columns": the start moved one sample on, 10:00:00.010."""
+    acc, _ = trial
+    stamps = pd.date_range("2024-05-06T10:00:00", periods=len(acc), freq="10ms")
+    times = list(stamps.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3])
+    columns = [[""] + [f"{v:.9g}" for v in column[1:]] for column in acc.T]
+    path = _write(tmp_path / "e.csv", ["timestamp", "acc_x", "acc_y", "acc_z"], [times, *columns])
+    recording = read_recording(path)
+    assert recording.start == dt.datetime(2024, 5, 6, 10, 0, tzinfo=dt.UTC)
+    assert recording.acc.shape[0] == len(acc)
+    assert not any("units" in note for note in recording.notes)
+
+
+def test_gravity_in_g_below_the_floor_for_detected_g_names_acc_unit(
+    tmp_path: Path, trial: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """A recording in g whose gravity measures 0.78 (as a phone swung in the hand may) read
+    before and is now refused, since a linear acceleration in m/s^2 read as g reaches 0.74;
+    the message said only to export it with gravity, not that --acc-unit g reads it."""
+    acc, _ = trial
+    path = _write(
+        tmp_path / "low.csv",
+        ["time_s", "acc_x", "acc_y", "acc_z"],
+        [np.arange(len(acc)) / RATE, *(0.79 * acc).T],
+    )
+    raises_one_sentence(InvalidInputError, lambda: read_recording(path), "--acc-unit g")
+    assert read_recording(path, acc_unit="g").sample_rate_hz == RATE

@@ -622,11 +622,17 @@ def _require_gravity(
     level = gravity_level(acc, rate_hz)
     if not np.isfinite(level) or level >= floor_g * one_g:
         return
+    given = ""
+    if level >= GRAVITY_LEVEL_FLOOR_G * one_g:  # below only the floor of a unit detected as g
+        given = (
+            ", or, if it is in g with gravity in it (a phone swung in the hand reads down to "
+            f"{GRAVITY_LEVEL_FLOOR_G:g} g), pass --acc-unit g"
+        )
     raise InvalidInputError(
         f"Averaged over each second, the acceleration measures {level:.2g} in the file's unit "
         "where gravity alone gives 1 g (9.81 m/s^2), so gravity was taken out of it (a linear "
         "or user acceleration) or the columns do not hold acceleration; export the "
-        "accelerometer with gravity in it (in phyphox, 'Acceleration with g')."
+        f"accelerometer with gravity in it (in phyphox, 'Acceleration with g'){given}."
     )
 
 

@@ -28,10 +28,10 @@ The header is the first line that names a known column (lines about the device a
 passed over, and ``#`` comments and blank lines skipped); a row of units under it is passed
 over. The delimiter is the one of comma, semicolon and tab that occurs most in the header. A
 file separated by semicolons or tabs may write decimal commas (``0,981``), as spreadsheet
-programs do in many European locales; that is recognised from the first data row (see
-:func:`decimal_mark`) and noted. Irregular time
-steps (any step off the median by more than 5%, or gaps) are resampled onto a uniform grid by
-linear interpolation; everything detected or assumed is recorded in ``Recording.notes``.
+programs do in many European locales; that is recognised from the first data row with a
+fraction (see :func:`decimal_mark`) and noted. Irregular time steps (any step off the median
+by more than 5%, or gaps) are resampled onto a uniform grid by linear interpolation;
+everything detected or assumed is recorded in ``Recording.notes``.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
         # a line about the columns (a README's "acc_x, acc_y, ...") is not their header:
         # numbers follow a header, in as many cells, at most one units row below it
         if set(names) & KNOWN_COLUMNS and (
-            first is None or _numbers_follow(lines, index, delimiter, len(cells))
+            first is None or _numbers_follow(lines, index, delimiter, _width(cells))
         ):
             return index, delimiter, names
         first = first or (index, delimiter, names)
@@ -212,22 +212,33 @@ def find_header(lines: list[str]) -> tuple[int, str, list[str]] | None:
 
 
 def _numbers_follow(lines: list[str], index: int, delimiter: str, n_cells: int) -> bool:
-    """Whether one of the two rows after line ``index`` is mostly numbers in ``n_cells`` cells."""
+    """Whether one of the two rows after line ``index`` is mostly numbers in ``n_cells`` cells.
+
+    Empty cells after the ``n_cells`` (a separator that closes every row) are not counted,
+    as the reader does not count them.
+    """
     rows = [line for line in lines[index + 1 :] if line.strip()][:2]
     for row in rows:
         cells = [c.strip().strip("\"'").strip() for c in row.split(delimiter)]
         numbers = sum(bool(_NUMBER_CELL_RE.match(c)) for c in cells)
-        if len(cells) == n_cells and numbers * 2 >= n_cells:
+        if len(cells) >= n_cells and not any(cells[n_cells:]) and numbers * 2 >= n_cells:
             return True
     return False
+
+
+def _width(cells: list[str]) -> int:
+    """The number of cells up to the last one that is not blank."""
+    filled = [k for k, cell in enumerate(cells) if cell.strip().strip("\"'").strip()]
+    return filled[-1] + 1 if filled else 0
 
 
 def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
     """``","`` when the data rows write decimal commas, else ``"."``.
 
-    Only a file separated by something other than commas can write them. The first
-    non-blank data row decides: decimal commas when some cell is a number with a comma
-    (``-0,981``, ``1,2e-3``) and none is a number with a point.
+    Only a file separated by something other than commas can write them. The first data
+    row with a fraction decides: decimal commas when some cell is a number with a comma
+    (``-0,981``, ``1,2e-3``) and none is a number with a point. A row of whole numbers
+    (a phone's first row, ``0;0;0;0``) says nothing either way.
     """
     if delimiter == ",":
         return "."
@@ -235,9 +246,10 @@ def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
         cells = [c.strip().strip("\"'").strip() for c in line.split(delimiter)]
         if not any(cells) or line.lstrip().startswith("#"):
             continue
-        comma = any(_COMMA_NUMBER_RE.match(c) for c in cells)
-        point = any(_POINT_NUMBER_RE.match(c) for c in cells)
-        return "," if comma and not point else "."
+        if any(_POINT_NUMBER_RE.match(c) for c in cells):
+            return "."
+        if any(_COMMA_NUMBER_RE.match(c) for c in cells):
+            return ","
     return "."
 
 
@@ -275,7 +287,8 @@ def _is_units_row(lines: list[str], header_index: int, delimiter: str) -> bool:
     if header_index + 1 >= len(lines):
         return False
     cells = _cells(lines[header_index + 1], delimiter)
-    return any(cells) and not any(_is_number(cell) for cell in cells if cell)
+    # a data row whose signal cells are empty still holds its time
+    return any(cells) and not any(_is_time(cell) for cell in cells if cell)
 
 
 def _check_field_count(
@@ -846,6 +859,8 @@ def _clock_seconds(
     started) in the unit that puts its median step within :data:`CLOCK_STEP_RANGE_S`; its
     start is not known (``None``). Read by its size alone, a phone's nanoseconds since it
     started were "Unix milliseconds" 10 s apart, and the file was refused as "0.0001 Hz".
+    Where that clock would be in the unit just finer than the Unix time's, its steps must
+    show it (see :func:`_refuse_slow_unix_time`).
     """
     finite = np.isfinite(raw)
     if not finite.any():
@@ -865,6 +880,8 @@ def _clock_seconds(
     low, high = CLOCK_STEP_RANGE_S
     for per_second, unit in CLOCK_TICKS.items():
         if low <= step / per_second < high:
+            if scale is not None and per_second == scale[0] * 1e3:
+                _refuse_slow_unix_time(steps, scale, per_second, unit, label)
             return (
                 (raw - raw[first]) / per_second,
                 None,
@@ -877,4 +894,33 @@ def _clock_seconds(
         "interval between 1 ms and 1 s in seconds, milliseconds, microseconds or "
         "nanoseconds, nor a Unix time; check the column, or delete it and pass "
         "--sample-rate-hz."
+    )
+
+
+def _refuse_slow_unix_time(
+    steps: FloatArray, scale: tuple[float, str], per_second: float, unit: str, label: str
+) -> None:
+    """Refuse a Unix time too slow to analyse that only looks like a faster clock.
+
+    Unix seconds 10 s apart (epochs of a day's summary) are, by their numbers, also a clock
+    in milliseconds 10 ms apart from another origin: read so, a day of 10-s epochs was
+    analysed as 86 s at 100 Hz (63 steps in a bout). A phone's clock ticks in whole units
+    of its own and jitters, so its steps are not all whole seconds of the Unix unit; whole
+    seconds (or ticks with fractions) could be either, and the column is refused naming both.
+    A column that repeats its times on most rows is left to :func:`_too_coarse`.
+    """
+    divisor, unix_unit = scale
+    forward = steps[steps > 0]
+    ticks = bool(np.all(forward == np.round(forward)))
+    if ticks and not np.all(np.mod(forward, divisor) == 0):
+        return
+    if np.mean(steps == 0) > MAX_REPEATED_TIME_SHARE:
+        return
+    step = float(np.median(forward))
+    raise InvalidInputError(
+        f"The {label} column is either Unix {unix_unit} {step / divisor:.4g} s apart, too slow "
+        f"({divisor / step:.3g} Hz) to find steps in, or a clock in {unit} from another origin "
+        f"(such as the time since the phone started) at {per_second / step:.4g} Hz, which its "
+        "numbers cannot tell apart; if it is such a clock, write it in seconds (divided by "
+        f"{per_second:.0f}) in a time_s column."
     )
