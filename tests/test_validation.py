@@ -930,9 +930,9 @@ def test_recordings_are_read_as_they_are_validated(
     reads: list[str] = []
     real = mobilised.read_mobilised_mat
 
-    def counting(path: object) -> object:
+    def counting(path: object, content: object = None) -> object:
         reads.append(Path(str(path)).parent.name)
-        return real(path)  # type: ignore[arg-type]
+        return real(path, content)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mobilised, "read_mobilised_mat", counting)
     cases = iter_cases(tmp_path)
@@ -942,6 +942,24 @@ def test_recordings_are_read_as_they_are_validated(
     assert reads == ["HA-001", "HA-002"]
     # INDIP: 3 more trials; motion capture: 3 of HA-001's and 2 of HA-002's
     assert sorted(c[0] for c in rest) == ["mobilised"] * 3 + ["mobilised-stereo"] * 5
+
+
+def test_each_data_mat_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The references and the trials come from one load of a study's file (tens of MB);
+    they were loaded apart, twice per file."""
+    import scipy.io
+
+    loads: list[str] = []
+    real = scipy.io.loadmat
+
+    def counting(path: object, *args: object, **kwargs: object) -> object:
+        loads.append(Path(str(path)).name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scipy.io, "loadmat", counting)
+    report = run_validation(ROOT / "data" / "mobilised-lab")
+    assert len(report.results) == 9  # 4 trials against INDIP, 5 against motion capture
+    assert loads.count("data.mat") == 2  # HA-001 and HA-002
 
 
 def test_one_damaged_file_does_not_stop_the_others(tmp_path: Path) -> None:

@@ -90,6 +90,16 @@ def _load_mat(path: Path) -> dict[str, Any]:
     return content
 
 
+def load_mobilised_mat(path: PathLike) -> dict[str, Any]:
+    """The whole content of a ``data.mat``, for a caller that reads it more than once.
+
+    ``backstride validate`` reads both the recordings (:func:`read_mobilised_mat`) and the
+    reference systems from one file; a study's files are tens of MB, so it loads each once
+    and hands the content to both.
+    """
+    return _load_mat(existing_file(path))
+
+
 def _field(struct: object, *names: str) -> object:
     """Return ``struct[name0][name1]...`` matching names case-insensitively, or ``None``."""
     current = struct
@@ -373,13 +383,16 @@ def _trial_recording(
     )
 
 
-def read_mobilised_mat(path: PathLike) -> list[Recording]:
+def read_mobilised_mat(path: PathLike, content: Mapping[str, Any] | None = None) -> list[Recording]:
     """Read every lower-back trial of a Mobilise-D ``data.mat``.
 
     Parameters
     ----------
     path
         The ``data.mat`` file (MATLAB 5 format).
+    content
+        The file's content if already loaded (:func:`load_mobilised_mat`); read from
+        ``path`` when ``None``.
 
     Returns
     -------
@@ -398,7 +411,7 @@ def read_mobilised_mat(path: PathLike) -> list[Recording]:
         The file cannot be loaded or holds no lower-back trials.
     """
     p = existing_file(path)
-    mat = _load_mat(p)
+    mat = _load_mat(p) if content is None else content
     data = mat.get("data")
     if not isinstance(data, Mapping):
         raise InvalidInputError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -314,12 +314,15 @@ def load_mobilised_mat_references(path: Path, system: str = "INDIP") -> dict[str
     return load_mobilised_mat_reference_systems(path)[system]
 
 
-def load_mobilised_mat_reference_systems(path: Path) -> dict[str, dict[str, Reference]]:
+def load_mobilised_mat_reference_systems(
+    path: Path, content: Mapping[str, Any] | None = None
+) -> dict[str, dict[str, Reference]]:
     """Every reference system of :data:`MAT_SYSTEMS` in a ``data.mat``, from one read of it.
 
     A system the file does not hold maps to an empty dict. See
     :func:`load_mobilised_mat_references` for the layout; the technical validation study's
-    files are tens of MB, so they are read once for all systems.
+    files are tens of MB, so they are read once for all systems, and ``content``, the file
+    already loaded (:func:`backstride.io.mobilised.load_mobilised_mat`), spares another read.
     """
     from scipy.io import loadmat
 
@@ -327,8 +330,10 @@ def load_mobilised_mat_reference_systems(path: Path) -> dict[str, dict[str, Refe
     from backstride.io.mobilised import test_levels
 
     try:
-        check_mat5(path.read_bytes())  # SciPy can hang on damaged files: check first
-        doc = loadmat(path, simplify_cells=True)["data"]
+        if content is None:
+            check_mat5(path.read_bytes())  # SciPy can hang on damaged files: check first
+            content = loadmat(path, simplify_cells=True)
+        doc = content["data"]
     except (OSError, MatStructureError, KeyError) as exc:
         raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
     except Exception as exc:  # SciPy raises many types for damaged files

@@ -433,7 +433,11 @@ NO_TRIAL_REFERENCE = (
 
 
 def _mobilised_cases(root: Path) -> Iterator[Found]:
-    from backstride.io.mobilised import UnreadableTrialsError, read_mobilised_mat
+    from backstride.io.mobilised import (
+        UnreadableTrialsError,
+        load_mobilised_mat,
+        read_mobilised_mat,
+    )
     from backstride.io.mobilised_export import CSV_SUFFIX
 
     for mat in sorted(root.rglob("data.mat")):
@@ -449,13 +453,14 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
         }
         unreadable: list[tuple[str, str]] = []
         try:
-            systems = load_mobilised_mat_reference_systems(mat)
+            content = load_mobilised_mat(mat)  # read once for the references and the trials
+            systems = load_mobilised_mat_reference_systems(mat, content)
             inside = systems["INDIP"]
             optical = systems["Stereophoto"]
             if not exported and not inside and not optical:
                 yield Skipped(label, NO_REFERENCE)
                 continue
-            recordings = read_mobilised_mat(mat)
+            recordings = read_mobilised_mat(mat, content)
         except UnreadableTrialsError as exc:
             # one trial's failed sensor does not cost the file's other trials
             recordings, unreadable = exc.recordings, exc.problems
