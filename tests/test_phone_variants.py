@@ -253,3 +253,23 @@ def test_a_phone_swung_in_the_hand_keeps_its_gravity(tmp_path: Path) -> None:
     assert (
         abs(steps - recording.meta["reference_steps"]) <= 0.05 * recording.meta["reference_steps"]
     )
+
+
+def test_a_few_rows_without_a_timestamp_are_dropped_not_the_log(tmp_path: Path) -> None:
+    """Three rows with an empty timestamp refused the whole log ("no valid time on line
+    5001"); their samples cannot be placed, so they are dropped, and said."""
+    source = OXFORD / "user1_hand_1506421989895.csv"
+    rows = source.read_text().splitlines()
+    for k in (5000, 9000, 14000):
+        rows[k] = "," + rows[k].split(",", 1)[1]
+    path = tmp_path / source.name
+    path.write_text("\n".join(rows) + "\n")
+    original, holed = read_oxford_phone_csv(source), read_oxford_phone_csv(path)
+    assert "3 rows without a timestamp were dropped" in holed.notes
+    steps = analyze(holed).summary["steps"]
+    assert abs(steps - analyze(original).summary["steps"]) <= 1
+    # a column that is mostly not a clock is still refused, by its line
+    for k in range(1000, len(rows), 50):
+        rows[k] = "," + rows[k].split(",", 1)[1]
+    path.write_text("\n".join(rows) + "\n")
+    raises_one_sentence(InvalidInputError, lambda: read_oxford_phone_csv(path), "line")

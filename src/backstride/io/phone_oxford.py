@@ -73,6 +73,9 @@ GRAVITY_LEVEL_RANGE_G = (0.8, 1.25)
 #: to about J0(a) of it (0.85 at +-45 degrees, 0.5 at +-87), while a linear acceleration reads
 #: 0.04-0.06 g; the floor lies between the two.
 GRAVITY_FLOOR_G = 0.5
+#: Rows without a timestamp are dropped (with a note) while at least this share of rows has
+#: one; more missing times mean the column is not the clock, which is refused by its line.
+MIN_TIMED_SHARE = 0.99
 #: Units a phone log's clock may tick in, as ticks per second: the set's logs count
 #: nanoseconds since boot, but the README of its older logs says microseconds, and Android's
 #: own clocks are also read in milliseconds.
@@ -199,8 +202,13 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     if nonzero[0] > 0:
         notes.append(f"{nonzero[0]} leading rows with zero acceleration were dropped")
         data, line_of = data[nonzero[0] :], line_of[nonzero[0] :]
+    finite = np.isfinite(data[:, 0])
+    if not finite.all() and finite.mean() >= MIN_TIMED_SHARE:
+        # a few rows without a time (a logger's hiccup): their samples cannot be placed
+        notes.append(f"{int((~finite).sum())} rows without a timestamp were dropped")
+        data, line_of = data[finite], line_of[finite]
+        finite = finite[finite]
     stamps = data[:, 0]
-    finite = np.isfinite(stamps)
     if finite.all():
         _refuse_a_restarted_clock(stamps, p.name, line_of)
         previous_max = np.maximum.accumulate(stamps)
