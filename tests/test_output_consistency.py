@@ -12,7 +12,12 @@ import pytest
 
 from backstride.api import analyze_file
 from backstride.gait.daily import MODERATE_SPM, VIGOROUS_SPM
-from backstride.gait.pipeline import AnalysisParameters, WalkingAnalysis, analyze
+from backstride.gait.pipeline import (
+    AnalysisParameters,
+    WalkingAnalysis,
+    analyze,
+    per_second_cadence,
+)
 from backstride.output import analysis_document, write_out_dir
 from backstride.recording import STANDARD_GRAVITY, Recording
 
@@ -101,6 +106,23 @@ def test_windows_give_the_same_seconds_as_one_piece_at_any_rate() -> None:
         # what remains is the body axes, found per window (docs/methods.md §5): 0.05 degrees
         # forward and 0.22 sideways at most, against a lean's 1-2 degrees of meaning
         assert np.nanmax(np.abs(lean_w - lean_1)) < 0.5
+
+
+@pytest.mark.parametrize(("fs", "window_start"), [(97.3, 37), (85.7, 8)])
+def test_a_contact_on_a_whole_second_keeps_it_in_any_window(fs: float, window_start: int) -> None:
+    # the sample 10 s in, timed from a window's first sample plus the window's start, is
+    # 10.000000000000002 s at 97.3 Hz (window from sample 37) and 9.999999999999998 s at
+    # 85.7 Hz (from sample 8); a bout opening or closing on it must keep its second 10
+    sample = round(10 * fs)
+    in_window = (sample - window_start) / fs + window_start / fs
+    assert sample / fs == 10.0 and in_window != 10.0
+    before, after = 5.0 + 0.5 * np.arange(10), 10.5 + 0.5 * np.arange(10)
+    one_bout = np.zeros(11, dtype=np.int64)
+    closing = per_second_cadence(np.append(before, in_window), one_bout, 1)
+    opening = per_second_cadence(np.insert(after, 0, in_window), one_bout, 1)
+    assert closing["second"].tolist() == list(range(5, 11))
+    assert opening["second"].tolist() == list(range(10, 16))
+    assert set(closing["cadence_spm"]) == set(opening["cadence_spm"]) == {120.0}
 
 
 def test_an_axivity_file_read_in_parts_puts_each_second_in_its_bout(tmp_path: Path) -> None:

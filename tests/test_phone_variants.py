@@ -19,7 +19,7 @@ from backstride.exceptions import InvalidInputError
 from backstride.io import detect_format, read_recording
 from backstride.io.phone_oxford import read_oxford_phone_csv
 from backstride.recording import STANDARD_GRAVITY
-from backstride.validation.runner import run_validation
+from backstride.validation.runner import TARGETS, run_validation
 
 from messages import raises_one_sentence
 
@@ -134,7 +134,8 @@ def test_acceleration_in_g_is_read_as_g(tmp_path: Path, hand_steps: int) -> None
     data[:, 1:4] /= STANDARD_GRAVITY
     path = _write(tmp_path / HAND.name, _lines(data))
     recording = read_oxford_phone_csv(path)
-    np.testing.assert_allclose(recording.acc, read_oxford_phone_csv(HAND).acc, atol=1e-5)
+    # written to 8 significant digits: a value in g comes back within 5e-7 m/s^2
+    np.testing.assert_allclose(recording.acc, read_oxford_phone_csv(HAND).acc, atol=1e-6)
     assert any("read as g" in note for note in recording.notes)
     assert _steps(path) == hand_steps
 
@@ -166,12 +167,19 @@ def test_a_long_sensor_pause_is_named_not_called_damage(tmp_path: Path) -> None:
     data = _load(HAND)
     time_s = (data[:, 0] - data[0, 0]) / 1e9
     pause = (time_s > 60.0) & (time_s < 120.0)
-    path = _write(tmp_path / HAND.name, _lines(data[~pause]))
+    kept, kept_s = data[~pause], time_s[~pause]
+    after = int(np.flatnonzero(kept_s > 60.0)[0])  # the first row after the pause
+    rise = kept[after, 5] - kept[after - 1, 5]  # the ground truth's steps in the pause
+    assert 90 <= rise <= 120  # a minute of walking at 90-120 steps/min
+    path = _write(tmp_path / HAND.name, _lines(kept))
     recording = read_oxford_phone_csv(path)
     problem = recording.meta["reference_steps_problem"]
     assert "damaged" not in problem
-    assert "logged nothing for 60 s" in problem
-    assert "rose by 10" in problem  # about 105 steps at 105 steps/min
+    gap_s = kept_s[after] - kept_s[after - 1]
+    assert (
+        f"rose by {rise:g} while the phone logged nothing for {gap_s:.3g} s (before line "
+        f"{after + 1})" in problem
+    )
 
 
 def test_a_placement_is_a_whole_word_of_the_name(tmp_path: Path) -> None:
@@ -202,7 +210,8 @@ def test_a_two_second_sensor_pause_loses_only_its_own_steps(
     time_s = (data[:, 0] - data[0, 0]) / 1e9
     pause = (time_s > 97.0) & (time_s < 99.0)
     path = _write(tmp_path / HAND.name, _lines(data[~pause]))
-    assert hand_steps - 5 <= _steps(path) <= hand_steps
+    # 2 s at 105 steps/min is 3.5 steps: 3 or 4 lost, none invented across the pause
+    assert hand_steps - 4 <= _steps(path) <= hand_steps - 3
 
 
 def test_a_200_hz_log_counts_as_the_100_hz_one(tmp_path: Path, hand_steps: int) -> None:
@@ -219,7 +228,7 @@ def test_a_200_hz_log_counts_as_the_100_hz_one(tmp_path: Path, hand_steps: int) 
     fast[:, 4:] = data[np.searchsorted(time_s, grid, side="right") - 1, 4:]
     path = _write(tmp_path / HAND.name, _lines(fast))
     assert read_oxford_phone_csv(path).sample_rate_hz == pytest.approx(200, rel=0.01)
-    assert _steps(path) == pytest.approx(hand_steps, rel=0.02)
+    assert _steps(path) == hand_steps
 
 
 @pytest.mark.parametrize("keep", [7, 17], ids=["in_the_clock", "in_the_acceleration"])
@@ -249,10 +258,11 @@ def test_a_phone_swung_in_the_hand_keeps_its_gravity(tmp_path: Path) -> None:
     path = tmp_path / source.name
     frame.to_csv(path, header=False, index=False)
     recording = read_oxford_phone_csv(path)
+    assert not any("read as g" in note for note in recording.notes)  # m/s^2, as written
     steps = analyze(recording).summary["steps"]
-    assert (
-        abs(steps - recording.meta["reference_steps"]) <= 0.05 * recording.meta["reference_steps"]
-    )
+    # the step-count target for any one phone log (5%); measured +2.8%, see above
+    reference = recording.meta["reference_steps"]
+    assert abs(steps - reference) <= TARGETS["phone_max_rel_error"] * reference
 
 
 def test_a_few_rows_without_a_timestamp_are_dropped_not_the_log(tmp_path: Path) -> None:
@@ -266,8 +276,8 @@ def test_a_few_rows_without_a_timestamp_are_dropped_not_the_log(tmp_path: Path) 
     path.write_text("\n".join(rows) + "\n")
     original, holed = read_oxford_phone_csv(source), read_oxford_phone_csv(path)
     assert "3 rows without a timestamp were dropped" in holed.notes
-    steps = analyze(holed).summary["steps"]
-    assert abs(steps - analyze(original).summary["steps"]) <= 1
+    assert holed.n_samples == original.n_samples  # the rows' samples are interpolated over
+    assert analyze(holed).summary["steps"] == analyze(original).summary["steps"]
     # a column that is mostly not a clock is still refused, by its line
     for k in range(1000, len(rows), 50):
         rows[k] = "," + rows[k].split(",", 1)[1]

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
+from backstride.exceptions import InvalidInputError
 from backstride.io import companion_files, read_ipol_txt, read_recordings
 from backstride.validation.runner import RecordingResult, ValidationReport, run_validation
 from shared_data import SHARED, shared
@@ -144,7 +145,7 @@ def test_a_foot_without_events_is_skipped_not_scored(
     instead of 0.957); with both empty the trial scored 0.000."""
     source = shared(IPOL)
     _write(tmp_path, _lines(source, "1-1"), change(_meta(source, "1-1")))
-    with pytest.raises(Exception, match="No recording under") as info:
+    with pytest.raises(InvalidInputError, match="No recording under") as info:
         run_validation(tmp_path)
     assert says in str(info.value)
 
@@ -176,7 +177,7 @@ def test_events_beyond_the_recording_are_skipped_not_scored(tmp_path: Path) -> N
     _write(tmp_path / "typo", lines, typo)
     _write(tmp_path / "cut", lines[:2000], meta)
     for folder, sample in (("typo", 5000), ("cut", 2464)):
-        with pytest.raises(Exception, match="No recording under") as info:
+        with pytest.raises(InvalidInputError, match="No recording under") as info:
             run_validation(tmp_path / folder)
         assert f"sample {sample}" in str(info.value)
         assert "after the recording's last" in str(info.value)
@@ -192,8 +193,8 @@ def test_marks_after_the_trial_do_not_cost_it(tmp_path: Path) -> None:
     after = {**meta, "LeftFootEvents": [*meta["LeftFootEvents"], [3300, 3250], [3400, 3450]]}
     _write(tmp_path / "after", _lines(source, "1-1"), after)
     result = _only_result(run_validation(tmp_path / "after"))
-    assert result.contacts.n_matched == original.contacts.n_matched
-    assert result.contacts.f1 == pytest.approx(original.contacts.f1)
+    assert result.contacts == original.contacts
+    assert result.walking_f1 == original.walking_f1
 
 
 @pytest.mark.parametrize("events_wrap", [False, True])
@@ -272,19 +273,29 @@ def test_variants_that_read_as_the_original(tmp_path: Path) -> None:
         "\t".join([*reversed(line.split("\t")), *(extra if i == 0 else ["0.1", "1.0", "0.0"])])
         for i, line in enumerate(lines[1:])
     ]
-    variants = {
-        "120 Hz": _at_rate(source, 120),
-        "60 Hz": _at_rate(source, 60),
+    same = {
         "100.0 Hz": (["Acquisition frequency: 100.0 Hz", *lines[1:]], meta),
         "blank lines": ([*lines, "", "\t" * (len(header) - 1), ""], meta),
         "reordered": ([lines[0], *reordered], {**meta, "UTurnBoundaries": None}),
     }
-    for name, (variant_lines, variant_meta) in variants.items():
+    for name, (variant_lines, variant_meta) in same.items():  # the same samples and events
         _write(tmp_path / name / "GaitData" / "1", variant_lines, variant_meta)
         result = _only_result(run_validation(tmp_path / name))
-        assert result.contacts.n_reference == original.contacts.n_reference, name
-        assert abs(result.contacts.n_matched - original.contacts.n_matched) <= 1, name
-        assert result.ic_f1 == pytest.approx(original.ic_f1, abs=0.03), name
+        assert result.contacts == original.contacts, name
+        assert result.walking_f1 == original.walking_f1, name
+    for rate_hz in (120, 60):
+        name = f"{rate_hz} Hz"
+        _write(tmp_path / name / "GaitData" / "1", *_at_rate(source, rate_hz))
+        result = _only_result(run_validation(tmp_path / name))
+        counts = ("n_reference", "n_detected", "n_matched")
+        assert [getattr(result.contacts, k) for k in counts] == [
+            getattr(original.contacts, k) for k in counts
+        ], name
+        # resampled, a contact lies on the new rate's samples: its timing error moves by up
+        # to a sample (measured 0.4 ms at 120 Hz, 3.9 ms at 60 Hz), the walk's edges likewise
+        # (walking F1 moved by 3e-4)
+        assert result.ic_mae_s == pytest.approx(original.ic_mae_s, abs=1 / rate_hz), name
+        assert result.walking_f1 == pytest.approx(original.walking_f1, abs=1e-3), name
     crlf = tmp_path / "crlf"
     crlf.mkdir()
     (crlf / "1-1_lb.txt").write_bytes((source / "1-1_lb.txt").read_bytes().replace(b"\n", b"\r\n"))

@@ -21,6 +21,7 @@ import pytest
 from scipy.io import loadmat, savemat
 
 from backstride.exceptions import InvalidInputError
+from backstride.io.mobilised import read_mobilised_mat
 from backstride.validation.references import (
     Reference,
     ReferenceBout,
@@ -289,9 +290,16 @@ def test_a_trial_whose_gyroscope_failed_is_validated_without_it(tmp_path: Path) 
     _write(tmp_path / "as-is", _trials("Test5-Trial1"))
     report = run_validation(tmp_path)
     assert report.skipped == []
-    without = _result(report, "no-gyr/Test5-Trial1")
-    assert without.side_scored == 0  # no gyroscope, no foot
-    assert without.contacts.n_reference == 9 and without.contacts.n_matched >= 8
+    for dataset in ("mobilised", "mobilised-stereo"):
+        without = _result(report, "no-gyr/Test5-Trial1", dataset)
+        as_is = _result(report, "as-is/Test5-Trial1", dataset)
+        # contacts and bouts come from the acceleration: the same as with the gyroscope
+        assert without.contacts == as_is.contacts
+        _same_scores(without, as_is)
+        assert without.side_scored == 0 < as_is.side_scored  # no gyroscope, no foot
+    (recording,) = read_mobilised_mat(tmp_path / "no-gyr" / "data.mat")
+    assert recording.gyr is None
+    assert "gyroscope left out: SU.LowerBack.Gyr holds no samples" in recording.notes
 
 
 def test_a_folder_with_exports_of_some_trials_validates_the_rest_from_data_mat(
