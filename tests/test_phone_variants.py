@@ -283,3 +283,26 @@ def test_a_few_rows_without_a_timestamp_are_dropped_not_the_log(tmp_path: Path) 
         rows[k] = "," + rows[k].split(",", 1)[1]
     path.write_text("\n".join(rows) + "\n")
     raises_one_sentence(InvalidInputError, lambda: read_oxford_phone_csv(path), "line")
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["timestamp,ax,ay,az,gx,gy,gz", "timestamp,accX,accY,accZ,gyroX,gyroY,gyroZ"],
+)
+def test_an_imu_file_whose_gyroscope_starts_at_zero_is_no_phone_log(
+    tmp_path: Path, header: str
+) -> None:
+    """A 7-column IMU CSV whose first gyroscope row is 0,0,0 (a sensor starting up) passed
+    for a phone log's three step counts under a header: read as one, its gyroscope was
+    dropped and its 'step counts' called damaged. The rows after the first decide too."""
+    rows = [header, "1000,0.988,-0.051,-0.014,0,0,0"]
+    rows += [f"{1000 + 10 * k},0.98{k % 10},-0.05,-0.01,{k % 7}.25,-1.5,0.75" for k in range(1, 50)]
+    path = tmp_path / "imu.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert detect_format(path) == "generic_csv"
+    # a phone log under a header is still one: its counts stay whole on every row
+    log = [header.split(",")[0] + ",x,y,z,a,b,c"] + [
+        f"{1000 + 10 * k},0.1,9.8,0.2,{k // 50},{k // 60},{k // 55}" for k in range(50)
+    ]
+    path.write_text("\n".join(log) + "\n")
+    assert detect_format(path) == "oxford_phone"

@@ -105,9 +105,12 @@ from backstride.io.geneactiv_bin import duration_hint_s as geneactiv_duration_hi
 from backstride.io.geneactiv_csv import read_geneactiv_csv
 from backstride.io.generic_csv import (
     ACC_COLUMNS,
+    GYR_COLUMNS,
     KNOWN_COLUMNS,
     find_header,
+    normalise_name,
     read_csv,
+    resolve_names,
 )
 from backstride.io.mobilised import INFO_FILE, METADATA_FILE, read_mobilised_mat
 from backstride.io.mobilised_export import (
@@ -188,14 +191,18 @@ def _is_oxford_header(line: str) -> bool:
     """Whether a first line names the 7 columns of an Oxford phone log.
 
     Any 7 names that are not numbers, except a header naming acc_x, acc_y or acc_z (as
-    written, not through the generic CSV's aliases: ``accx`` heads a phone log as well),
-    which is the generic CSV's.
+    written, not through the generic CSV's aliases: ``accx`` heads a phone log as well), or
+    naming a gyroscope through them (``gyroX``, ``wx``): that is an IMU's 7 columns, the
+    generic CSV's, whose first gyroscope row may be whole numbers (``0,0,0`` as the sensor
+    starts), which would otherwise pass for the log's three step counts.
     """
     cells = [cell.strip() for cell in line.split(",")]
+    resolved = resolve_names([normalise_name(cell) for cell in cells])
     return (
         len(cells) == N_COLUMNS
         and not any(_NUMBER_RE.match(cell) for cell in cells)
         and not {cell.strip("\"'").strip().lower() for cell in cells} & set(ACC_COLUMNS)
+        and not set(resolved) & set(GYR_COLUMNS)
     )
 
 
@@ -259,8 +266,12 @@ def detect_format(path: PathLike) -> str:
         return "actigraph_csv"
     if _GENEACTIV_RE.search(lowered):
         return "geneactiv_csv"
+    # under a header, the next rows too: an IMU's first gyroscope row may be 0,0,0 as its
+    # sensor starts, like three step counts, but not its second
     if _looks_like_oxford(first) or (
-        len(content) > 1 and _is_oxford_header(first) and _looks_like_oxford(content[1])
+        len(content) > 1
+        and _is_oxford_header(first)
+        and all(_looks_like_oxford(row) for row in content[1:4] if row.strip())
     ):
         return "oxford_phone"
     header = find_header(content)
