@@ -11,6 +11,7 @@ import os
 import re
 import warnings
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,7 @@ def where(index: int, line_of: IntArray | None) -> str:
 #: A number grouped in thousands (``1,000.5``, ``1.000,5``, ``1 700 000``, ``1'000``).
 _THOUSANDS_RE = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([,.' ])\d{3})(?:\1\d{3})*(?:[.,]\d+)?$")
 #: A number with a decimal comma (``-0,981``, ``1,2e-3``).
-_DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+DECIMAL_COMMA_NUMBER_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 
 
 def numeric_column(
@@ -244,7 +245,7 @@ def numeric_column(
                 "it is written with a thousands separator, which BackStride does not read; "
                 "export the numbers without one"
             )
-        elif decimal == "." and _DECIMAL_COMMA_RE.match(value):
+        elif decimal == "." and DECIMAL_COMMA_NUMBER_RE.match(value):
             fix = (
                 "it is written with a decimal comma, which the file's other numbers or its "
                 "commas between fields rule out; write decimal points, or separate the fields "
@@ -356,6 +357,22 @@ def _second_recording(time_s: FloatArray, row: int) -> bool:
     caught_up = np.flatnonzero(after > before)
     last_below = int(caught_up[0]) - 1 if caught_up.size else after.size - 1
     return bool(last_below >= 1 and after[last_below] - after[0] > MAX_STEP_BACK_S)
+
+
+#: Units a numeric clock may tick in, as ticks per second, with their names.
+CLOCK_TICKS = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}
+#: A body-worn sensor or phone samples at 1-1000 Hz, so its clock's median step lies in this
+#: range, s; the units are 1000 times apart, so only one of them puts it there.
+CLOCK_STEP_RANGE_S = (1e-3, 1.0)
+
+
+def clock_ticks_per_second(step: float, units: Iterable[float] = CLOCK_TICKS) -> float | None:
+    """The unit among ``units`` (ticks per second) that makes ``step`` a sampling interval.
+
+    ``None`` if none does (see :data:`CLOCK_STEP_RANGE_S`); a NaN step fits no unit.
+    """
+    low, high = CLOCK_STEP_RANGE_S
+    return next((per_second for per_second in units if low <= step / per_second < high), None)
 
 
 def snap_rate(rate_hz: float) -> float:

@@ -47,10 +47,13 @@ import pandas as pd
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
+    CLOCK_TICKS,
+    DECIMAL_COMMA_NUMBER_RE,
     IntArray,
     PathLike,
     acc_to_mps2,
     check_rate,
+    clock_ticks_per_second,
     existing_file,
     gyr_to_dps,
     numeric_column,
@@ -89,20 +92,14 @@ RATE_MISMATCH_TOLERANCE = 0.05
 #: A time column whose time stays the same from one row to the next on more than this share
 #: of its rows is too coarse to time the samples (a clock written to whole seconds).
 MAX_REPEATED_TIME_SHARE = 0.5
-#: Units a numeric clock may tick in, as ticks per second, finest last.
-CLOCK_TICKS = {1.0: "seconds", 1e3: "milliseconds", 1e6: "microseconds", 1e9: "nanoseconds"}
 #: A clock whose size makes it a Unix time is read as one if its median step is at most this,
 #: s. A clock from another origin (a phone's since it started, ``SensorEvent.timestamp``) in
 #: nanoseconds is a Unix time in milliseconds by its size after 27 h of uptime (1e14 ns), in
 #: microseconds after 28 min; read so, its steps are 1000 times too long (10 s at 100 Hz).
 MAX_UNIX_STEP_S = 1.0
-#: A clock from another origin is read in the unit that puts its median step here, s: one of
-#: 1 ms to 1 s (1 to 1000 Hz, phones log at 16-500 Hz), as the phone reader reads its logs.
-CLOCK_STEP_RANGE_S = (1e-3, 1.0)
 
 _COMMA_FRACTION_RE = re.compile(r"(:\d{2}),(?=\d)")
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
-_COMMA_NUMBER_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _POINT_NUMBER_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 #: A cell that is a number in either notation, or a time (``2020-01-01T10:00:00``, ``10:00:00``).
 _NUMBER_CELL_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$|^\d[\d:.T /-]+")
@@ -248,7 +245,7 @@ def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
             continue
         if any(_POINT_NUMBER_RE.match(c) for c in cells):
             return "."
-        if any(_COMMA_NUMBER_RE.match(c) for c in cells):
+        if any(DECIMAL_COMMA_NUMBER_RE.match(c) for c in cells):
             return ","
     return "."
 
@@ -856,7 +853,8 @@ def _clock_seconds(
     A Unix time in seconds, milliseconds, microseconds or nanoseconds, told apart by its size
     (:func:`backstride.io._common.unix_seconds_scale`), when its median step in that unit is
     at most :data:`MAX_UNIX_STEP_S`. Otherwise a clock from another origin (a phone's since it
-    started) in the unit that puts its median step within :data:`CLOCK_STEP_RANGE_S`; its
+    started) in the unit that puts its median step within
+    :data:`~backstride.io._common.CLOCK_STEP_RANGE_S`; its
     start is not known (``None``). Read by its size alone, a phone's nanoseconds since it
     started were "Unix milliseconds" 10 s apart, and the file was refused as "0.0001 Hz".
     Where that clock would be in the unit just finer than the Unix time's, its steps must
@@ -877,18 +875,18 @@ def _clock_seconds(
         return (raw - raw[first]) / divisor, start, f"{label} column read as Unix {unit} (UTC)"
     if not np.isfinite(step):  # no step forward: time_steps says what is wrong
         return raw - raw[first], None, f"{label} column read as seconds"
-    low, high = CLOCK_STEP_RANGE_S
-    for per_second, unit in CLOCK_TICKS.items():
-        if low <= step / per_second < high:
-            if scale is not None and per_second == scale[0] * 1e3:
-                _refuse_slow_unix_time(steps, scale, per_second, unit, label)
-            return (
-                (raw - raw[first]) / per_second,
-                None,
-                f"{label} column read as a clock in {unit} from an unknown origin (such as the "
-                "time since the phone started), from its step between samples; the start time "
-                "is not known",
-            )
+    per_second = clock_ticks_per_second(step)
+    if per_second is not None:
+        unit = CLOCK_TICKS[per_second]
+        if scale is not None and per_second == scale[0] * 1e3:
+            _refuse_slow_unix_time(steps, scale, per_second, unit, label)
+        return (
+            (raw - raw[first]) / per_second,
+            None,
+            f"{label} column read as a clock in {unit} from an unknown origin (such as the "
+            "time since the phone started), from its step between samples; the start time "
+            "is not known",
+        )
     raise InvalidInputError(
         f"The {label} column advances by a median of {step:g} per row, which is no sampling "
         "interval between 1 ms and 1 s in seconds, milliseconds, microseconds or "

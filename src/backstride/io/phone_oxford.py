@@ -29,8 +29,11 @@ import numpy as np
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
+    DETECTED_G_GRAVITY_FLOOR_G,
+    GRAVITY_LEVEL_FLOOR_G,
     IntArray,
     PathLike,
+    clock_ticks_per_second,
     existing_file,
     gravity_level,
     numeric_column,
@@ -64,15 +67,13 @@ MAX_STEPS_PER_S = 5.0
 MAX_CLOCK_STEP_BACK_S = 1.0
 #: Gravity as :func:`~backstride.io._common.gravity_level` measures it, in g, in any log of a
 #: person: 1 within a phone's calibration (a few %) and the phone's turning within a second
-#: (the six bundled logs: 0.99-1.02). A file whose level lies here is in g. Linear
-#: acceleration in m/s^2 reads 0.4-0.6, so the wider range by which other readers tell g from
-#: the median magnitude (0.6-1.6) would take it for g.
-GRAVITY_LEVEL_RANGE_G = (0.8, 1.25)
-#: The level a log in m/s^2 must reach, in g, to hold gravity. Lower than the range above: a
-#: phone swung in the hand by +-a turns gravity within each second, which shortens its mean
-#: to about J0(a) of it (0.85 at +-45 degrees, 0.5 at +-87), while a linear acceleration reads
-#: 0.04-0.06 g; the floor lies between the two.
-GRAVITY_FLOOR_G = 0.5
+#: (the six bundled logs: 0.99-1.02). A file whose level lies from the floor of a unit told
+#: as g (:data:`~backstride.io._common.DETECTED_G_GRAVITY_FLOOR_G`, 0.8) to this is in g;
+#: linear acceleration in m/s^2 reads 0.4-0.6, so the wider range by which other readers tell
+#: g from the median magnitude (0.6-1.6) would take it for g. A log in m/s^2 must reach
+#: :data:`~backstride.io._common.GRAVITY_LEVEL_FLOOR_G` (0.5 g: a phone swung in the hand)
+#: up to this.
+MAX_GRAVITY_LEVEL_G = 1.25
 #: Rows without a timestamp are dropped (with a note) while at least this share of rows has
 #: one; more missing times mean the column is not the clock, which is refused by its line.
 MIN_TIMED_SHARE = 0.99
@@ -113,9 +114,9 @@ def _ticks_per_second(stamps: FloatArray, name: str) -> float:
     """
     steps = np.diff(stamps[np.isfinite(stamps)])
     median = float(np.median(steps[steps > 0])) if np.any(steps > 0) else float("nan")
-    for per_second in TICK_NAMES:
-        if 1e-3 <= median / per_second < 1.0:
-            return per_second
+    per_second = clock_ticks_per_second(median, TICK_NAMES)
+    if per_second is not None:
+        return per_second
     raise InvalidInputError(
         f"The timestamps in {name} advance by a median of {median:g} per row, which is no "
         "sampling interval between 1 ms and 1 s in nanoseconds, microseconds or "
@@ -229,11 +230,11 @@ def read_oxford_phone_csv(path: PathLike) -> Recording:
     rate_hz = snap_rate(steps.measured_rate_hz)
     acc, _ = resample_uniform(time_s, data[:, 1:4], rate_hz, steps, "timestamp", line_of)
     gravity = gravity_level(acc, rate_hz)
-    low, high = GRAVITY_LEVEL_RANGE_G
-    if low <= gravity <= high:
+    high = MAX_GRAVITY_LEVEL_G
+    if DETECTED_G_GRAVITY_FLOOR_G <= gravity <= high:
         acc = acc * STANDARD_GRAVITY
         notes.append(f"acceleration read as g: gravity measures {gravity:.2f} in the file's unit")
-    elif np.isfinite(gravity) and not GRAVITY_FLOOR_G <= gravity / STANDARD_GRAVITY <= high:
+    elif np.isfinite(gravity) and not GRAVITY_LEVEL_FLOOR_G <= gravity / STANDARD_GRAVITY <= high:
         raise InvalidInputError(
             f"Averaged over each second, the acceleration in {p.name} measures {gravity:.2g} "
             "where gravity alone gives 9.81 m/s^2 (or 1 g), so gravity was taken out of it (a "
