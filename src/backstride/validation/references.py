@@ -324,19 +324,13 @@ def load_mobilised_mat_reference_systems(
     files are tens of MB, so they are read once for all systems, and ``content``, the file
     already loaded (:func:`backstride.io.mobilised.load_mobilised_mat`), spares another read.
     """
-    from scipy.io import loadmat
+    from backstride.io.mobilised import load_mobilised_mat, test_levels
 
-    from backstride.io._matcheck import MatStructureError, check_mat5
-    from backstride.io.mobilised import test_levels
-
+    if content is None:  # the one loader: damaged and v7.3 files are refused as analyze does
+        content = load_mobilised_mat(path)
     try:
-        if content is None:
-            check_mat5(path.read_bytes())  # SciPy can hang on damaged files: check first
-            content = loadmat(path, simplify_cells=True)
         doc = content["data"]
-    except (OSError, MatStructureError, KeyError) as exc:
-        raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
-    except Exception as exc:  # SciPy raises many types for damaged files
+    except KeyError as exc:
         raise InvalidInputError(f"The reference in {path} cannot be read ({exc}).") from exc
     out: dict[str, dict[str, Reference]] = {system: {} for system in MAT_SYSTEMS}
     if not isinstance(doc, dict):
