@@ -90,7 +90,15 @@ def _result(path: Path, **options: float) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize(
-    ("name", "per_second"), [("timestamp", 1e9), ("time", 1e6), ("timestamp", 1e3)]
+    ("name", "per_second", "uptime_s"),
+    [
+        ("timestamp", 1e9, 1012.4615),
+        ("time", 1e6, 1012.4615),
+        ("timestamp", 1e3, 1012.4615),
+        ("timestamp", 1e3, 30 * 3600.0),
+        ("timestamp", 1e3, 5 * 86400.0),
+    ],
+    ids=["ns", "us", "ms", "ms-up-30-h", "ms-up-5-days"],
 )
 def test_a_clock_since_boot_is_read_by_its_step(
     tmp_path: Path,
@@ -98,12 +106,15 @@ def test_a_clock_since_boot_is_read_by_its_step(
     trial_result: tuple[int, int],
     name: str,
     per_second: float,
+    uptime_s: float,
 ) -> None:
     """A phone's clock since it started, in ns, us or ms, is as big as a Unix time in ms or
     s: read by its size, its 10-ms steps were 10 s and the file was refused with "The sample
-    rate is 0.0001 Hz" (a ``time`` column was not read at all)."""
+    rate is 0.0001 Hz" (a ``time`` column was not read at all). A clock in ms after 28 hours
+    of uptime (1e8) was taken for Unix seconds from 1973 and refused; Unix times start in
+    1990 now."""
     acc, gyr = trial
-    boot = np.round(1012.4615 * per_second + np.arange(len(acc)) * per_second / RATE)
+    boot = np.round(uptime_s * per_second + np.arange(len(acc)) * per_second / RATE)
     columns = [boot.astype(np.int64).astype(str), *acc.T, *gyr.T]
     path = _write(
         tmp_path / "boot.csv",
@@ -255,8 +266,10 @@ def test_a_second_recording_appended_is_named_as_such(
         [f"Accelerometer{a}" for a in "XYZ"] + [f"Gyroscope{a}" for a in "XYZ"],
         ["acc_x [g]", "acc_y [g]", "acc_z [g]", "gyr_x [deg/s]", "gyr_y [deg/s]", "gyr_z [deg/s]"],
         ["Acc X", "Acc Y", "Acc Z", "gyro_x", "gyro_y", "gyro_z"],
+        ["accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z"],
+        ["ax", "ay", "az", "gx", "gy", "gz"],
     ],
-    ids=["accX", "AccelerometerX", "units-in-brackets", "spaces-gyro_x"],
+    ids=["accX", "AccelerometerX", "units-in-brackets", "spaces-gyro_x", "accel_x", "gx"],
 )  # fmt: skip
 def test_column_names_of_apps_and_imus(
     tmp_path: Path,
@@ -264,7 +277,8 @@ def test_column_names_of_apps_and_imus(
     trial_result: tuple[int, int],
     names: list[str],
 ) -> None:
-    """Were refused as having no acc_x column, or (``gyro_x``) read without the gyroscope."""
+    """Were refused as having no acc_x column (``accel_x`` too), or (``gyro_x``, ``gx``)
+    read without the gyroscope."""
     acc, gyr = trial
     path = _write(
         tmp_path / "n.csv", ["time_s", *names], [np.arange(len(acc)) / RATE, *acc.T, *gyr.T]

@@ -464,11 +464,18 @@ def seconds_since_first(stamps: pd.DatetimeIndex) -> tuple[FloatArray, int]:
     return np.where(valid, offsets / per_second, np.nan), first
 
 
+#: Unix times, s, that a recording can start at: 1990-01-01 to 2100-01-01 UTC.
+UNIX_TIME_RANGE_S = (631_152_000.0, 4_102_444_800.0)
+
+
 def unix_seconds_scale(value: float) -> tuple[float, str] | None:
     """Guess the unit of a Unix timestamp from its magnitude.
 
-    Values from 1e8 to 1e11 are seconds (1973 to 5138), up to 1e14 milliseconds, up to 1e17
-    microseconds and up to 1e20 nanoseconds.
+    A value is a Unix time if, in seconds, milliseconds, microseconds or nanoseconds, it
+    falls between :data:`UNIX_TIME_RANGE_S` (1990 to 2100): no body-worn sensor recorded
+    before. A wider range (1973 to 5138, as in earlier versions) also took a phone's clock
+    in milliseconds since it started for a Unix time in seconds once the phone had been up
+    for 28 hours (1e8 ms), and such files were refused.
 
     Returns
     -------
@@ -479,13 +486,14 @@ def unix_seconds_scale(value: float) -> tuple[float, str] | None:
     magnitude = abs(value)
     if not np.isfinite(magnitude):
         return None
-    for upper, divisor, name in (
-        (1e11, 1.0, "seconds"),
-        (1e14, 1e3, "milliseconds"),
-        (1e17, 1e6, "microseconds"),
-        (1e20, 1e9, "nanoseconds"),
+    low, high = UNIX_TIME_RANGE_S
+    for divisor, name in (
+        (1.0, "seconds"),
+        (1e3, "milliseconds"),
+        (1e6, "microseconds"),
+        (1e9, "nanoseconds"),
     ):
-        if 1e8 * divisor <= magnitude < upper:
+        if low * divisor <= magnitude < high * divisor:
             return divisor, name
     return None
 

@@ -93,9 +93,10 @@ RATE_MISMATCH_TOLERANCE = 0.05
 #: of its rows is too coarse to time the samples (a clock written to whole seconds).
 MAX_REPEATED_TIME_SHARE = 0.5
 #: A clock whose size makes it a Unix time is read as one if its median step is at most this,
-#: s. A clock from another origin (a phone's since it started, ``SensorEvent.timestamp``) in
-#: nanoseconds is a Unix time in milliseconds by its size after 27 h of uptime (1e14 ns), in
-#: microseconds after 28 min; read so, its steps are 1000 times too long (10 s at 100 Hz).
+#: s. A clock from another origin (a phone's since it started, ``SensorEvent.timestamp``)
+#: can be as big as one: in nanoseconds it is a Unix time in milliseconds by its size from
+#: 11 minutes of uptime (6.3e11 ns, 1990 in ms) to 68 minutes; read so, its steps are 1000
+#: times too long (10 s at 100 Hz).
 MAX_UNIX_STEP_S = 1.0
 
 _COMMA_FRACTION_RE = re.compile(r"(:\d{2}),(?=\d)")
@@ -113,10 +114,12 @@ _NUMBER_CELL_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)
 #: phyphox ("Acceleration with g" and "Gyroscope": ``Time (s)``, ``Acceleration x (m/s^2)``,
 #: ``Gyroscope x (rad/s)``), Physics Toolbox Sensor Suite (``gFx`` in g, ``ax`` in m/s^2,
 #: ``wx`` in rad/s), Sensor Logger (``time`` in Unix ns, ``seconds_elapsed``, ``z, y, x``),
-#: ``AccelerometerX`` / ``GyroscopeX`` and ``gyro_x``. Bare ``x, y, z`` are the
-#: acceleration only in a file that names no other (see :func:`resolve_names`).
-ACC_NAMES = frozenset({"a", "acc", "accelerometer", "acceleration", "gf"})
-GYR_NAMES = frozenset({"w", "gyr", "gyro", "gyroscope", "rotationrate", "angularvelocity"})
+#: ``AccelerometerX`` / ``GyroscopeX``, ``accel_x`` / ``gyro_x``, and the ``ax, ay, az, gx,
+#: gy, gz`` of microcontroller IMU logs (``g`` is the gyroscope there; Physics Toolbox's
+#: g-force is ``gFx``). Bare ``x, y, z`` are the acceleration only in a file that names no
+#: other (see :func:`resolve_names`).
+ACC_NAMES = frozenset({"a", "acc", "accel", "accelerometer", "acceleration", "gf"})
+GYR_NAMES = frozenset({"w", "g", "gyr", "gyro", "gyroscope", "rotationrate", "angularvelocity"})
 #: Acceleration with gravity taken out, named as such: refused with that reason.
 LINEAR_NAMES = frozenset(
     {"linacc", "linearacc", "linearaccel", "linearacceleration", "useracceleration", "useracc"}
