@@ -333,6 +333,16 @@ def test_ipol_synthetic_fills_dropped_packets(tmp_path: Path) -> None:
     assert any("3 dropped packets" in note for note in recording.notes)
 
 
+@pytest.mark.parametrize(
+    ("stated", "rate_hz"), [("1,000", 1000.0), ("100,0", 100.0), ("100", 100.0)]
+)
+def test_ipol_rate_with_a_comma(tmp_path: Path, stated: str, rate_hz: float) -> None:
+    """``1,000 Hz`` was read as 1.000 Hz and refused as too slow to find steps in."""
+    path = tmp_path / "9-2_lb.txt"
+    path.write_text(_ipol_text(np.arange(3000.0), rate=stated))
+    assert read_ipol_txt(path).sample_rate_hz == rate_hz
+
+
 def test_ipol_bad_rate_line(tmp_path: Path) -> None:
     path = tmp_path / "x_lb.txt"
     path.write_text(_ipol_text(np.arange(100.0)).replace("Acquisition frequency: 100 Hz", "?"))
@@ -985,7 +995,7 @@ def test_unknown_format(tmp_path: Path, content: bytes) -> None:
 
 
 def test_no_acc_columns(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "time_s,accel_x,accel_y,accel_z\n" + _rows())
+    path = _csv(tmp_path, "time_s,speed_x,speed_y,speed_z\n" + _rows())
     raises_one_sentence(InvalidInputError, lambda: read_recordings(path), "acc_x, acc_y and acc_z")
 
 

@@ -42,15 +42,28 @@ from backstride.io._common import (
     resample_uniform,
     time_steps,
 )
-from backstride.recording import FloatArray, Recording
+from backstride.recording import MIN_SAMPLE_RATE_HZ, FloatArray, Recording
 
 DEVICE = "Xsens MTw"
+_THOUSANDS_RE = re.compile(r"\d{1,3},\d{3}")
 _RATE_RE = re.compile(r"acquisition\s+frequency\s*:?\s*([0-9]+(?:[.,][0-9]*)?)\s*hz", re.IGNORECASE)
 #: A number written with a decimal comma, e.g. ``8,225546``.
 _DECIMAL_COMMA_RE = re.compile(r"(?:^|\t)\s*-?[0-9]+,[0-9]+\s*(?:\t|$)")
 _LB_SUFFIX = "_lb.txt"
 #: Xsens packet counters are 16-bit and wrap around.
 COUNTER_MODULUS = 65536
+
+
+def _rate_hz(text: str) -> float:
+    """The stated rate, Hz; a comma is a decimal mark (``100,0``) or a thousands separator.
+
+    A thousands separator (``1,000``) only where, read as a decimal mark, the rate would be
+    too low for any gait recording.
+    """
+    rate = float(text.replace(",", "."))
+    if rate < MIN_SAMPLE_RATE_HZ and _THOUSANDS_RE.fullmatch(text):
+        return float(text.replace(",", ""))
+    return rate
 
 
 def read_ipol_txt(path: PathLike) -> Recording:
@@ -82,7 +95,7 @@ def read_ipol_txt(path: PathLike) -> Recording:
             f"The first line of {p.name} does not state the rate as 'Acquisition frequency: "
             "N Hz'; export the file again from Xsens software with that header."
         )
-    rate = float(match.group(1).replace(",", "."))
+    rate = _rate_hz(match.group(1))
     if not 0 < rate < 1e6:
         raise InvalidInputError(
             f"The file {p.name} states an acquisition frequency of {rate:g} Hz; correct the "
