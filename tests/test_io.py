@@ -33,6 +33,7 @@ from backstride.io import (
     read_recordings,
 )
 from backstride.io._common import GYR_RADS_MAX_P99, gyr_to_dps
+from backstride.io.mobilised import METADATA_FILE
 from backstride.recording import STANDARD_GRAVITY, Recording
 from shared_data import SHARED, shared
 
@@ -167,6 +168,25 @@ def test_mobilised_heights_from_participant_json(tmp_path: Path) -> None:
     assert all(r.height_m == pytest.approx(1.75) for r in recordings)
     assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
     assert any("participant_metadata.json" in note for note in recordings[0].notes)
+
+
+def test_mobilised_heights_in_mobgaps_cohort_folders(tmp_path: Path) -> None:
+    """mobgap's example data lies in ``<cohort>/<number>/data.mat`` with the JSON beside the
+    cohort folders: the participant was not known, so stride length and speed were left out
+    of every trial's validation."""
+    folder = tmp_path / "lab" / "HA" / "002"
+    folder.mkdir(parents=True)
+    shutil.copy(MOBILISED / "HA-002" / "data.mat", folder / "data.mat")
+    shutil.copy(MOBILISED / "participant_metadata.json", tmp_path / "lab" / METADATA_FILE)
+    recordings = read_mobilised_mat(folder / "data.mat")
+    assert all(r.height_m == pytest.approx(1.75) for r in recordings)
+    assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
+    assert {r.meta["participant_id"] for r in recordings} == {"HA-002"}
+    # a digits-only folder whose parent is no cohort name is no participant
+    other = tmp_path / "2024-05" / "002"
+    other.mkdir(parents=True)
+    shutil.copy(folder / "data.mat", other / "data.mat")
+    assert all(r.height_m is None for r in read_mobilised_mat(other / "data.mat"))
 
 
 def _mobilised_mat(path: Path, *, participant: dict[str, float] | None = None) -> None:

@@ -11,8 +11,11 @@ Participant height and sensor height are taken from the first of these that has 
    measure);
 2. ``infoForAlgo.mat`` next to it (``infoForAlgo.<TimeMeasure>.Height`` and ``SensorHeight``,
    in cm);
-3. ``participant_metadata.json`` in the folder above, keyed by cohort and participant number
-   taken from the participant folder name (``HA-001`` -> ``["HA"]["001"]``).
+3. ``participant_metadata.json`` in the folder above the participant's, keyed by cohort and
+   participant number taken from the participant folder name (``HA-001`` ->
+   ``["HA"]["001"]``), or, in mobgap's layout of a folder per cohort holding one per
+   participant (``HA/001/data.mat``), from the two folder names, with the JSON beside the
+   cohort folders.
 
 The standardised reference (``Standards``) is left to the reference readers.
 """
@@ -44,6 +47,8 @@ METADATA_FILE = "participant_metadata.json"
 INFO_FILE = "infoForAlgo.mat"
 
 _FOLDER_RE = re.compile(r"^([A-Za-z]+)[-_]?(\d+)$")
+#: A cohort folder's name in mobgap's layout (``HA``, ``MS``, ``PD``, ``CHF``, ``COPD``, ``PFF``).
+_COHORT_RE = re.compile(r"^[A-Za-z]+$")
 
 
 def _load_mat(path: Path) -> dict[str, Any]:
@@ -176,11 +181,18 @@ class _Participant:
     def __init__(self, mat_path: Path, mat: Mapping[str, Any]) -> None:
         self.mat_path = mat_path
         self.mat = mat
-        folder = mat_path.parent.name
-        match = _FOLDER_RE.match(folder)
-        self.participant_id = folder if match else None
+        folder = mat_path.parent
+        match = _FOLDER_RE.match(folder.name)
+        #: The folder that holds the participants' folders (and the metadata JSON).
+        self.study_folder = folder.parent
+        self.participant_id: str | None = folder.name if match else None
         self.cohort: str | None = match.group(1) if match else None
         self.number: str | None = match.group(2) if match else None
+        if match is None and folder.name.isdigit() and _COHORT_RE.match(folder.parent.name):
+            # mobgap's layout, <cohort>/<number>/data.mat
+            self.cohort, self.number = folder.parent.name, folder.name
+            self.participant_id = f"{self.cohort}-{self.number}"
+            self.study_folder = folder.parent.parent
         self._info: dict[str, Any] | None = None
         self._metadata: object = None
         self._loaded_side_files = False
@@ -195,7 +207,7 @@ class _Participant:
                 self._info = _load_mat(info_path)
             except InvalidInputError:
                 self._info = None
-        metadata_path = self.mat_path.parent.parent / METADATA_FILE
+        metadata_path = self.study_folder / METADATA_FILE
         if metadata_path.is_file() and self.cohort is not None:
             try:
                 metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
