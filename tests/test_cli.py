@@ -243,6 +243,47 @@ def test_a_closed_pipe_does_not_lose_the_files_asked_for(tmp_path: Path) -> None
             assert (tmp_path / name).is_file(), (args[0], name)
 
 
+def test_json_to_standard_output_parses(tmp_path: Path) -> None:
+    """``--json /dev/stdout`` into a pipe failed with "No such file or directory" (the
+    temporary file was made beside the pipe's link); ``--json -`` writes the document to
+    standard output and the words to stderr, so that the output parses as it is."""
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "backstride"
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    for args, key in (
+        (["analyze", str(csv), "--json", "-"], "schema"),
+        (["validate", str(ROOT / "data" / "oxford-phone-steps"), "--json", "-"], "recordings"),
+    ):
+        proc = subprocess.run([exe, *args], cwd=tmp_path, capture_output=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert key in json.loads(proc.stdout), args[0]
+        assert b"walking" in proc.stderr or b"overall" in proc.stderr  # the words, not lost
+        assert not (tmp_path / "-").exists()
+    proc = subprocess.run(
+        [exe, "analyze", str(csv), "--json", "/dev/stdout"], capture_output=True, timeout=300
+    )
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert b"not a regular file" in proc.stderr and b"- to write to standard output" in proc.stderr
+
+
+@pytest.mark.parametrize("option", ["--out-dir", "--json"])
+def test_an_empty_output_name_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    """``--out-dir ""`` (an unset shell variable) wrote the recording's tables and figure
+    into the current folder."""
+    csv = _write_csv(tmp_path / "walk.csv", seconds=20)
+    work = tmp_path / "here"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = runner.invoke(main, ["analyze", str(csv), option, ""])
+    assert result.exit_code == 2
+    assert "is empty" in result.output
+    assert list(work.iterdir()) == []
+
+
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["analyze", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2

@@ -64,6 +64,24 @@ def main() -> None:
     """BackStride: measure walks from wearable sensors for a stronger lower back."""
 
 
+class OutputPath(click.Path):
+    """A file or folder to write, never the empty string.
+
+    ``--out-dir ""`` (an unset shell variable) was the current folder, and the health data
+    of a recording landed among whatever files were there.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Refuse an empty or blank name, else convert as :class:`click.Path` does."""
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; give a file or folder name.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: ``--json -`` writes the document to standard output (the summary then goes to stderr).
+STDOUT = Path("-")
+
+
 def _fmt(value: Any, spec: str = ".1f") -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
@@ -90,9 +108,16 @@ def _check_outputs(
     from backstride.exceptions import InvalidInputError
     from backstride.output import check_writable
 
+    files = {option: path for option, path in files.items() if path != STDOUT}
     for option, path in files.items():
         if path is not None and path.is_dir():
             raise InvalidInputError(f"{path} is a folder; give {option} a file name.")
+        # exists() follows links, /dev/stdout's to a pipe too, which realpath cannot
+        if path is not None and path.exists() and not path.is_file():
+            raise InvalidInputError(
+                f"{path} is not a regular file (a device or a pipe); give {option} a file "
+                "name, or - to write to standard output."
+            )
         if path is not None:
             check_writable(path)
     for option, path in folders.items():
@@ -125,7 +150,7 @@ def _check_outputs(
                 )
 
 
-def _print_days(analysis: WalkingAnalysis) -> None:
+def _print_days(analysis: WalkingAnalysis, out: Console) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, title="per day")
     for col in (
         "day", "recorded h", "walking min", "bouts", ">=30 s", "steps", "moderate min",
@@ -139,19 +164,19 @@ def _print_days(analysis: WalkingAnalysis) -> None:
             _fmt(float(d["moderate_s"]) / 60), _fmt(d["cadence_spm"], ".0f"),
             _fmt(d["walking_speed_mps"], ".2f"), _fmt(d["walking_speed_30s_mps"], ".2f"),
         )  # fmt: skip
-    console.print(table)
+    out.print(table)
 
 
-def _print_analysis(analysis: WalkingAnalysis) -> None:
+def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
     rec = analysis.recording
     s = analysis.summary
-    console.print(
+    out.print(
         f"[bold]{rec['name']}[/]  {rec['device']}, {rec['sample_rate_hz']:g} Hz, "
         f"{rec['duration_s']:.1f} s, gyroscope: {'yes' if rec['has_gyroscope'] else 'no'}"
     )
     for note in rec["notes"]:
-        console.print(f"  [dim]{note}[/]")
-    console.print(
+        out.print(f"  [dim]{note}[/]")
+    out.print(
         f"  walking {s['walking_s']:.0f} s in {s['n_bouts']} "
         f"bout{'' if s['n_bouts'] == 1 else 's'}, {s['steps']} steps, "
         f"median cadence per walking second {_fmt(s['cadence_spm'], '.0f')} steps/min; "
@@ -161,20 +186,20 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
     basis = s["stride_length_basis"]
     if rec["placement"] not in TRUNK_PLACEMENTS:
         # where the sensor was and what that leaves out, trunk lean included
-        console.print(f"  [dim]{basis}[/]")
+        out.print(f"  [dim]{basis}[/]")
     else:
         if basis.startswith("no "):
             stride = "stride length and speed not computed: give --height-m or --sensor-height-m"
         else:
             stride = f"stride length from {basis}"
-        console.print(f"  [dim]{stride}; posture: {s['posture_reference']}[/]")
+        out.print(f"  [dim]{stride}; posture: {s['posture_reference']}[/]")
     if len(analysis.days) > 1:
-        _print_days(analysis)
+        _print_days(analysis, out)
     if len(analysis.bouts) == 0:
-        console.print("  no walking bouts found")
+        out.print("  no walking bouts found")
         return
     if len(analysis.bouts) > MAX_BOUTS_PRINTED:
-        console.print(
+        out.print(
             f"  {len(analysis.bouts)} bouts: too many to list here; --out-dir writes bouts.csv"
         )
         return
@@ -202,7 +227,7 @@ def _print_analysis(analysis: WalkingAnalysis) -> None:
             _fmt(b.stride_length_m, ".2f"), _fmt(b.walking_speed_mps, ".2f"),
             _fmt(b.stride_regularity, ".2f"), rom, _fmt(b.forward_lean_deg),
         )  # fmt: skip
-    console.print(table)
+    out.print(table)
 
 
 #: Units of a CSV's columns, for the commands that read recordings (analyze, import).
@@ -229,12 +254,12 @@ gyr_unit_option = click.option(
 @click.option(
     "--json",
     "json_path",
-    type=click.Path(path_type=Path),
-    help="Write the analysis as JSON (schema backstride.analysis/1).",
+    type=OutputPath(path_type=Path, allow_dash=True),
+    help="Write the analysis as JSON (schema backstride.analysis/1); '-' for standard output.",
 )
 @click.option(
     "--out-dir",
-    type=click.Path(path_type=Path),
+    type=OutputPath(path_type=Path),
     help="Write bouts.csv, steps.csv, seconds.csv, days.csv, info.json and an overview "
     "figure (overview.png) to this folder.",
 )
@@ -292,9 +317,15 @@ def analyze(
     # the files first, then the words: a reader that stops early (`| head`) closes the pipe,
     # and the files asked for must not be lost with the rest of the printout
     written: list[Path] = []
+    # with the JSON on standard output, the words go to stderr, so the output parses
+    out = err_console if json_path == STDOUT else console
     if json_path is not None:
-        atomic_write_text(json_path, json.dumps(to_json_document(analyses, recording), indent=2))
-        written.append(json_path)
+        document = json.dumps(to_json_document(analyses, recording), indent=2)
+        if json_path == STDOUT:
+            click.echo(document)
+        else:
+            atomic_write_text(json_path, document)
+            written.append(json_path)
     if out_dir is not None:
         parameters = {
             "height_m": height_m, "sensor_height_m": sensor_height_m,
@@ -304,9 +335,9 @@ def analyze(
         }  # fmt: skip
         written.extend(write_out_dir(out_dir, analyses, recording, parameters))
     for a in analyses:
-        _print_analysis(a)
+        _print_analysis(a, out)
     for path in written:
-        console.print(f"wrote {path}")
+        out.print(f"wrote {path}")
 
 
 @main.command()
@@ -314,13 +345,13 @@ def analyze(
 @click.option(
     "--json",
     "json_path",
-    type=click.Path(path_type=Path),
-    help="Also write the per-recording and pooled agreement as JSON.",
+    type=OutputPath(path_type=Path, allow_dash=True),
+    help="Also write the per-recording and pooled agreement as JSON; '-' for standard output.",
 )
 @click.option(
     "--plots",
     "plots_dir",
-    type=click.Path(path_type=Path),
+    type=OutputPath(path_type=Path),
     help="Also write Bland-Altman plots per measure, a contact timeline per recording and, "
     "for phone recordings, a chart of step-total errors (PNG) into this folder.",
 )
@@ -365,24 +396,29 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
             figures = validation_figures(report)
         for name in figures:
             check_writable(plots_dir / name)
-    if json_path is not None:
+    if json_path == STDOUT:
+        click.echo(document)
+    elif json_path is not None:
         atomic_write_text(json_path, document)
     if plots_dir is not None:
         for name, image in figures.items():
             atomic_write_bytes(plots_dir / name, image)
+    # with the JSON on standard output, the table goes to stderr, so the output parses
+    out = err_console if json_path == STDOUT else console
     # into a file or a pipe the table is not squeezed to 160 columns, which cut recording
     # names to "Test5-Tria..." and the last column to "+0."
-    (console if console.is_terminal else Console(width=220)).print(report_table(report))
+    wide = out if out.is_terminal else Console(width=220, stderr=out.stderr)
+    wide.print(report_table(report))
     for line in places_lines(report) + targets_lines(report):
-        console.print(line, highlight=False, soft_wrap=True)
+        out.print(line, highlight=False, soft_wrap=True)
     for skipped in report.skipped:
         err_console.print(
             f"[yellow]skipped[/] {skipped.name}: {skipped.reason}", highlight=False, soft_wrap=True
         )
-    if json_path is not None:
-        console.print(f"wrote {json_path}")
+    if json_path is not None and json_path != STDOUT:
+        out.print(f"wrote {json_path}")
     if plots_dir is not None:
-        console.print(f"wrote {len(figures)} figures to {plots_dir}")
+        out.print(f"wrote {len(figures)} figures to {plots_dir}")
 
 
 # The program commands register themselves on ``main``.

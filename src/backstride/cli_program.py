@@ -22,7 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from backstride import services
-from backstride.cli import acc_unit_option, console, gyr_unit_option, main
+from backstride.cli import OutputPath, acc_unit_option, console, gyr_unit_option, main
 from backstride.exceptions import InvalidInputError
 from backstride.output import atomic_write_bytes, atomic_write_text
 from backstride.program import WeekPlan, WeekReview, load_instruments
@@ -520,7 +520,7 @@ def log_core(
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), help="Write the report (HTML) here.")
+@click.option("--out", type=OutputPath(path_type=Path), help="Write the report (HTML) here.")
 @click.option("--pdf", is_flag=True, help="Write the figures as PDF instead of HTML.")
 @program_command
 def progress(store: Store, out: Path | None, pdf: bool, person: str | None, as_json: bool) -> None:
@@ -549,7 +549,7 @@ def progress(store: Store, out: Path | None, pdf: bool, person: str | None, as_j
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .ics file.")
+@click.option("--out", type=OutputPath(path_type=Path), required=True, help="The .ics file.")
 @click.option("--at", "at_time", default="09:00", show_default=True, help="Time of day.")
 @program_command
 def calendar(store: Store, out: Path, at_time: str, person: str | None, as_json: bool) -> None:
@@ -571,7 +571,7 @@ def calendar(store: Store, out: Path, at_time: str, person: str | None, as_json:
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True)  # fmt: skip
-@click.option("--out", type=click.Path(path_type=Path),
+@click.option("--out", type=OutputPath(path_type=Path),
               help="File (json) or folder (csv); default: print JSON.")  # fmt: skip
 @program_command
 def export(store: Store, fmt: str, out: Path | None, person: str | None, as_json: bool) -> None:
