@@ -55,6 +55,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/stride_excursion.py
 	$(BENCH_VENV)/bin/python bench/reference_agreement.py
 	$(BENCH_VENV)/bin/python bench/slowed_walking.py
+	$(BENCH_VENV)/bin/python bench/asymmetric_walking.py
 	$(BENCH_VENV)/bin/python bench/bench_long_files.py
 
 clean:

@@ -12,7 +12,12 @@ import backstride.gait.pipeline as pipeline
 from backstride import analyze
 from backstride.validation.references import Reference, ReferenceBout
 from backstride.validation.runner import Skipped, ValidationReport, compare, find_cases
-from backstride.validation.transforms import slowed_recording, slowed_reference
+from backstride.validation.transforms import (
+    asymmetric_recording,
+    asymmetric_reference,
+    slowed_recording,
+    slowed_reference,
+)
 from shared_data import SHARED, shared
 
 from synthetic import walking_signal
@@ -141,3 +146,73 @@ def test_phone_logs_at_lower_rates_keep_the_step_targets(tmp_path: Path, every: 
         errors.append(abs(result.steps_rel_error))
     assert max(errors) <= 0.05
     assert float(np.mean(errors)) <= 0.02
+
+
+# --------------------------------------------------------------------------- a limp
+
+
+@pytest.mark.parametrize("ratio", [0.0, -1.2])
+def test_a_step_time_ratio_that_is_not_positive_is_refused(ratio: float) -> None:
+    rec, _ = walking_signal(walk_s=10.0)
+    with pytest.raises(ValueError, match="positive"):
+        asymmetric_recording(rec, Reference(), ratio)
+    with pytest.raises(ValueError, match="positive"):
+        asymmetric_reference(Reference(), ratio)
+
+
+def test_a_limping_reference_alternates_its_steps_and_keeps_its_strides() -> None:
+    """Every other step r times the others, strides as they were, later times shifted."""
+    bout = ReferenceBout(
+        start_s=2.0,
+        end_s=6.0,
+        initial_contacts_s=tuple(2.0 + 0.5 * k for k in range(9)),
+        cadence_spm=120.0,
+        stride_length_m=1.3,
+        walking_speed_mps=1.3,
+        turns_s=((3.0, 3.5),),
+    )
+    later = ReferenceBout(start_s=10.0, end_s=12.0, initial_contacts_s=(10.0, 11.0, 12.0))
+    ref = Reference(bouts=(bout, later), window_s=(1.0, 13.0))
+    limping = asymmetric_reference(ref, 1.5)
+    contacts = np.array(limping.bouts[0].initial_contacts_s)
+    steps = np.diff(contacts)
+    assert steps[0::2] == pytest.approx(np.full(4, 0.6))
+    assert steps[1::2] == pytest.approx(np.full(4, 0.4))
+    assert contacts[2::2] - contacts[:-2:2] == pytest.approx(np.full(4, 1.0))
+    # 8 steps, as many lengthened as shortened: the bout lasts as long, at the same cadence
+    assert limping.bouts[0].cadence_spm == pytest.approx(120.0)
+    assert limping.bouts[0].stride_length_m is None and limping.bouts[0].walking_speed_mps is None
+    # a turn between knots moves with them: 3.0 is the third contact, 3.5 is mid-step
+    assert limping.bouts[0].turns_s == (pytest.approx((3.0, 3.6)),)
+    # outside the bouts time only shifts, here by nothing (the first bout ends where it did)
+    assert limping.window_s == pytest.approx((1.0, 13.0))
+    assert limping.bouts[1].initial_contacts_s == pytest.approx((10.0, 11.2, 12.0))
+
+
+def test_a_limp_is_found_and_measured_on_a_real_walk() -> None:
+    """HA-001's first straight walk re-timed into a limp (every other step 1.5 times the
+    others): every contact the motion capture saw is still found, and the steps table and
+    the step symmetry show the limp that the walk as recorded does not have."""
+    (case,) = [
+        c
+        for c in find_cases(ROOT / "data" / "mobilised-lab")
+        if c[0] == "mobilised-stereo" and c[1].name == "HA-001/Test5-Trial1"
+    ]
+    _, recording, reference = case
+    measured = {}
+    for ratio in (1.0, 1.5):
+        limping = asymmetric_recording(recording, reference, ratio)
+        analysis = analyze(limping)
+        result = compare(
+            "mobilised-stereo", limping, analysis, asymmetric_reference(reference, ratio)
+        )
+        assert result.contacts.n_matched == result.contacts.n_reference == 10, ratio
+        assert result.contacts.n_detected == 10, ratio
+        steps = analysis.steps["step_duration_s"].to_numpy()
+        steps = steps[np.isfinite(steps)]
+        longer = max(np.median(steps[0::2]), np.median(steps[1::2]))
+        shorter = min(np.median(steps[0::2]), np.median(steps[1::2]))
+        measured[ratio] = (longer / shorter, float(analysis.bouts["step_symmetry"].iloc[0]))
+    assert measured[1.0][0] < 1.1  # the walker's own steps are even (measured 1.06)
+    assert 1.35 < measured[1.5][0] < 1.65  # measured 1.45
+    assert measured[1.5][1] < 0.7 * measured[1.0][1]  # measured 1.33 -> 0.55
