@@ -128,6 +128,40 @@ def test_a_clock_since_boot_is_read_by_its_step(
     assert _result(path) == trial_result
 
 
+def test_rows_written_twice_are_dropped_not_refused(
+    tmp_path: Path, trial: tuple[np.ndarray, np.ndarray], trial_result: tuple[int, int]
+) -> None:
+    """Physics Toolbox on iOS writes ``time,gFx,gFy,gFz,gFTotal`` with local clock times to
+    0.1 ms and now and then writes a row twice (``17:23:55.4650`` on two rows): such a log
+    was refused as "does not increase on line 10". The repeated rows are dropped, with a
+    note; a time that goes back, or one time with two samples, is still refused."""
+    acc, _ = trial
+    first = dt.datetime(2018, 10, 3, 17, 23, 55, 464000)
+    stamps = np.array(
+        [(first + dt.timedelta(milliseconds=10 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-2]
+         for k in range(len(acc))]
+    )  # fmt: skip
+    again = np.sort(np.random.default_rng(7).choice(len(acc), len(acc) // 12, replace=False))
+    rows = np.sort(np.concatenate([np.arange(len(acc)), again]))  # those rows twice
+    total = np.linalg.norm(acc, axis=1)
+    header = ["time", "gFx", "gFy", "gFz", "gFTotal"]
+    path = _write(tmp_path / "ptb.csv", header, [stamps[rows], *acc[rows].T, total[rows]])
+    recording = read_recording(path)
+    assert recording.n_samples == len(acc)
+    assert any(f"{again.size} rows that repeat the row before" in n for n in recording.notes)
+    assert _result(path) == trial_result
+    lines = path.read_text().split("\n")
+    swapped = lines.copy()
+    swapped[20], swapped[21] = swapped[21], swapped[20]  # a row out of order
+    assert swapped != lines
+    path.write_text("\n".join(swapped))
+    raises_one_sentence(InvalidInputError, lambda: read_recording(path), "does not increase")
+    cells = lines[40].split(",")
+    lines[41] = ",".join([cells[0], "0.5", *cells[2:]])  # the time of line 41, other values
+    path.write_text("\n".join(lines))
+    raises_one_sentence(InvalidInputError, lambda: read_recording(path), "does not increase")
+
+
 def test_the_reported_phone_log_with_a_header_reads_the_same_walk(
     tmp_path: Path, phone: np.ndarray, phone_result: tuple[int, int]
 ) -> None:

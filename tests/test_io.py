@@ -1048,12 +1048,27 @@ def test_bad_iso_timestamp(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["repeat", "backwards"])
 def test_non_increasing_time(tmp_path: Path, kind: str) -> None:
+    """A time repeated with other values (two samples at one time) or going back."""
     lines = ("time_s,acc_x,acc_y,acc_z\n" + _rows()).splitlines()
-    lines[20] = lines[19] if kind == "repeat" else "0.0100,0.01,0.99,0.05"
+    repeated = lines[19].split(",")[0] + ",0.02,0.98,0.06"
+    lines[20] = repeated if kind == "repeat" else "0.0100,0.01,0.99,0.05"
     path = _csv(tmp_path, "\n".join(lines) + "\n")
     raises_one_sentence(
         InvalidInputError, lambda: read_recordings(path), r"does not increase on line 21"
     )
+
+
+def test_a_row_written_twice_is_dropped(tmp_path: Path) -> None:
+    """The same time and values on two lines is one sample written twice, as phone logger
+    apps do now and then; it was refused as a time that does not increase."""
+    lines = ("time_s,acc_x,acc_y,acc_z\n" + _rows()).splitlines()
+    original = read_recordings(_csv(tmp_path, "\n".join(lines) + "\n"))[0]
+    lines.insert(20, lines[20])
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(lines) + "\n")
+    recording = read_recordings(path)[0]
+    np.testing.assert_array_equal(recording.acc, original.acc)
+    assert any("1 rows that repeat the row before" in n and "line 22" in n for n in recording.notes)
 
 
 def test_rate_below_20_hz(tmp_path: Path) -> None:

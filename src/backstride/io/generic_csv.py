@@ -347,6 +347,35 @@ def _too_coarse(time_s: FloatArray, label: str, rate_given: float | None) -> str
     return f"the {label} column repeats its times on {repeated}, too coarse to time the samples"
 
 
+def _drop_repeated_rows(
+    time_s: FloatArray, values: FloatArray, line_of: IntArray, label: str, notes: list[str]
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """The rows that are not the row before written again; a note says how many were dropped.
+
+    Phone logger apps now and then write a row twice (Physics Toolbox on iOS:
+    ``17:23:55.4650,0.035,-0.517,-0.821`` on two lines), and such a log was refused as "does
+    not increase". A row with the time *and* the values of the row before holds nothing new,
+    so it is dropped. Two rows at one time with different values are two samples that cannot
+    be placed: the time column does not increase, and
+    :func:`~backstride.io._common.time_steps` refuses it, as it refuses a time that goes back.
+    """
+    if time_s.size < 2:
+        return time_s, values, line_of
+    with np.errstate(invalid="ignore"):
+        same_time = np.diff(time_s) == 0
+        after, before = values[1:], values[:-1]
+        same_values = np.all((after == before) | (np.isnan(after) & np.isnan(before)), axis=1)
+    again = np.concatenate([[False], same_time & same_values])
+    if not again.any():
+        return time_s, values, line_of
+    notes.append(
+        f"{int(again.sum())} rows that repeat the row before, time and values, were dropped "
+        f"(the first is line {int(line_of[int(np.argmax(again))])})"
+    )
+    keep = ~again
+    return time_s[keep], values[keep], line_of[keep]
+
+
 def stem_name(path: Path) -> str:
     """Return a short label for a file: its name without ``.csv``/``.txt`` and ``.imu``."""
     name = path.name
@@ -549,6 +578,7 @@ def read_csv(
         )
     else:
         label = time_column or "time"
+        time_s, values, line_of = _drop_repeated_rows(time_s, values, line_of, label, notes)
         try:
             steps = time_steps(time_s, label, line_of)
         except InvalidInputError as error:
