@@ -302,8 +302,9 @@ def test_a_second_recording_appended_is_named_as_such(
         ["Acc X", "Acc Y", "Acc Z", "gyro_x", "gyro_y", "gyro_z"],
         ["accel_x", "accel_y", "accel_z", "gyro_x", "gyro_y", "gyro_z"],
         ["ax", "ay", "az", "gx", "gy", "gz"],
+        ["acX", "acY", "acZ", "gyX", "gyY", "gyZ"],
     ],
-    ids=["accX", "AccelerometerX", "units-in-brackets", "spaces-gyro_x", "accel_x", "gx"],
+    ids=["accX", "AccelerometerX", "units-in-brackets", "spaces-gyro_x", "accel_x", "gx", "acX"],
 )  # fmt: skip
 def test_column_names_of_apps_and_imus(
     tmp_path: Path,

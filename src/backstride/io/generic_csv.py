@@ -115,11 +115,13 @@ _NUMBER_CELL_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)
 #: ``Gyroscope x (rad/s)``), Physics Toolbox Sensor Suite (``gFx`` in g, ``ax`` in m/s^2,
 #: ``wx`` in rad/s), Sensor Logger (``time`` in Unix ns, ``seconds_elapsed``, ``z, y, x``),
 #: ``AccelerometerX`` / ``GyroscopeX``, ``accel_x`` / ``gyro_x``, and the ``ax, ay, az, gx,
-#: gy, gz`` of microcontroller IMU logs (``g`` is the gyroscope there; Physics Toolbox's
-#: g-force is ``gFx``). Bare ``x, y, z`` are the acceleration only in a file that names no
-#: other (see :func:`resolve_names`).
-ACC_NAMES = frozenset({"a", "acc", "accel", "accelerometer", "acceleration", "gf"})
-GYR_NAMES = frozenset({"w", "g", "gyr", "gyro", "gyroscope", "rotationrate", "angularvelocity"})
+#: gy, gz`` (or ``acX``, ``gyX``) of microcontroller IMU logs (``g`` is the gyroscope there;
+#: Physics Toolbox's g-force is ``gFx``). Bare ``x, y, z`` are the acceleration only in a file
+#: that names no other (see :func:`resolve_names`).
+ACC_NAMES = frozenset({"a", "ac", "acc", "accel", "accelerometer", "acceleration", "gf"})
+GYR_NAMES = frozenset(
+    {"w", "g", "gy", "gyr", "gyro", "gyroscope", "rotationrate", "angularvelocity"}
+)
 #: Acceleration with gravity taken out, named as such: refused with that reason.
 LINEAR_NAMES = frozenset(
     {"linacc", "linearacc", "linearaccel", "linearacceleration", "useracceleration", "useracc"}
