@@ -159,6 +159,27 @@ def test_layout_variants_validate_as_the_bundled_trial(tmp_path: Path) -> None:
     assert _result(report, "as-is/Test5-Trial1").side_scored > 0
 
 
+def test_a_second_visit_takes_the_heights_of_the_first(tmp_path: Path) -> None:
+    """A trial under ``TimeMeasure2`` beside an ``infoForAlgo.mat`` that describes only
+    ``TimeMeasure1`` had no height: its stride length and speed were left out."""
+    _write(tmp_path / "first", _trials("Test5-Trial1"))
+    second = {"TimeMeasure2": _trials("Test5-Trial1")["TimeMeasure1"]}
+    _write(tmp_path / "second", second)
+    assert set(loadmat(tmp_path / "second" / "infoForAlgo.mat", simplify_cells=True)[
+        "infoForAlgo"
+    ]) == {"TimeMeasure1"}  # fmt: skip
+    (recording,) = read_mobilised_mat(tmp_path / "second" / "data.mat")
+    assert recording.sensor_height_m is not None
+    assert "participant height and sensor height from infoForAlgo.mat (TimeMeasure1)" in (
+        recording.notes
+    )
+    report = run_validation(tmp_path)
+    for dataset in ("mobilised", "mobilised-stereo"):
+        one, other = (_result(report, f"{v}/Test5-Trial1", dataset) for v in ("first", "second"))
+        assert len(other.stride_length_errors) == len(other.speed_errors) == 1
+        _same_scores(other, one)
+
+
 def test_one_bout_scores_as_the_same_bout_in_the_whole_trial(tmp_path: Path) -> None:
     """A trial with one walking bout: MATLAB stores a 1x1 struct, not a list of one."""
     whole = _trials("Test11-Trial1")

@@ -10,7 +10,7 @@ Participant height and sensor height are taken from the first of these that has 
 1. a ``Participant``/``Subject`` struct in ``data.mat`` (top level, in ``data`` or in the time
    measure);
 2. ``infoForAlgo.mat`` next to it (``infoForAlgo.<TimeMeasure>.Height`` and ``SensorHeight``,
-   in cm);
+   in cm; for a time measure it does not describe, another's, as the note says);
 3. ``participant_metadata.json`` in the folder above the participant's, keyed by cohort and
    participant number taken from the participant folder name (``HA-001`` ->
    ``["HA"]["001"]``), or, in mobgap's layout of a folder per cohort holding one per
@@ -223,10 +223,18 @@ class _Participant:
                 return height, sensor, sensor_type, self.mat_path.name
         self._load_side_files()
         if self._info is not None:
-            info = _field(self._info, "infoForAlgo", time_measure)
+            measures = _field(self._info, "infoForAlgo")
+            info = _field(measures, time_measure)
             height, sensor, sensor_type = _heights_in(info)
             if height is not None or sensor is not None:
                 return height, sensor, sensor_type, INFO_FILE
+            # a visit without its own entry (TimeMeasure2 where only TimeMeasure1 is
+            # described): an adult's height and the sensor's place on the back hold
+            others = sorted(measures) if isinstance(measures, Mapping) else []
+            for other in (m for m in others if m != time_measure):
+                height, sensor, sensor_type = _heights_in(_field(measures, other))
+                if height is not None or sensor is not None:
+                    return height, sensor, sensor_type, f"{INFO_FILE} ({other})"
         height, sensor, sensor_type = _heights_in(self._metadata)
         if height is not None or sensor is not None:
             return height, sensor, sensor_type, METADATA_FILE
