@@ -6,8 +6,8 @@ longer than the ones between (:mod:`backstride.validation.transforms`, strides u
 ``r`` from 1 (the walk as recorded) to 1.6, and validated against its reference re-timed
 alike. Besides the pooled contact agreement, it reports what BackStride measures of the limp
 on the straight walks (the Mobilise-D ``Test5`` trials against motion capture, the IPOL
-trials' walk out): the ratio of the median longer to the median shorter step duration in
-the steps table, and the bout's step symmetry (step / stride regularity).
+trials): the longest bout's ``step_time_ratio`` (one foot's median step time over the
+other's) and its step symmetry (step / stride regularity).
 
 Usage::
 
@@ -29,19 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 ROOTS = (ROOT.parent / "shared" / "data" / "ipol-lumbar", ROOT / "data" / "mobilised-lab")
 RESULTS = ROOT / "bench" / "results" / "asymmetric-walking.json"
 RATIOS = (1.0, 1.15, 1.3, 1.45, 1.6)
-
-
-def step_time_ratio(analysis: pipeline.WalkingAnalysis) -> float:
-    """Median of the longer alternate steps over the median of the shorter, longest bout."""
-    if analysis.bouts.empty:
-        return float("nan")
-    longest = int(analysis.bouts["duration_s"].to_numpy().argmax())
-    steps = analysis.steps[analysis.steps["bout_id"] == longest]["step_duration_s"].to_numpy()
-    steps = steps[np.isfinite(steps)]
-    if steps.size < 4:
-        return float("nan")
-    odd, even = float(np.median(steps[1::2])), float(np.median(steps[0::2]))
-    return max(odd, even) / min(odd, even)
 
 
 def main() -> None:
@@ -66,9 +53,10 @@ def main() -> None:
                     dataset == "mobilised-stereo" and "Test5" in rec.name
                 )
                 if straight and not analysis.bouts.empty:
-                    longest = int(analysis.bouts["duration_s"].to_numpy().argmax())
-                    symmetry = float(analysis.bouts["step_symmetry"].iloc[longest])
-                    measured.append((step_time_ratio(analysis), symmetry))
+                    longest = analysis.bouts.iloc[int(analysis.bouts["duration_s"].argmax())]
+                    measured.append(
+                        (float(longest["step_time_ratio"]), float(longest["step_symmetry"]))
+                    )
             report = ValidationReport(results)
             ratios = np.array([m[0] for m in measured])
             symmetries = np.array([m[1] for m in measured])
