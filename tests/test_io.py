@@ -435,11 +435,36 @@ def test_geneactiv_time_zone_and_fallback(tmp_path: Path) -> None:
 def test_geneactiv_bad_time_and_rate(tmp_path: Path) -> None:
     path = tmp_path / "bad_time.csv"
     lines = _geneactiv_text("Time Zone,GMT +01:00").split("\r\n")
-    lines[150] = "2021-03-01 09:00:00.500,0.01,-0.99,0.05,0,0,25.0"
+    lines[150] = "2021-03-01 09:00:0x:500,0.01,-0.99,0.05,0,0,25.0"
     path.write_text("\r\n".join(lines))
     raises_one_sentence(InvalidInputError, lambda: read_geneactiv_csv(path), "line 151")
     path.write_text(_geneactiv_text(None).replace("Frequency,100 Hz", "Frequency,50 Hz"))
     raises_one_sentence(InvalidInputError, lambda: read_geneactiv_csv(path), "50 Hz")
+
+
+def test_geneactiv_exports_written_otherwise_read_the_same(tmp_path: Path) -> None:
+    """The demo export with LF line endings, a byte-order mark, only the x, y, z columns, or
+    a point before the milliseconds (``10:25:50.000``, as software that saves the file again
+    writes it; it was refused as having no data rows): the same samples."""
+    original = read_geneactiv_csv(GAITPY_DEMO)
+    text = GAITPY_DEMO.read_bytes().decode("latin-1")
+    lines = text.split("\r\n")
+    rows = [k for k, line in enumerate(lines) if line[:4].isdigit()]
+    point = [f"{line[:19]}.{line[20:]}" if k in rows else line for k, line in enumerate(lines)]
+    xyz = [",".join(line.split(",")[:4]) if k in rows else line for k, line in enumerate(lines)]
+    variants = {
+        "lf.csv": text.replace("\r\n", "\n").encode("latin-1"),
+        "bom.csv": text.encode("utf-8-sig"),
+        "xyz.csv": "\r\n".join(xyz).encode("latin-1"),
+        "point.csv": "\r\n".join(point).encode("latin-1"),
+    }
+    for name, content in variants.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert detect_format(path) == "geneactiv_csv", name
+        recording = read_geneactiv_csv(path)
+        assert recording.start == original.start, name
+        np.testing.assert_array_equal(recording.acc, original.acc, err_msg=name)
 
 
 # --------------------------------------------------------------------------- Oxford phone
