@@ -22,6 +22,7 @@ from backstride.exceptions import InvalidInputError
 from backstride.io import detect_format, read_csv, read_recording
 from backstride.io.phone_oxford import read_oxford_phone_csv
 from backstride.recording import STANDARD_GRAVITY
+from shared_data import SHARED, shared
 
 from messages import raises_one_sentence
 
@@ -322,6 +323,31 @@ def test_column_names_of_apps_and_imus(
     assert recording.gyr is not None
     np.testing.assert_allclose(recording.gyr, gyr, atol=1e-6)
     assert _result(path) == trial_result
+
+
+def test_an_activity_record_is_named_as_such(tmp_path: Path) -> None:
+    """A watch's per-second record exported as CSV (Garmin's, from a .fit file) was told to
+    "name the accelerometer columns acc_x, acc_y and acc_z"; it has none to name."""
+    record = SHARED / "devices" / "garmin-fit" / "garmin-fenix-5-walk-records.csv"
+    message = raises_one_sentence(
+        InvalidInputError, lambda: read_recording(shared(record)), "activity record"
+    )
+    assert "heart_rate, cadence" in message and ".fit" in message
+    # a CSV with a speed column beside its accelerometer is read as before
+    path = _write(
+        tmp_path / "s.csv",
+        ["time_s", "speed", "distance", "acc_x", "acc_y", "acc_z"],
+        [
+            np.arange(3000) / RATE,
+            np.ones(3000),
+            np.arange(3000.0),
+            *np.tile([0.0, 0.0, 1.0], (3000, 1)).T,
+        ],
+    )
+    assert read_recording(path).n_samples == 3000
+    # and one without either keeps the message that names the columns
+    path = _write(tmp_path / "n.csv", ["time_s", "speed", "ux", "uy"], [np.arange(10.0)] * 4)
+    raises_one_sentence(InvalidInputError, lambda: read_recording(path), "name the accelerometer")
 
 
 def test_a_units_row_and_lines_above_the_header_are_passed_over(

@@ -122,6 +122,13 @@ ACC_NAMES = frozenset({"a", "ac", "acc", "accel", "accelerometer", "acceleration
 GYR_NAMES = frozenset(
     {"w", "g", "gy", "gyr", "gyro", "gyroscope", "rotationrate", "angularvelocity"}
 )
+#: Columns of an activity record (a watch's per-second track exported as CSV: Garmin's FIT
+#: records, Strava streams), compared without separators: with two of them and no sensor
+#: axis, the file is named as such, not asked to rename its accelerometer columns.
+ACTIVITY_RECORD_NAMES = frozenset(
+    {"heartrate", "hr", "cadence", "speed", "distance", "positionlat", "positionlong",
+     "latitude", "longitude", "lat", "lon", "altitude", "elevation", "power", "pace"}
+)  # fmt: skip
 #: Acceleration with gravity taken out, named as such: refused with that reason.
 LINEAR_NAMES = frozenset(
     {"linacc", "linearacc", "linearaccel", "linearacceleration", "useracceleration", "useracc"}
@@ -472,6 +479,16 @@ def read_csv(
         )
     if missing:
         shown = ", ".join(name for name in names[:8] if name) or "none"
+        kept = {re.sub(r"[\s_.\-]+", "", name) for name in names}
+        if len(kept & ACTIVITY_RECORD_NAMES) >= 2 and not any(
+            name.startswith(("acc_", "gyr_")) for name in names
+        ):
+            raise InvalidInputError(
+                f"The file {p.name} is an activity record of a watch or an app (its columns "
+                f"are: {shown}), not accelerometer samples (acc_x, acc_y, acc_z) to find steps "
+                "in; import the activity from the watch's .fit, .gpx or .tcx file instead "
+                "(backstride import)."
+            )
         raise InvalidInputError(
             f"The file {p.name} has no {' or '.join(missing)} column (its columns are: {shown}); "
             "name the accelerometer columns acc_x, acc_y and acc_z."
