@@ -11,7 +11,7 @@ import pytest
 from backstride import analyze
 from backstride.exceptions import InvalidInputError
 from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
-from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS, AnalysisParameters, _step_time_ratio
+from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS, AnalysisParameters, step_time_ratio
 from backstride.recording import Recording, placement_words
 from backstride.validation.metrics import match_contacts
 
@@ -341,11 +341,11 @@ def test_step_time_ratio_of_each_foot_and_when_it_is_not_told() -> None:
     sides = np.array(["L", "R", "L", "R", "L", "L", "R", "L", "A", "B", "A", "B"])
     alternates = np.array([1, 1, 1, 1, 0, 1, 1, np.nan, 1, 1, 1, np.nan], dtype=float)
     bouts = np.array([0] * 8 + [1] * 4, dtype=np.int64)
-    ratio = _step_time_ratio(step_d, sides, alternates, bouts, 2)
+    ratio = step_time_ratio(step_d, sides, alternates, bouts, 2)
     assert ratio[0] == pytest.approx(0.6 / 0.5)
     assert np.isnan(ratio[1])
     # even steps: 1
-    even = _step_time_ratio(
+    even = step_time_ratio(
         np.full(8, 0.55), np.array(list("LRLRLRLR")), np.ones(8), np.zeros(8, dtype=np.int64), 1
     )
     assert even[0] == pytest.approx(1.0)

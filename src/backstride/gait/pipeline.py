@@ -334,7 +334,7 @@ def _brisk_intervals(cadence: FloatArray) -> list[tuple[int, int]]:
 MIN_STEPS_PER_FOOT = 3
 
 
-def _step_time_ratio(
+def step_time_ratio(
     step_d: FloatArray,
     sides: npt.NDArray[np.str_],
     alternates: FloatArray,
@@ -833,7 +833,7 @@ def _analyze_window(
     step_median = grouped["step_d"].median().to_numpy()
     impact_median = grouped["impact"].median().to_numpy()
     alternation = grouped["alternates"].mean().to_numpy()
-    step_ratio = _step_time_ratio(step_d, sides, alternates, ic_bout, n_bouts)
+    step_ratio = step_time_ratio(step_d, sides, alternates, ic_bout, n_bouts)
     sec_bout = per_second["bout_id"].to_numpy(dtype=np.int64)
     moderate = np.bincount(sec_bout, sec_cadence >= MODERATE_SPM, minlength=n_bouts)
     vigorous = np.bincount(sec_bout, sec_cadence >= VIGOROUS_SPM, minlength=n_bouts)
