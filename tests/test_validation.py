@@ -118,6 +118,24 @@ def test_per_trial_exports_without_data_mat_validate_as_the_trials_inside_it(
         assert result.n_matched_bouts == mat.n_matched_bouts, name
 
 
+def test_a_dataset_of_linked_folders_is_found(tmp_path: Path) -> None:
+    """A study folder assembled from links to where its parts lie found nothing ("No
+    recordings with a reference were found"): folder links were not followed. Each real
+    folder is read once, a link back up the tree included."""
+    study = tmp_path / "study"
+    study.mkdir()
+    (study / "lab").symlink_to(ROOT / "data" / "mobilised-lab", target_is_directory=True)
+    (study / "phones").mkdir()
+    for log in sorted((ROOT / "data" / "oxford-phone-steps").glob("*.csv"))[:2]:
+        (study / "phones" / log.name).symlink_to(log)
+    (study / "phones" / "again").symlink_to(study, target_is_directory=True)  # a cycle
+    names = {(c[0], c[1].name) for c in find_cases(study)}
+    expected = {(c[0], f"lab/{c[1].name}") for c in find_cases(ROOT / "data" / "mobilised-lab")}
+    assert expected <= names and len(expected) == 9
+    assert sum(kind == "phone" for kind, _ in names) == 2
+    assert len(names) == 11
+
+
 def test_mobilised_contact_timing_target(mobilised: dict[str, float]) -> None:
     assert mobilised["ic_mae_s"] <= TARGETS["ic_mae_s"]
 

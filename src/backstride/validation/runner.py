@@ -30,8 +30,10 @@ samples for walking time, and average per-bout errors over all matched reference
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import numpy as np
@@ -415,6 +417,26 @@ def _strides_within(
     }
 
 
+def find_files(root: Path, pattern: str) -> list[Path]:
+    """The files under ``root`` whose name matches ``pattern`` (case-sensitive), sorted.
+
+    Folders that are symbolic links are followed, each real folder once: a data set
+    assembled from links to where its parts lie (``study/ipol -> /data/ipol-lumbar``) was
+    "No recordings with a reference were found", since :meth:`pathlib.Path.rglob` does
+    not follow them before Python 3.13.
+    """
+    seen: set[str] = set()
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a link back up the tree, or two links to one folder
+            subfolders.clear()
+            continue
+        seen.add(real)
+        found.extend(Path(folder) / name for name in names if fnmatchcase(name, pattern))
+    return sorted(found)
+
+
 Case = tuple[str, Recording, Reference]
 Found = Case | Skipped
 
@@ -440,7 +462,7 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
     )
     from backstride.io.mobilised_export import CSV_SUFFIX
 
-    for mat in sorted(root.rglob("data.mat")):
+    for mat in find_files(root, "data.mat"):
         # named by the folders below the dataset root: the Mobilise-D technical validation
         # study nests <cohort>/<participant>/<Laboratory|Free-living>/data.mat
         rel = mat.parent.relative_to(root)
@@ -516,7 +538,7 @@ def _mobilised_export_cases(root: Path) -> Iterator[Found]:
     """
     from backstride.io.mobilised_export import CSV_SUFFIX, JSON_SUFFIX
 
-    for sidecar in sorted(root.rglob(f"*{JSON_SUFFIX}")):
+    for sidecar in find_files(root, f"*{JSON_SUFFIX}"):
         csv = sidecar.with_name(sidecar.name.removesuffix(JSON_SUFFIX) + CSV_SUFFIX)
         if (sidecar.parent / "data.mat").exists() or not csv.is_file():
             continue
@@ -585,7 +607,7 @@ def _ipol_cases(root: Path) -> Iterator[Found]:
     from backstride.io.xsens_ipol import ipol_sidecar, ipol_stem, read_ipol_txt
 
     # in any case: names copied through Windows or a zip tool may change it
-    for txt in sorted(root.rglob("*_[lL][bB].[tT][xX][tT]")):
+    for txt in find_files(root, "*_[lL][bB].[tT][xX][tT]"):
         ref_path = ipol_sidecar(txt)
         if ref_path is None:  # said, not silently left out
             stem = ipol_stem(txt)
@@ -611,7 +633,7 @@ def _ipol_cases(root: Path) -> Iterator[Found]:
 def _phone_cases(root: Path) -> Iterator[Found]:
     from backstride.io.phone_oxford import read_oxford_phone_csv
 
-    for csv in sorted(root.rglob("*.csv")):
+    for csv in find_files(root, "*.csv"):
         if not _looks_like_oxford(csv):
             continue
         try:
