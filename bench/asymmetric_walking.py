@@ -22,9 +22,13 @@ from pathlib import Path
 import numpy as np
 
 import backstride.gait.pipeline as pipeline
-from backstride.gait.pipeline import step_time_ratio
 from backstride.validation.references import Reference
-from backstride.validation.runner import ValidationReport, compare, find_cases
+from backstride.validation.runner import (
+    ValidationReport,
+    compare,
+    find_cases,
+    reference_step_time_ratio,
+)
 from backstride.validation.transforms import asymmetric_recording, asymmetric_reference
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,19 +37,11 @@ RESULTS = ROOT / "bench" / "results" / "asymmetric-walking.json"
 RATIOS = (1.0, 1.15, 1.3, 1.45, 1.6)
 
 
-def reference_ratio(reference: Reference) -> float:
+def longest_reference_ratio(reference: Reference) -> float:
     """The step-time ratio of the reference's longest bout, by BackStride's own rule."""
-    bouts = [b for b in reference.bouts if len(b.initial_contact_sides) > 3]
-    if not bouts:
+    if not reference.bouts:
         return float("nan")
-    bout = max(bouts, key=lambda b: b.end_s - b.start_s)
-    contacts = np.asarray(bout.initial_contacts_s, dtype=np.float64)
-    sides = np.asarray(bout.initial_contact_sides)
-    steps = np.append(np.diff(contacts), np.nan)
-    alternates = np.append((sides[1:] != sides[:-1]).astype(float), np.nan)
-    alternates[np.append(sides[1:] == "", True) | (sides == "")] = np.nan
-    first = np.zeros(contacts.size, dtype=np.int64)
-    return float(step_time_ratio(steps, sides, alternates, first, 1)[0])
+    return reference_step_time_ratio(max(reference.bouts, key=lambda b: b.end_s - b.start_s))
 
 
 def main() -> None:
@@ -75,7 +71,7 @@ def main() -> None:
                         (
                             float(longest["step_time_ratio"]),
                             float(longest["step_symmetry"]),
-                            reference_ratio(asymmetric_reference(ref, ratio)),
+                            longest_reference_ratio(asymmetric_reference(ref, ratio)),
                         )
                     )
             report = ValidationReport(results)

@@ -34,6 +34,7 @@ from backstride.gait.pipeline import analyze
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts
 from backstride.validation.references import Reference, ReferenceBout
+from backstride.validation.report import step_time_ratio_lines
 from backstride.validation.runner import (
     TARGETS,
     RecordingResult,
@@ -271,6 +272,21 @@ def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
 
 
 @pytest.mark.shared_data
+def test_step_time_ratio_agrees_with_the_references_own(
+    ipol: dict[str, float], mobilised: dict[str, float], lab_report: ValidationReport
+) -> None:
+    """The bouts' step-time ratio against the same rule on the reference's contacts and feet
+    (measured: IPOL 0.044 over 34 bouts, INDIP 0.088 over 10, motion capture 0.047 over 7),
+    and the printed line that reports it."""
+    stereo = lab_report.pooled("mobilised-stereo")
+    assert ipol["step_time_ratio_bouts"] == 34 and ipol["step_time_ratio_mae"] <= 0.06
+    assert mobilised["step_time_ratio_bouts"] >= 9 and mobilised["step_time_ratio_mae"] <= 0.12
+    assert stereo["step_time_ratio_bouts"] >= 6 and stereo["step_time_ratio_mae"] <= 0.07
+    (line,) = [x for x in step_time_ratio_lines(lab_report) if x.startswith("mobilised step")]
+    n = int(mobilised["step_time_ratio_bouts"])
+    assert f"{mobilised['step_time_ratio_mae']:.3f} over {n} bouts" in line
+
+
 def test_ipol_straight_walking_floor(ipol_report: ValidationReport) -> None:
     """Where the misses are not: straight walking (997/1006 found, 9 extra, 0.027 s)."""
     straight = ipol_report.places("ipol")["straight"]

@@ -142,6 +142,24 @@ def places_lines(report: ValidationReport) -> list[str]:
     return lines
 
 
+def step_time_ratio_lines(report: ValidationReport) -> list[str]:
+    """Per dataset kind, the bouts' step-time ratio against the reference's own."""
+    lines = []
+    for kind in sorted({r.dataset for r in report.results}):
+        pooled = report.pooled(kind)
+        n = int(pooled["step_time_ratio_bouts"])
+        if not n:
+            continue
+        refs = [x for r in report.results if r.dataset == kind for x in r.step_time_ratio_ref]
+        lines.append(
+            f"{kind} step-time ratio (one foot's median step time over the other's) against "
+            f"the reference's, from its own contacts and feet: mean absolute error "
+            f"{pooled['step_time_ratio_mae']:.3f} over {n} bout{'' if n == 1 else 's'} "
+            f"(the reference's range {min(refs):.2f}-{max(refs):.2f})"
+        )
+    return lines
+
+
 class TargetCheck(NamedTuple):
     """A pooled figure (``key`` of :meth:`ValidationReport.pooled`) against a target."""
 
@@ -291,6 +309,7 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "speed_errors": r.speed_errors,
                 "moderate_detected_s": r.moderate_det_s,
                 "moderate_reference_s": r.moderate_ref_s,
+                "step_time_ratio_errors": r.step_time_ratio_errors,
                 "side_scored": r.side_scored,
                 "side_agreed": r.side_agreed,
                 "steps_detected": r.steps_detected,

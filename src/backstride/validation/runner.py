@@ -39,7 +39,13 @@ from pathlib import Path
 import numpy as np
 
 from backstride.exceptions import BackstrideError, InputNotFoundError, InvalidInputError
-from backstride.gait.pipeline import MODERATE_SPM, WalkingAnalysis, analyze, per_second_cadence
+from backstride.gait.pipeline import (
+    MODERATE_SPM,
+    WalkingAnalysis,
+    analyze,
+    per_second_cadence,
+    step_time_ratio,
+)
 from backstride.recording import Recording, validate_signal
 from backstride.validation.metrics import (
     PLACES,
@@ -93,6 +99,10 @@ class RecordingResult:
     stride_length_ref: list[float] = field(default_factory=list)
     speed_errors: list[float] = field(default_factory=list)
     speed_ref: list[float] = field(default_factory=list)
+    #: Per matched bout where both give one: |BackStride's step-time ratio - the
+    #: reference's| (its own contacts and feet, the same rule), and the reference's ratio.
+    step_time_ratio_errors: list[float] = field(default_factory=list)
+    step_time_ratio_ref: list[float] = field(default_factory=list)
     steps_detected: int | None = None
     steps_reference: int | None = None
     #: Matched contacts whose foot both BackStride (left/right, from a gyroscope) and the
@@ -213,6 +223,7 @@ class ValidationReport:
             if r.steps_detected is not None and r.steps_reference is not None
         ]
         side_scored = sum(r.side_scored for r in rs)
+        ratio_errors = [e for r in rs for e in r.step_time_ratio_errors]
         moderate_det = sum(r.moderate_det_s or 0.0 for r in rs)
         moderate_ref = sum(r.moderate_ref_s or 0.0 for r in rs)
         return {
@@ -236,6 +247,8 @@ class ValidationReport:
             "side_agreement": (
                 sum(r.side_agreed for r in rs) / side_scored if side_scored else float("nan")
             ),
+            "step_time_ratio_mae": mean_or_nan(ratio_errors),
+            "step_time_ratio_bouts": float(len(ratio_errors)),
             "moderate_detected_s": moderate_det,
             "moderate_reference_s": moderate_ref,
             "moderate_rel_error": (
@@ -320,6 +333,11 @@ def compare(
         if k is None:
             continue
         res.n_matched_bouts += 1
+        our_ratio = float(analysis.bouts["step_time_ratio"].iloc[k])
+        their_ratio = reference_step_time_ratio(ref_bout)
+        if np.isfinite(our_ratio) and np.isfinite(their_ratio):
+            res.step_time_ratio_errors.append(abs(our_ratio - their_ratio))
+            res.step_time_ratio_ref.append(their_ratio)
         row = bout_values(analysis, k, reference, ref_bout)
         for attr, col, errs, refs in (
             ("cadence_spm", "cadence_spm", res.cadence_errors, res.cadence_ref),
@@ -358,6 +376,24 @@ def _clipped(
 ) -> list[tuple[float, float]]:
     """``spans`` cut to ``[start, end]``, shifted to start at 0; those outside dropped."""
     return [(max(a, start) - start, min(b, end) - start) for a, b in spans if b > start and a < end]
+
+
+def reference_step_time_ratio(bout: ReferenceBout) -> float:
+    """The step-time ratio of a reference bout by BackStride's rule; ``NaN`` without feet.
+
+    From the reference's own contacts and the foot of each
+    (:func:`backstride.gait.pipeline.step_time_ratio`).
+    """
+    sides = np.asarray(bout.initial_contact_sides, dtype=str)
+    if sides.size != len(bout.initial_contacts_s) or sides.size < 2:
+        return float("nan")
+    steps = np.append(np.diff(np.asarray(bout.initial_contacts_s, dtype=np.float64)), np.nan)
+    known = sides != ""
+    alternates = np.full(sides.size, np.nan)
+    both = known[1:] & known[:-1]
+    alternates[:-1][both] = (sides[1:] != sides[:-1])[both]
+    first = np.zeros(sides.size, dtype=np.int64)
+    return float(step_time_ratio(steps, sides, alternates, first, 1)[0])
 
 
 def reference_moderate_s(reference: Reference) -> float:
