@@ -173,13 +173,21 @@ def test_mobilised_heights_from_participant_json(tmp_path: Path) -> None:
 def test_mobilised_heights_in_mobgaps_cohort_folders(tmp_path: Path) -> None:
     """mobgap's example data lies in ``<cohort>/<number>/data.mat`` with the JSON beside the
     cohort folders: the participant was not known, so stride length and speed were left out
-    of every trial's validation."""
+    of every trial's validation. The technical validation study adds a ``Laboratory`` or
+    ``Free-living`` folder below the participant's."""
     folder = tmp_path / "lab" / "HA" / "002"
     folder.mkdir(parents=True)
     shutil.copy(MOBILISED / "HA-002" / "data.mat", folder / "data.mat")
     shutil.copy(MOBILISED / "participant_metadata.json", tmp_path / "lab" / METADATA_FILE)
     recordings = read_mobilised_mat(folder / "data.mat")
     assert all(r.height_m == pytest.approx(1.75) for r in recordings)
+    assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
+    assert {r.meta["participant_id"] for r in recordings} == {"HA-002"}
+    # the technical validation study's <cohort>/<participant>/Laboratory/data.mat
+    lab = tmp_path / "lab" / "HA" / "002" / "Laboratory"
+    lab.mkdir()
+    shutil.copy(folder / "data.mat", lab / "data.mat")
+    recordings = read_mobilised_mat(lab / "data.mat")
     assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
     assert {r.meta["participant_id"] for r in recordings} == {"HA-002"}
     # a digits-only folder whose parent is no cohort name is no participant

@@ -15,7 +15,8 @@ Participant height and sensor height are taken from the first of these that has 
    participant number taken from the participant folder name (``HA-001`` ->
    ``["HA"]["001"]``), or, in mobgap's layout of a folder per cohort holding one per
    participant (``HA/001/data.mat``), from the two folder names, with the JSON beside the
-   cohort folders.
+   cohort folders. A ``Laboratory`` or ``Free-living`` folder below the participant's (the
+   technical validation study's layout) is looked through.
 
 The standardised reference (``Standards``) is left to the reference readers.
 """
@@ -47,6 +48,9 @@ METADATA_FILE = "participant_metadata.json"
 INFO_FILE = "infoForAlgo.mat"
 
 _FOLDER_RE = re.compile(r"^([A-Za-z]+)[-_]?(\d+)$")
+#: Folders the Mobilise-D technical validation study puts a participant's two data.mat files
+#: in (``<cohort>/<participant>/Laboratory/data.mat``): the participant is the folder above.
+SETTING_FOLDERS = frozenset({"laboratory", "free-living", "freeliving", "free_living"})
 #: A cohort folder's name in mobgap's layout (``HA``, ``MS``, ``PD``, ``CHF``, ``COPD``, ``PFF``).
 _COHORT_RE = re.compile(r"^[A-Za-z]+$")
 
@@ -182,6 +186,8 @@ class _Participant:
         self.mat_path = mat_path
         self.mat = mat
         folder = mat_path.parent
+        if folder.name.lower() in SETTING_FOLDERS:  # <participant>/Laboratory/data.mat
+            folder = folder.parent
         match = _FOLDER_RE.match(folder.name)
         #: The folder that holds the participants' folders (and the metadata JSON).
         self.study_folder = folder.parent
