@@ -344,8 +344,8 @@ def step_time_ratio(
     """Per bout, the median step time of one foot over the other's, the longer on top.
 
     A limp (an antalgic gait) shortens the steps onto the painful side: the ratio is 1 for
-    even steps and 1.2 where one foot's steps last 20% longer (step-time ratios of 1.1-1.5
-    are reported in clinical gait; Patterson et al. 2010, Gait Posture 31:241-246). A
+    even steps and 1.2 where one foot's steps last 20% longer (the larger-over-smaller ratio
+    that Patterson et al. 2010, Gait Posture 31:241-246, recommend for gait asymmetry). A
     step counts for the foot it starts from, and only where the next contact is the other
     foot's (a missed or extra contact would put two steps into one). ``NaN`` where a foot has
     fewer than :data:`MIN_STEPS_PER_FOOT` such steps. Checked on real walks re-timed into a

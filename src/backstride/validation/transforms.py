@@ -17,8 +17,8 @@ they fit any one slow walker.
 
 *Limping* (:func:`asymmetric_recording`, :func:`asymmetric_reference`): a walk with pain in
 one leg (an antalgic gait) or after an injury takes short steps onto the painful side and
-longer ones off it; clinically step-time ratios of 1.1-1.5 are reported (Patterson et al.
-2010, Gait Posture 31:241-246). A real walk is re-timed so that, in each of the reference's
+longer ones off it, graded by the ratio of the two (Patterson et al. 2010, Gait Posture
+31:241-246). A real walk is re-timed so that, in each of the reference's
 bouts, every other step lasts ``2 r / (1 + r)`` times its recorded duration and the others
 ``2 / (1 + r)`` times: the step-time ratio becomes ``r`` times the walker's own and the
 strides keep their duration. The signal is resampled along that piecewise-linear map of
