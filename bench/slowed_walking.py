@@ -22,9 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-import numpy as np
-
 import backstride.gait.pipeline as pipeline
+from backstride.output import json_safe
 from backstride.validation.metrics import PlaceCounts
 from backstride.validation.runner import ValidationReport, compare, find_cases
 from backstride.validation.transforms import slowed_recording, slowed_reference
@@ -91,11 +90,7 @@ def main() -> None:
                         flush=True,
                     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    clean = [
-        {key: None if isinstance(v, float) and np.isnan(v) else v for key, v in row.items()}
-        for row in rows
-    ]
-    RESULTS.write_text(json.dumps(clean, indent=1) + "\n")
+    RESULTS.write_text(json.dumps(json_safe(rows), indent=1) + "\n")
     print(f"wrote {RESULTS}")
 
 
