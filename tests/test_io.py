@@ -23,6 +23,7 @@ from backstride.exceptions import (
 )
 from backstride.io import (
     SUPPORTED_FORMATS,
+    companion_files,
     detect_format,
     read_csv,
     read_geneactiv_csv,
@@ -183,6 +184,8 @@ def test_mobilised_heights_in_mobgaps_cohort_folders(tmp_path: Path) -> None:
     assert all(r.height_m == pytest.approx(1.75) for r in recordings)
     assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
     assert {r.meta["participant_id"] for r in recordings} == {"HA-002"}
+    # and the record of a run names the JSON the heights came from
+    assert companion_files(folder / "data.mat") == [tmp_path / "lab" / METADATA_FILE]
     # the technical validation study's <cohort>/<participant>/Laboratory/data.mat
     lab = tmp_path / "lab" / "HA" / "002" / "Laboratory"
     lab.mkdir()
@@ -190,6 +193,7 @@ def test_mobilised_heights_in_mobgaps_cohort_folders(tmp_path: Path) -> None:
     recordings = read_mobilised_mat(lab / "data.mat")
     assert all(r.sensor_height_m == pytest.approx(1.08) for r in recordings)
     assert {r.meta["participant_id"] for r in recordings} == {"HA-002"}
+    assert companion_files(lab / "data.mat") == [tmp_path / "lab" / METADATA_FILE]
     # a digits-only folder whose parent is no cohort name is no participant
     other = tmp_path / "2024-05" / "002"
     other.mkdir(parents=True)

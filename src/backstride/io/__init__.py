@@ -112,7 +112,7 @@ from backstride.io.generic_csv import (
     read_csv,
     resolve_names,
 )
-from backstride.io.mobilised import INFO_FILE, METADATA_FILE, read_mobilised_mat
+from backstride.io.mobilised import INFO_FILE, participant_folder, read_mobilised_mat
 from backstride.io.mobilised_export import (
     export_sidecar,
     read_mobilised_export,
@@ -297,7 +297,7 @@ def companion_files(path: PathLike) -> list[Path]:
     if is_ipol_txt(p):
         found = [ipol_sidecar(p)]
     elif p.suffix.lower() == ".mat":
-        found = [p.with_name(INFO_FILE), p.parent.parent / METADATA_FILE]
+        found = [p.with_name(INFO_FILE), participant_folder(p).metadata_file]
     else:
         found = [export_sidecar(p)]
     return [f for f in found if f is not None and f.is_file() and f != p]

@@ -28,7 +28,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -179,26 +179,49 @@ def _participant_structs(mat: Mapping[str, Any], time_measure: str) -> list[obje
     return found
 
 
+class ParticipantFolder(NamedTuple):
+    """Who a ``data.mat`` belongs to, by the folders it lies in (see the module docstring)."""
+
+    #: ``HA-001``; ``None`` where the folders do not name a participant.
+    participant_id: str | None
+    cohort: str | None
+    number: str | None
+    #: The folder that holds the participants' folders (and ``participant_metadata.json``).
+    study_folder: Path
+
+    @property
+    def metadata_file(self) -> Path:
+        """Where the study's ``participant_metadata.json`` would lie."""
+        return self.study_folder / METADATA_FILE
+
+
+def participant_folder(mat_path: Path) -> ParticipantFolder:
+    """The participant of ``mat_path`` from the names of the folders it lies in.
+
+    ``HA-001/data.mat``, or mobgap's ``HA/001/data.mat``, each with an optional
+    ``Laboratory`` or ``Free-living`` folder below the participant's.
+    """
+    folder = mat_path.parent
+    if folder.name.lower() in SETTING_FOLDERS:  # <participant>/Laboratory/data.mat
+        folder = folder.parent
+    match = _FOLDER_RE.match(folder.name)
+    if match:
+        return ParticipantFolder(folder.name, match.group(1), match.group(2), folder.parent)
+    if folder.name.isdigit() and _COHORT_RE.match(folder.parent.name):
+        # mobgap's layout, <cohort>/<number>/data.mat
+        cohort, number = folder.parent.name, folder.name
+        return ParticipantFolder(f"{cohort}-{number}", cohort, number, folder.parent.parent)
+    return ParticipantFolder(None, None, None, folder.parent)
+
+
 class _Participant:
     """Participant facts gathered from the sources listed in the module docstring."""
 
     def __init__(self, mat_path: Path, mat: Mapping[str, Any]) -> None:
         self.mat_path = mat_path
         self.mat = mat
-        folder = mat_path.parent
-        if folder.name.lower() in SETTING_FOLDERS:  # <participant>/Laboratory/data.mat
-            folder = folder.parent
-        match = _FOLDER_RE.match(folder.name)
-        #: The folder that holds the participants' folders (and the metadata JSON).
-        self.study_folder = folder.parent
-        self.participant_id: str | None = folder.name if match else None
-        self.cohort: str | None = match.group(1) if match else None
-        self.number: str | None = match.group(2) if match else None
-        if match is None and folder.name.isdigit() and _COHORT_RE.match(folder.parent.name):
-            # mobgap's layout, <cohort>/<number>/data.mat
-            self.cohort, self.number = folder.parent.name, folder.name
-            self.participant_id = f"{self.cohort}-{self.number}"
-            self.study_folder = folder.parent.parent
+        self.folder = participant_folder(mat_path)
+        self.participant_id = self.folder.participant_id
         self._info: dict[str, Any] | None = None
         self._metadata: object = None
         self._loaded_side_files = False
@@ -213,13 +236,13 @@ class _Participant:
                 self._info = _load_mat(info_path)
             except InvalidInputError:
                 self._info = None
-        metadata_path = self.study_folder / METADATA_FILE
-        if metadata_path.is_file() and self.cohort is not None:
+        metadata_path = self.folder.metadata_file
+        if metadata_path.is_file() and self.folder.cohort is not None:
             try:
                 metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 metadata = None
-            self._metadata = _field(metadata, self.cohort, self.number or "")
+            self._metadata = _field(metadata, self.folder.cohort, self.folder.number or "")
 
     def lookup(self, time_measure: str) -> tuple[float | None, float | None, str | None, str]:
         """Return height (m), sensor height (m), sensor type and the source description."""
