@@ -190,9 +190,33 @@ def where(index: int, line_of: IntArray | None) -> str:
 
 
 #: A number grouped in thousands (``1,000.5``, ``1.000,5``, ``1 700 000``, ``1'000``).
-_THOUSANDS_RE = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([,.' ])\d{3})(?:\1\d{3})*(?:[.,]\d+)?$")
+THOUSANDS_RE = re.compile(r"^[+-]?[1-9]\d{0,2}(?:([,.' ])\d{3})(?:\1\d{3})*(?:[.,]\d+)?$")
 #: A number with a decimal comma (``-0,981``, ``1,2e-3``).
 DECIMAL_COMMA_NUMBER_RE = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
+#: A number with a decimal point (``-0.981``, ``.5``, ``1.2e-3``).
+_POINT_NUMBER_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+
+
+def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
+    """``","`` when the data rows write decimal commas, else ``"."``.
+
+    Only a file separated by something other than commas can write them. The first data
+    row with a fraction decides: decimal commas when some cell is a number with a comma
+    (``-0,981``, ``1,2e-3``) and none is a number with a point. A row of whole numbers
+    (a phone's first row, ``0;0;0;0``) says nothing either way. ``header_index`` is the
+    line the data rows follow.
+    """
+    if delimiter == ",":
+        return "."
+    for line in lines[header_index + 1 :]:
+        cells = [c.strip().strip("\"'").strip() for c in line.split(delimiter)]
+        if not any(cells) or line.lstrip().startswith("#"):
+            continue
+        if any(_POINT_NUMBER_RE.match(c) for c in cells):
+            return "."
+        if any(DECIMAL_COMMA_NUMBER_RE.match(c) for c in cells):
+            return ","
+    return "."
 
 
 def numeric_column(
@@ -240,7 +264,7 @@ def numeric_column(
     if bad.any():
         index = int(np.argmax(bad))
         value = str(series.iloc[index]).strip()
-        if _THOUSANDS_RE.match(value):
+        if THOUSANDS_RE.match(value):
             fix = (
                 "it is written with a thousands separator, which BackStride does not read; "
                 "export the numbers without one"

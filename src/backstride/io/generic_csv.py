@@ -29,9 +29,9 @@ passed over, and ``#`` comments and blank lines skipped); a row of units under i
 over. The delimiter is the one of comma, semicolon and tab that occurs most in the header. A
 file separated by semicolons or tabs may write decimal commas (``0,981``), as spreadsheet
 programs do in many European locales; that is recognised from the first data row with a
-fraction (see :func:`decimal_mark`) and noted. Irregular time steps (any step off the median
-by more than 5%, or gaps) are resampled onto a uniform grid by linear interpolation;
-everything detected or assumed is recorded in ``Recording.notes``.
+fraction (see :func:`backstride.io._common.decimal_mark`) and noted. Irregular time steps
+(any step off the median by more than 5%, or gaps) are resampled onto a uniform grid by
+linear interpolation; everything detected or assumed is recorded in ``Recording.notes``.
 """
 
 from __future__ import annotations
@@ -48,12 +48,12 @@ import pandas as pd
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
     CLOCK_TICKS,
-    DECIMAL_COMMA_NUMBER_RE,
     IntArray,
     PathLike,
     acc_to_mps2,
     check_rate,
     clock_ticks_per_second,
+    decimal_mark,
     existing_file,
     gyr_to_dps,
     numeric_column,
@@ -101,7 +101,6 @@ MAX_UNIX_STEP_S = 1.0
 
 _COMMA_FRACTION_RE = re.compile(r"(:\d{2}),(?=\d)")
 _OFFSET_RE = re.compile(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", re.IGNORECASE)
-_POINT_NUMBER_RE = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 #: A cell that is a number in either notation, or a time (``2020-01-01T10:00:00``, ``10:00:00``).
 _NUMBER_CELL_RE = re.compile(r"^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?$|^\d[\d:.T /-]+")
 
@@ -239,27 +238,6 @@ def _width(cells: list[str]) -> int:
     """The number of cells up to the last one that is not blank."""
     filled = [k for k, cell in enumerate(cells) if cell.strip().strip("\"'").strip()]
     return filled[-1] + 1 if filled else 0
-
-
-def decimal_mark(lines: list[str], header_index: int, delimiter: str) -> str:
-    """``","`` when the data rows write decimal commas, else ``"."``.
-
-    Only a file separated by something other than commas can write them. The first data
-    row with a fraction decides: decimal commas when some cell is a number with a comma
-    (``-0,981``, ``1,2e-3``) and none is a number with a point. A row of whole numbers
-    (a phone's first row, ``0;0;0;0``) says nothing either way.
-    """
-    if delimiter == ",":
-        return "."
-    for line in lines[header_index + 1 :]:
-        cells = [c.strip().strip("\"'").strip() for c in line.split(delimiter)]
-        if not any(cells) or line.lstrip().startswith("#"):
-            continue
-        if any(_POINT_NUMBER_RE.match(c) for c in cells):
-            return "."
-        if any(DECIMAL_COMMA_NUMBER_RE.match(c) for c in cells):
-            return ","
-    return "."
 
 
 def _cells(line: str, delimiter: str) -> list[str]:

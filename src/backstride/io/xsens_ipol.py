@@ -32,8 +32,10 @@ import pandas as pd
 
 from backstride.exceptions import InvalidInputError
 from backstride.io._common import (
+    THOUSANDS_RE,
     IntArray,
     PathLike,
+    decimal_mark,
     existing_file,
     height_in_m,
     numeric_column,
@@ -45,10 +47,7 @@ from backstride.io._common import (
 from backstride.recording import MIN_SAMPLE_RATE_HZ, FloatArray, Recording
 
 DEVICE = "Xsens MTw"
-_THOUSANDS_RE = re.compile(r"\d{1,3},\d{3}")
 _RATE_RE = re.compile(r"acquisition\s+frequency\s*:?\s*([0-9]+(?:[.,][0-9]*)?)\s*hz", re.IGNORECASE)
-#: A number written with a decimal comma, e.g. ``8,225546``.
-_DECIMAL_COMMA_RE = re.compile(r"(?:^|\t)\s*-?[0-9]+,[0-9]+\s*(?:\t|$)")
 _LB_SUFFIX = "_lb.txt"
 #: Xsens packet counters are 16-bit and wrap around.
 COUNTER_MODULUS = 65536
@@ -61,7 +60,7 @@ def _rate_hz(text: str) -> float:
     too low for any gait recording.
     """
     rate = float(text.replace(",", "."))
-    if rate < MIN_SAMPLE_RATE_HZ and _THOUSANDS_RE.fullmatch(text):
+    if rate < MIN_SAMPLE_RATE_HZ and "," in text and THOUSANDS_RE.match(text):
         return float(text.replace(",", ""))
     return rate
 
@@ -101,8 +100,7 @@ def read_ipol_txt(path: PathLike) -> Recording:
             f"The file {p.name} states an acquisition frequency of {rate:g} Hz; correct the "
             "rate in its first line."
         )
-    first_row = lines[2] if len(lines) > 2 else ""
-    decimal = "," if _DECIMAL_COMMA_RE.search(first_row) and "." not in first_row else "."
+    decimal = decimal_mark(lines, 1, "\t")  # the header is the second line
     frame = read_table(p, sep="\t", header=0, skiprows=1, skip_blank_lines=False, decimal=decimal)
     by_name = {str(column).strip().lower(): column for column in frame.columns}
     acc_names = ("acc_x", "acc_y", "acc_z")
