@@ -139,6 +139,12 @@ SECONDS_NAMES = frozenset({"secondselapsed", "elapsedseconds"})
 _TIME_NAME_RE = re.compile(r"^(?:(timestamp|time|elapsedtime|elapsed)(s|sec|ms|us|ns)?|t)$")
 _UNIT_RE = re.compile(r"\s*[(\[]\s*([^)\]]*?)\s*[)\]]$")
 _AXIS_RE = re.compile(r"^([a-z]*?)([xyz])$")
+_SEPARATORS_RE = re.compile(r"[\s_.\-]+")
+
+
+def _compact(name: str) -> str:
+    """A name without its separators (``_ . -`` and spaces): ``heart_rate`` -> ``heartrate``."""
+    return _SEPARATORS_RE.sub("", name)
 
 
 def normalise_name(name: str) -> str:
@@ -153,7 +159,7 @@ def normalise_name(name: str) -> str:
     unit_match = _UNIT_RE.search(plain)
     unit = unit_match.group(1) if unit_match else ""
     base = plain[: unit_match.start()] if unit_match else plain
-    compact = re.sub(r"[\s_.\-]+", "", base)
+    compact = _compact(base)
     axis = _AXIS_RE.match(compact)
     if axis:
         kind, letter = axis.groups()
@@ -457,8 +463,7 @@ def read_csv(
         )
     if missing:
         shown = ", ".join(name for name in names[:8] if name) or "none"
-        kept = {re.sub(r"[\s_.\-]+", "", name) for name in names}
-        if len(kept & ACTIVITY_RECORD_NAMES) >= 2 and not any(
+        if len({_compact(name) for name in names} & ACTIVITY_RECORD_NAMES) >= 2 and not any(
             name.startswith(("acc_", "gyr_")) for name in names
         ):
             raise InvalidInputError(
