@@ -339,16 +339,16 @@ def test_step_time_ratio_of_each_foot_and_when_it_is_not_told() -> None:
     # of 1.1 s that must not count; bout 1: only two steps from R
     step_d = np.array([0.6, 0.5, 0.6, 0.5, 1.1, 0.5, 0.6, np.nan, 0.5, 0.6, 0.5, np.nan])
     sides = np.array(["L", "R", "L", "R", "L", "L", "R", "L", "A", "B", "A", "B"])
-    alternates = np.array([1, 1, 1, 1, 0, 1, 1, np.nan, 1, 1, 1, np.nan], dtype=float)
     bouts = np.array([0] * 8 + [1] * 4, dtype=np.int64)
-    ratio = step_time_ratio(step_d, sides, alternates, bouts, 2)
+    ratio = step_time_ratio(step_d, sides, bouts, 2)
     assert ratio[0] == pytest.approx(0.6 / 0.5)
     assert np.isnan(ratio[1])
     # even steps: 1
-    even = step_time_ratio(
-        np.full(8, 0.55), np.array(list("LRLRLRLR")), np.ones(8), np.zeros(8, dtype=np.int64), 1
-    )
+    even = step_time_ratio(np.full(8, 0.55), np.array(list("LRLRLRLR")), np.zeros(8, np.int64), 1)
     assert even[0] == pytest.approx(1.0)
+    # a foot not known ("", a reference's gap) ends the steps on either side of it
+    unknown = np.array(["L", "R", "L", "", "L", "R", "L", "R"])
+    assert np.isnan(step_time_ratio(np.full(8, 0.55), unknown, np.zeros(8, np.int64), 1)[0])
 
 
 def _double_hump_walk() -> tuple[np.ndarray, np.ndarray]:

@@ -388,12 +388,7 @@ def reference_step_time_ratio(bout: ReferenceBout) -> float:
     if sides.size != len(bout.initial_contacts_s) or sides.size < 2:
         return float("nan")
     steps = np.append(np.diff(np.asarray(bout.initial_contacts_s, dtype=np.float64)), np.nan)
-    known = sides != ""
-    alternates = np.full(sides.size, np.nan)
-    both = known[1:] & known[:-1]
-    alternates[:-1][both] = (sides[1:] != sides[:-1])[both]
-    first = np.zeros(sides.size, dtype=np.int64)
-    return float(step_time_ratio(steps, sides, alternates, first, 1)[0])
+    return float(step_time_ratio(steps, sides, np.zeros(sides.size, dtype=np.int64), 1)[0])
 
 
 def reference_moderate_s(reference: Reference) -> float:
