@@ -30,6 +30,8 @@ windows), not the loading. Outside the bouts time only shifts.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -53,27 +55,41 @@ def slowed_recording(recording: Recording, k: float) -> Recording:
     return dataclasses.replace(recording, acc=acc, gyr=gyr, sample_rate_hz=fs / k)
 
 
-def _times(spans: tuple[tuple[float, float], ...], k: float) -> tuple[tuple[float, float], ...]:
-    return tuple((a * k, b * k) for a, b in spans)
+def _retimed_reference(
+    reference: Reference,
+    at: Callable[[float], float],
+    values: Callable[[ReferenceBout], dict[str, Any]],
+) -> Reference:
+    """``reference`` with every time moved by ``at`` and each bout's values from ``values``.
 
+    Times are the bouts' ends, contacts, untimed runs, strides and turns, the turns outside
+    the bouts and the annotated window; ``values`` gives what else changes in a bout (its
+    cadence, speed, ...), from the bout as it was.
+    """
 
-def _slowed_bout(bout: ReferenceBout, k: float) -> ReferenceBout:
-    def per_s(value: float | None) -> float | None:
-        return None if value is None else value / k
+    def spans(pairs: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        return tuple((at(a), at(b)) for a, b in pairs)
 
+    def moved(bout: ReferenceBout) -> ReferenceBout:
+        fields: dict[str, Any] = {
+            "start_s": at(bout.start_s),
+            "end_s": at(bout.end_s),
+            "initial_contacts_s": tuple(at(t) for t in bout.initial_contacts_s),
+            "untimed_contacts": tuple(
+                g._replace(after_s=at(g.after_s), before_s=at(g.before_s))
+                for g in bout.untimed_contacts
+            ),
+            "strides": tuple((at(a), at(b), length) for a, b, length in bout.strides),
+            "turns_s": spans(bout.turns_s),
+        }
+        return dataclasses.replace(bout, **{**fields, **values(bout)})
+
+    window = reference.window_s
     return dataclasses.replace(
-        bout,
-        start_s=bout.start_s * k,
-        end_s=bout.end_s * k,
-        initial_contacts_s=tuple(t * k for t in bout.initial_contacts_s),
-        cadence_spm=per_s(bout.cadence_spm),
-        walking_speed_mps=per_s(bout.walking_speed_mps),
-        untimed_contacts=tuple(
-            g._replace(after_s=g.after_s * k, before_s=g.before_s * k)
-            for g in bout.untimed_contacts
-        ),
-        strides=tuple((a * k, b * k, length) for a, b, length in bout.strides),
-        turns_s=_times(bout.turns_s, k),
+        reference,
+        bouts=tuple(moved(b) for b in reference.bouts),
+        extra_turns_s=spans(reference.extra_turns_s),
+        window_s=None if window is None else (at(window[0]), at(window[1])),
     )
 
 
@@ -81,12 +97,17 @@ def slowed_reference(reference: Reference, k: float) -> Reference:
     """``reference`` for the recording slowed ``k`` times (see the module docstring)."""
     if k <= 0:
         raise ValueError(f"the slowing factor must be positive, not {k}")
-    window = reference.window_s
-    return dataclasses.replace(
+
+    def per_s(value: float | None) -> float | None:
+        return None if value is None else value / k
+
+    return _retimed_reference(
         reference,
-        bouts=tuple(_slowed_bout(b, k) for b in reference.bouts),
-        extra_turns_s=_times(reference.extra_turns_s, k),
-        window_s=None if window is None else (window[0] * k, window[1] * k),
+        lambda t: t * k,
+        lambda b: {
+            "cadence_spm": per_s(b.cadence_spm),
+            "walking_speed_mps": per_s(b.walking_speed_mps),
+        },
     )
 
 
@@ -153,31 +174,13 @@ def asymmetric_reference(reference: Reference, ratio: float) -> Reference:
             return bout.cadence_spm
         return bout.cadence_spm * (last - first) / (at(last) - at(first))
 
-    def spans(pairs: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
-        return tuple((at(a), at(b)) for a, b in pairs)
-
-    bouts = tuple(
-        dataclasses.replace(
-            b,
-            start_s=at(b.start_s),
-            end_s=at(b.end_s),
-            initial_contacts_s=tuple(at(x) for x in b.initial_contacts_s),
-            cadence_spm=cadence(b) if b.initial_contacts_s else b.cadence_spm,
-            stride_length_m=None,
-            walking_speed_mps=None,
-            strides=(),
-            untimed_contacts=tuple(
-                g._replace(after_s=at(g.after_s), before_s=at(g.before_s))
-                for g in b.untimed_contacts
-            ),
-            turns_s=spans(b.turns_s),
-        )
-        for b in reference.bouts
-    )
-    window = reference.window_s
-    return dataclasses.replace(
+    return _retimed_reference(
         reference,
-        bouts=bouts,
-        extra_turns_s=spans(reference.extra_turns_s),
-        window_s=None if window is None else (at(window[0]), at(window[1])),
+        at,
+        lambda b: {
+            "cadence_spm": cadence(b) if b.initial_contacts_s else b.cadence_spm,
+            "stride_length_m": None,
+            "walking_speed_mps": None,
+            "strides": (),
+        },
     )
