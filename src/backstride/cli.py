@@ -112,14 +112,8 @@ def _check_outputs(
     for option, path in files.items():
         if path is not None and path.is_dir():
             raise InvalidInputError(f"{path} is a folder; give {option} a file name.")
-        # exists() follows links, /dev/stdout's to a pipe too, which realpath cannot
-        if path is not None and path.exists() and not path.is_file():
-            raise InvalidInputError(
-                f"{path} is not a regular file (a device or a pipe); give {option} a file "
-                "name, or - to write to standard output."
-            )
         if path is not None:
-            check_writable(path)
+            check_writable(path, f"give {option} a file name, or - to write to standard output")
     for option, path in folders.items():
         if path is None:
             continue

@@ -107,14 +107,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_writable(path: Path) -> Path:
+def check_writable(path: Path, instead: str = "give the name of a file to write") -> Path:
     """The file ``path`` will be written to, or one sentence on why it cannot be.
 
     Checked before a long analysis, and again just before writing. A symbolic link is
     followed (the file it points to is replaced, the link kept); a folder, a device or a
     pipe where the file should go, a file where its folder should be, and a folder the user
     may not write into are refused by name (never by the temporary file's name in an OS
-    error, nor by silently replacing ``/dev/stdout`` with a regular file).
+    error, nor by silently replacing ``/dev/stdout`` with a regular file). ``instead`` is
+    what the sentence for a device or a pipe tells the user to do.
     """
     for link in (path, *path.parents):
         if link.is_symlink() and not link.exists():
@@ -125,10 +126,9 @@ def check_writable(path: Path) -> Path:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if target.is_dir():
         raise InvalidInputError(f"{path} is a folder; give the name of a file to write.")
-    if target.exists() and not target.is_file():
-        raise InvalidInputError(
-            f"{path} is not a regular file (a device or a pipe); give the name of a file to write."
-        )
+    # through the link itself: /dev/stdout's into a pipe resolves to no path realpath can name
+    if path.exists() and not path.is_file():
+        raise InvalidInputError(f"{path} is not a regular file (a device or a pipe); {instead}.")
     for parent in target.parents:
         if parent.exists():
             if not parent.is_dir():
