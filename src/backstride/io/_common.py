@@ -51,7 +51,7 @@ GRAVITY_LEVEL_FLOOR_G = 0.5
 #: The floor when the unit was detected as g: a linear acceleration in m/s^2 has a median
 #: magnitude that detection reads as g (0.6-1.6) when the movement is small, and its level,
 #: read as g, then reaches 0.74; gravity in g measures 0.95-1.04 in the bundled recordings.
-#: The same bounds as the phone reader's (``GRAVITY_LEVEL_RANGE_G``).
+#: The phone reader uses the same floors (with its ceiling, ``MAX_GRAVITY_LEVEL_G``).
 DETECTED_G_GRAVITY_FLOOR_G = 0.8
 #: :func:`gravity_level` measures at most this many seconds, spread over the recording.
 MAX_LEVEL_SECONDS = 20_000
