@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 import backstride.settings
 from backstride.store import StoreError, open_store
@@ -61,6 +63,37 @@ def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_step_time_ratio_joins_stored_walks_as_unknown_and_leaves_them_whole(
+    engine: Engine,
+) -> None:
+    """0003 adds ``walks.step_time_ratio``: NULL for walks stored before, kept on the way down."""
+    migrate(engine, "upgrade", "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO persons (name, time_zone, created_at) VALUES ('ann', 'UTC', :t)"),
+            {"t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO walks (person_id, start_utc, end_utc, start_utc_offset_min, "
+                "end_utc_offset_min, source, source_hash, steps, extra) SELECT id, :a, :b, 0, 0, "
+                "'test', 'rec:0', 1234, '{}' FROM persons"
+            ),
+            {"a": dt.datetime(2024, 1, 1, 8), "b": dt.datetime(2024, 1, 1, 9)},
+        )
+    migrate(engine, "upgrade", "head")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT steps, step_time_ratio FROM walks")).all()
+    assert [tuple(r) for r in rows] == [(1234, None)]
+    with engine.begin() as connection, pytest.raises(IntegrityError, match="step_time_ratio"):
+        connection.execute(text("UPDATE walks SET step_time_ratio = 0.9"))
+    migrate(engine, "downgrade", "0002")
+    columns = {c["name"] for c in inspect(engine).get_columns("walks")}
+    assert "step_time_ratio" not in columns
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT steps FROM walks")) == 1234
 
 
 def test_open_store_migrates_once_and_keeps_data(database_url: str) -> None:

@@ -80,6 +80,7 @@ def walks(draw: st.DrawFn) -> Walk:
         step_regularity=draw(st.none() | _finite),
         stride_regularity=draw(st.none() | _finite),
         symmetry=draw(st.none() | _finite),
+        step_time_ratio=draw(st.none() | st.floats(min_value=1, allow_infinity=False)),
         trunk_rom_deg=draw(st.none() | rom),
         trunk_lean_deg=draw(st.none() | _finite),
         impact_mps2=draw(st.none() | _finite),

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from backstride import analyze
-from backstride.walks import walks_from_analysis
+from backstride.exceptions import InvalidInputError
+from backstride.store import Store
+from backstride.validation.runner import find_cases
+from backstride.validation.transforms import asymmetric_recording
+from backstride.walks import Walk, walks_from_analysis
 
 from synthetic import walking_signal
 
 LONDON = ZoneInfo("Europe/London")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -45,3 +51,33 @@ def test_walks_across_a_clock_change_keep_their_elapsed_time(start: dt.datetime)
         assert walk.start.tzinfo is LONDON  # shown in the recording's own zone
     # the wall clock says the change happened between the first and the last walk
     assert walks[0].start.utcoffset() != walks[2].start.utcoffset()
+
+
+def test_a_limp_is_kept_with_the_stored_walk(store: Store) -> None:
+    """The bouts' step-time ratio reaches the walk and the store: HA-001's first straight walk
+    as recorded and re-timed into a limp (every other step 1.5 times the others)."""
+    (case,) = [
+        c
+        for c in find_cases(ROOT / "data" / "mobilised-lab")
+        if c[0] == "mobilised-stereo" and c[1].name == "HA-001/Test5-Trial1"
+    ]
+    _, recording, reference = case
+    store.add_person("ann", time_zone="UTC")
+    start = dt.datetime(2024, 5, 6, 8, tzinfo=dt.UTC)
+    for day, ratio in enumerate((1.0, 1.5)):
+        analysis = analyze(asymmetric_recording(recording, reference, ratio))
+        (walk,) = walks_from_analysis(
+            analysis, start + dt.timedelta(days=day), "limp", f"limp-{ratio}"
+        )
+        assert walk.step_time_ratio == pytest.approx(analysis.bouts["step_time_ratio"].iloc[0])
+        store.add_walks("ann", [walk])
+    even, limping = (w.step_time_ratio for w in store.list_walks("ann"))
+    assert even is not None and limping is not None
+    assert even < 1.1  # measured 1.06
+    assert limping > 1.35  # measured 1.45
+
+
+def test_a_step_time_ratio_below_one_is_refused() -> None:
+    start = dt.datetime(2024, 5, 6, 8, tzinfo=dt.UTC)
+    with pytest.raises(InvalidInputError, match=r"at least 1; got 0\.9\."):
+        Walk(start=start, end=start, source="x", source_hash="h", step_time_ratio=0.9)

@@ -221,6 +221,7 @@ class WalkRow(Base):
     step_regularity: Mapped[float | None]
     stride_regularity: Mapped[float | None]
     symmetry: Mapped[float | None]
+    step_time_ratio: Mapped[float | None]
     trunk_rom_deg: Mapped[dict[str, Any] | None]
     trunk_lean_deg: Mapped[float | None]
     impact_mps2: Mapped[float | None]
@@ -251,6 +252,7 @@ class WalkRow(Base):
         CheckConstraint(_between("effort_0_10", 0, 10), name="effort_0_10"),
         CheckConstraint(_between("pain_before", 0, 10), name="pain_before"),
         CheckConstraint(_between("pain_after", 0, 10), name="pain_after"),
+        CheckConstraint(_at_least("step_time_ratio", 1), name="step_time_ratio"),
         Index(None, "person_id", "start_utc"),
     )
 

@@ -98,6 +98,7 @@ def walks_from_analysis(
                 step_regularity=_weighted(group, "step_regularity"),
                 stride_regularity=_weighted(group, "stride_regularity"),
                 symmetry=_weighted(group, "step_symmetry"),
+                step_time_ratio=_weighted(group, "step_time_ratio"),
                 trunk_rom_deg=rom if any(v is not None for v in rom.values()) else None,
                 trunk_lean_deg=_weighted(group, "forward_lean_deg"),
                 impact_mps2=_weighted(group, "impact_mps2"),

@@ -52,6 +52,9 @@ class Walk:
     step_regularity: float | None = None
     stride_regularity: float | None = None
     symmetry: float | None = None
+    #: One foot's median step time over the other's, the longer on top (1 = even steps; a
+    #: limp raises it), from a lower-back sensor's contacts and feet.
+    step_time_ratio: float | None = None
     trunk_rom_deg: dict[str, float | None] | None = None
     trunk_lean_deg: float | None = None
     impact_mps2: float | None = None
@@ -75,6 +78,11 @@ class Walk:
                 raise InvalidInputError(f"The walk's {name} cannot be negative ({value:g}).")
         if self.steps is not None and self.steps < 0:
             raise InvalidInputError(f"The walk's step count cannot be negative ({self.steps}).")
+        if self.step_time_ratio is not None and not self.step_time_ratio >= 1:
+            raise InvalidInputError(
+                "The walk's step-time ratio puts the longer foot's steps on top, so it is at "
+                f"least 1; got {self.step_time_ratio:g}."
+            )
         for name in ("effort_0_10", "pain_before", "pain_after"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 10:
