@@ -359,6 +359,29 @@ def test_database_errors_become_one_sentence(store: Store) -> None:
     assert str(error) == "A person with that name is already stored; choose another name."
 
 
+@pytest.mark.parametrize("table", ["plan_weeks", "reviews"])
+def test_a_week_saved_twice_at_once_is_one_sentence(store: Store, table: str) -> None:
+    """The unique keys gained the program's start (migration 0002); the sentences kept the
+    old constraint names, so a clash read as 'breaks a rule of the database (...)'."""
+    store.add_person("ann", time_zone="UTC")
+    columns = {
+        "plan_weeks": "start_date, plan) VALUES (:p, :d, 1, :d, '{}')",
+        "reviews": "decision, reasons, stats, created_at) VALUES (:p, :d, 1, 'hold', '[]', "
+        "'{}', :t)",
+    }[table]
+    insert = text(f"INSERT INTO {table} (person_id, program_start, week, {columns}")
+    values = {"d": dt.date(2024, 1, 1), "t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}
+    with store.engine.connect() as connection:
+        values["p"] = connection.scalar(text("SELECT id FROM persons"))
+        connection.execute(insert, values)
+        with pytest.raises(IntegrityError) as info:
+            connection.execute(insert, values)
+    what = "plan week" if table == "plan_weeks" else "review"
+    assert str(translate(info.value, store.url)) == (
+        f"That {what} was saved at the same time; save it again."
+    )
+
+
 # -- opening ------------------------------------------------------------------------------------
 
 

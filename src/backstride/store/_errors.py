@@ -25,11 +25,18 @@ _SENTENCES = {
     "uq_walks_person_id_source_hash": (
         "Another import stored the same walk at the same time; run the import again."
     ),
-    "uq_plan_weeks_person_id_week": "That plan week was saved at the same time; save it again.",
-    "uq_reviews_person_id_week": "That review was saved at the same time; save it again.",
+    "uq_plan_weeks_person_id_program_start_week": (
+        "That plan week was saved at the same time; save it again."
+    ),
+    "uq_reviews_person_id_program_start_week": (
+        "That review was saved at the same time; save it again."
+    ),
     "ck_persons_height_m": "The height must be in metres, above 0 and below 3.",
     "ck_persons_birth_year": "The birth year must be between 1900 and 2100.",
     "ck_walks_ends_after_start": "A walk cannot end before it starts; check the dates.",
+    "ck_walks_step_time_ratio": (
+        "A walk's step-time ratio puts the longer foot's steps on top, so it is at least 1."
+    ),
     "ck_pain_logs_score": "A pain score must be between 0 and 10.",
 }
 _FOREIGN_KEY = "The person was deleted while this was being written; nothing was stored."
@@ -39,8 +46,12 @@ _TABLES = ("persons", "screenings", "walks", "pain_logs", "core_logs", "plan_wee
 _SQLITE_UNIQUE = {
     "persons.name": "uq_persons_name",
     "walks.person_id, walks.source_hash": "uq_walks_person_id_source_hash",
-    "plan_weeks.person_id, plan_weeks.week": "uq_plan_weeks_person_id_week",
-    "reviews.person_id, reviews.week": "uq_reviews_person_id_week",
+    "plan_weeks.person_id, plan_weeks.program_start, plan_weeks.week": (
+        "uq_plan_weeks_person_id_program_start_week"
+    ),
+    "reviews.person_id, reviews.program_start, reviews.week": (
+        "uq_reviews_person_id_program_start_week"
+    ),
 }
 
 
