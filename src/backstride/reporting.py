@@ -13,13 +13,17 @@ from typing import Any
 from backstride import services
 from backstride.output import atomic_write_text, check_writable
 from backstride.report.calendar import CalendarSession
-from backstride.report.data import ProgressData, WeekSummary
+from backstride.report.data import GaitPoint, ProgressData, WeekSummary
 from backstride.store import Store
 from backstride.store.records import Person
 
 
 def progress_data(store: Store, person: str | None) -> ProgressData:
-    """The person's program as :class:`ProgressData` (weeks, days, cadences, pain, flares)."""
+    """The person's program as :class:`ProgressData`.
+
+    Weeks, walking days, cadences, pain and flares, and the gait of each walk that measured
+    any of speed, stride length, lean or step-time ratio.
+    """
     line = services.timeline(store, person)
     who = line.person
     walks = store.list_walks(who.name)
@@ -27,6 +31,16 @@ def progress_data(store: Store, person: str | None) -> ProgressData:
     for w in walks:
         days[w.start.date()] += (w.duration_s or (w.end - w.start).total_seconds()) / 60
     cadences = tuple(w.cadence_spm for w in walks if w.cadence_spm is not None)
+    gait = tuple(
+        GaitPoint(
+            w.start.date(), w.speed_mps, w.stride_length_m, w.trunk_lean_deg, w.step_time_ratio
+        )
+        for w in sorted(walks, key=lambda w: w.start)
+        if any(
+            v is not None
+            for v in (w.speed_mps, w.stride_length_m, w.trunk_lean_deg, w.step_time_ratio)
+        )
+    )
     pain_by_day: dict[dt.date, list[float]] = defaultdict(list)
     for p in store.list_pain(who.name):
         pain_by_day[p.at.date()].append(p.score)
@@ -61,6 +75,7 @@ def progress_data(store: Store, person: str | None) -> ProgressData:
         pain=pain,
         flare_days=flare_days,
         baseline_pain=line.baseline.pain_0_10 if line.baseline else None,
+        gait=gait,
     )
 
 

@@ -23,6 +23,17 @@ class WeekSummary:
 
 
 @dataclass(frozen=True)
+class GaitPoint:
+    """How one measured walk went, as the gait figure shows it; ``None`` where not measured."""
+
+    day: dt.date
+    speed_mps: float | None = None
+    stride_length_m: float | None = None
+    trunk_lean_deg: float | None = None
+    step_time_ratio: float | None = None
+
+
+@dataclass(frozen=True)
 class ProgressData:
     """Everything :func:`~backstride.report.progress_figures` draws.
 
@@ -42,6 +53,8 @@ class ProgressData:
         Local dates inside a pain flare.
     baseline_pain
         Pain at screening, for the reference line.
+    gait
+        Per measured walk, in time order: speed, stride length, forward lean, step-time ratio.
     """
 
     person: str
@@ -51,3 +64,4 @@ class ProgressData:
     pain: tuple[tuple[dt.date, float], ...] = ()
     flare_days: frozenset[dt.date] = frozenset()
     baseline_pain: float | None = None
+    gait: tuple[GaitPoint, ...] = ()

@@ -3,7 +3,13 @@
 Each figure answers one question a walker or physiotherapist asks:
 weekly minutes vs target ("am I on track?"), an active-days calendar ("am I walking most
 days?"), the cadence distribution ("how much is moderate?"), the pain trend with flares
-("is my back settling?") and core-exercise completion.
+("is my back settling?"), core-exercise completion, and how the measured walks went ("am I
+walking faster, with longer and more even steps, more upright?").
+
+People with chronic low back pain tend to walk slower with shorter steps (Lamoth et al.
+2002), but studies disagree (EVIDENCE.md, section 4): the gait figure shows trends for the
+walker and the physiotherapist to discuss, each walk and the median of each week, with no
+thresholds that would read as a diagnosis.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import numpy as np
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
-from backstride.report.data import ProgressData
+from backstride.report.data import GaitPoint, ProgressData
 
 MODERATE_SPM = 100.0  # Tudor-Locke et al. 2018: about 100 steps/min is moderate intensity
 VIGOROUS_SPM = 130.0
@@ -153,12 +159,73 @@ def _core(data: ProgressData) -> Figure:
     return fig
 
 
+#: The gait figure's panels: the GaitPoint field, the panel's title and its y-axis label.
+GAIT_PANELS = (
+    ("speed_mps", "Walking speed", "m/s"),
+    ("stride_length_m", "Stride length", "m"),
+    ("trunk_lean_deg", "Forward lean of the trunk, against standing", "degrees"),
+    ("step_time_ratio", "Step-time ratio (1 = even steps; a limp raises it)", "ratio"),
+)
+
+
+def weekly_medians(points: list[tuple[dt.date, float]]) -> list[tuple[dt.date, float]]:
+    """The median of each 7-day stretch from the first point's day, at the stretch's middle."""
+    if not points:
+        return []
+    first = min(d for d, _ in points)
+    by_week: dict[int, list[float]] = {}
+    for day, value in points:
+        by_week.setdefault((day - first).days // 7, []).append(value)
+    return [
+        (first + dt.timedelta(days=7 * week + 3), float(np.median(values)))
+        for week, values in sorted(by_week.items())
+    ]
+
+
+def _gait(data: ProgressData) -> Figure:
+    fig = Figure(figsize=(8, 5.6))
+    axes = fig.subplots(2, 2, sharex=True)
+    for ax, (name, title, unit) in zip(axes.flat, GAIT_PANELS, strict=True):
+        points = [(p.day, v) for p in data.gait if (v := _value(p, name)) is not None]
+        ax.set_title(title, fontsize=9)
+        ax.set_ylabel(unit, fontsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=8)
+        if name == "step_time_ratio":
+            ax.axhline(1.0, color=TARGET_COLOUR, linestyle=":", linewidth=1)
+        elif name == "trunk_lean_deg":
+            ax.axhline(0.0, color=TARGET_COLOUR, linestyle=":", linewidth=1)
+        if not points:
+            ax.text(0.5, 0.5, "not measured yet", ha="center", va="center", fontsize=8,
+                    color=TARGET_COLOUR, transform=ax.transAxes)  # fmt: skip
+            continue
+        ax.plot(date2num([d for d, _ in points]), [v for _, v in points], "o", markersize=3,
+                color=WALK_COLOUR, alpha=0.5, label="a walk")  # fmt: skip
+        weekly = weekly_medians(points)
+        ax.plot(date2num([d for d, _ in weekly]), [v for _, v in weekly], "-", linewidth=2,
+                color=MODERATE_COLOUR, label="weekly median")  # fmt: skip
+        ax.xaxis_date()
+    drawn = [ax for ax in axes.flat if ax.get_legend_handles_labels()[0]]
+    if drawn:
+        drawn[0].legend(loc="best", fontsize=7, frameon=False)
+    fig.autofmt_xdate()
+    fig.suptitle("How the measured walks went (trends to discuss, not a diagnosis)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _value(point: GaitPoint, name: str) -> float | None:
+    value = getattr(point, name)
+    return None if value is None or not np.isfinite(value) else float(value)
+
+
 FIGURES = {
     "weekly_minutes": _weekly_minutes,
     "active_days": _calendar,
     "cadence": _cadence,
     "pain": _pain,
     "core": _core,
+    "gait": _gait,
 }
 
 

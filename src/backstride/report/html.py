@@ -19,6 +19,7 @@ TITLES = {
     "cadence": "Walking intensity",
     "pain": "Pain",
     "core": "Core exercises",
+    "gait": "How the walks went",
 }
 
 
