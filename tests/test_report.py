@@ -17,8 +17,8 @@ from backstride.report import (
     progress_figures,
     write_progress_report,
 )
-from backstride.report.figures import FIGURES, GAIT_PANELS, weekly_medians
 from backstride.report.calendar import CalendarSession, sessions_to_ical
+from backstride.report.figures import FIGURES, GAIT_PANELS, weekly_medians
 
 START = dt.date(2026, 3, 2)
 
