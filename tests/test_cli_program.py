@@ -156,7 +156,8 @@ def test_twelve_week_program(cli: Any, tmp_path: Path) -> None:
     progress = run("progress", "--out", str(report), "--json", today=week7 + dt.timedelta(weeks=6))
     doc = json.loads(progress.output)
     assert len(doc["weeks"]) == 7  # the restarted program: 6 reviewed weeks and the next plan
-    assert report.read_text().count("<img") == 5
+    assert report.read_text().count("<img") == 6
+    assert doc["gait"] == []  # walks logged by hand measure no gait
 
 
 def test_bad_input_writes_nothing(cli: Any, tmp_path: Path) -> None:
@@ -251,6 +252,13 @@ def test_import_twice_counts_once_and_forget_deletes(cli: Any, tmp_path: Path) -
     walks = json.loads(run("export", today=START).output)["walks"]
     assert len(walks) == 3
     assert all(w["cadence_spm"] and w["steps"] for w in walks)
+    # the sensor has a gyroscope, so every walk knows its feet: even steps, as walked
+    assert all(1 <= w["step_time_ratio"] < 1.2 for w in walks), walks
+    run("screen", "--answers", _answers(tmp_path, "s", **SCREEN), today=START)
+    gait = json.loads(run("progress", "--json", today=START).output)["gait"]
+    by_start = sorted(walks, key=lambda w: w["start"])
+    assert [g["speed_mps"] for g in gait] == [w["speed_mps"] for w in by_start]
+    assert [g["step_time_ratio"] for g in gait] == [w["step_time_ratio"] for w in by_start]
     run("forget", "--yes", today=START)
     missing = run("export", today=START, ok=False)
     assert missing.exit_code == 2
