@@ -22,7 +22,8 @@ for day in 2026-11-02 2026-11-04 2026-11-06; do
 done
 $BIN/backstride log core glute_bridge --sets 2 --reps 8 --date 2026-11-03
 $BIN/backstride log core plank --sets 3 --seconds 10 --date 2026-11-06
-# a lower-back recording without a clock time of its own: say when it was made
+# a lower-back recording: its own clock (from the reference file beside it) dates it 2020;
+# --start moves it to when the demo walker wore it
 $BIN/backstride import data/mobilised-lab/HA-001/Test11-Trial1.imu.csv \
     --sample-rate-hz 100 --start 2026-11-05T10:00
 

@@ -740,6 +740,37 @@ def test_a_recording_whose_clock_was_never_set_needs_a_start(cli: Any, tmp_path:
     assert walk["start"].startswith("2026-03-01T10:00")
 
 
+def test_a_start_given_moves_a_recording_whose_clock_reads_another_time(
+    cli: Any, tmp_path: Path
+) -> None:
+    """--start was ignored without a word for a file with its own clock: the demo's
+    lower-back recording, dated by the reference file beside it, landed in 2020 instead of
+    the program's first week. Without --start the file's clock still places it."""
+    run = cli
+    t = np.arange(0, 60, 0.01)
+    stamps = pd.Timestamp("2026-02-01T09:00:00Z") + pd.to_timedelta(t, unit="s")
+    frame = pd.DataFrame(
+        {"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+         "acc_x": 9.81 + 2 * np.sin(2 * np.pi * 1.8 * t), "acc_y": 0.3, "acc_z": 0.2}
+    )  # fmt: skip
+    csv = tmp_path / "clock.csv"
+    frame.to_csv(csv, index=False)
+    starts = {}
+    for name, at in (("gus", []), ("hal", ["--start", "2026-03-01T10:00"])):
+        run("init", "--name", name, "--time-zone", "Europe/London", today=START)
+        done = run("import", str(csv), "--person", name, *at, today=START)
+        (walk,) = json.loads(run("export", "--person", name, today=START).output)["walks"]
+        starts[name] = dt.datetime.fromisoformat(walk["start"])
+        placed = "placed at --start 2026-03-01 10:00; its own clock says 2026-02-01 09:00"
+        assert (placed in " ".join(done.output.split())) == bool(at)
+    assert starts["gus"].astimezone(dt.UTC).replace(microsecond=0, second=0) == dt.datetime(
+        2026, 2, 1, 9, 0, tzinfo=dt.UTC
+    )
+    # the whole recording moved: the walk keeps its place within it
+    moved = dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC) - dt.datetime(2026, 2, 1, 9, tzinfo=dt.UTC)
+    assert starts["hal"] - starts["gus"] == moved
+
+
 def test_import_never_puts_one_person_on_two_walks_at_once(cli: Any, tmp_path: Path) -> None:
     """The same file imported again with another --sample-rate-hz was stored a second time
     (its walks land at other times under other hashes), and two files given one --start were

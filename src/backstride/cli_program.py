@@ -383,7 +383,11 @@ def review_cmd(
 
 @main.command("import")
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--start", help="Local start time for files without one (YYYY-MM-DDTHH:MM).")
+@click.option(
+    "--start",
+    help="Local start time of the recording (YYYY-MM-DDTHH:MM): needed for files without "
+    "one; a file with its own clock is moved there (a clock set wrong).",
+)
 @click.option("--sample-rate-hz", type=float, help="Sample rate for a CSV without a time column.")
 @click.option(
     "--replace",

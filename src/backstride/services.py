@@ -16,14 +16,12 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backstride.api import analyze_file_recordings
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
-from backstride.gait.pipeline import (
-    AnalysisParameters,
-)
+from backstride.gait.pipeline import AnalysisParameters, RecordingInfo, WalkingAnalysis
 from backstride.output import file_sha256
 from backstride.program import (
     CORE_EXERCISE_NAMES,
@@ -699,9 +697,12 @@ def analyse_files(
                 f"walk summaries: {'; '.join(SUMMARY_FORMATS.values())}."
             ) from exc
         walks: list[Walk] = []
+        placed = _placed_by_start(items, given_start, who)
         for rec, analysis in items:
             begin = rec.start or given_start
-            if rec.start is not None and not _plausible_clock(rec.start, who):
+            if placed is not None and rec.start is not None:
+                begin = rec.start + placed.shift
+            elif rec.start is not None and not _plausible_clock(rec.start, who):
                 # a device clock never set (1970, 9999): --start, if given, says when it was
                 if given_start is None:
                     raise InvalidInputError(
@@ -732,12 +733,45 @@ def analyse_files(
                 sum(r.duration_s for r in infos),
                 infos[0].sample_rate_hz,
                 tuple(walks),
-                tuple(dict.fromkeys(note for r in infos for note in r.notes)),
+                tuple(dict.fromkeys(note for r in infos for note in r.notes))
+                + ((placed.note,) if placed is not None else ()),
             )
         )
         if on_file is not None:
             on_file(path)
     return who, found
+
+
+class _Placement(NamedTuple):
+    shift: dt.timedelta
+    note: str
+
+
+def _placed_by_start(
+    items: Sequence[tuple[RecordingInfo, WalkingAnalysis]],
+    given_start: dt.datetime | None,
+    person: Person,
+) -> _Placement | None:
+    """How far ``--start`` moves a file whose recordings keep their own (plausible) clock.
+
+    ``--start`` says when the recording began, so it wins over a clock that reads a real but
+    wrong time (set to another zone, or never corrected): the file's recordings move
+    together, the first to ``--start``, and a note says from where. (It was ignored for such
+    files: the demo's lower-back recording, once its reader took the start from the
+    reference file beside it, landed in 2020 instead of the program's first week, without a
+    word.) A clock that cannot be right is handled by the caller; ``None`` without
+    ``--start`` or without a plausible clock.
+    """
+    own = [rec.start for rec, _ in items if rec.start is not None]
+    if given_start is None or not own or not all(_plausible_clock(t, person) for t in own):
+        return None
+    first = min(own)
+    zone = ZoneInfo(person.time_zone)
+    return _Placement(
+        given_start - first,
+        f"placed at --start {given_start.astimezone(zone):%Y-%m-%d %H:%M}; its own clock "
+        f"says {first.astimezone(zone):%Y-%m-%d %H:%M}",
+    )
 
 
 def _plausible_clock(start: dt.datetime, person: Person) -> bool:
