@@ -92,9 +92,9 @@ def test_weekly_medians_start_at_the_first_walk() -> None:
     days = [START + dt.timedelta(days=d) for d in (3, 4, 9, 10, 11, 30)]
     medians = weekly_medians(list(zip(days, [1.0, 3.0, 5.0, 6.0, 10.0, 7.0], strict=True)))
     assert medians == [
-        (START + dt.timedelta(days=6), 3.0),  # days 3, 4 and 9
-        (START + dt.timedelta(days=13), 8.0),  # days 10 and 11
-        (START + dt.timedelta(days=27), 7.0),  # day 30, in the fourth stretch
+        (START + dt.timedelta(days=6), 3.0),  # days 3, 4 and 9: midway is day 6
+        (START + dt.timedelta(days=10), 8.0),  # days 10 and 11 (whole days: day 10)
+        (START + dt.timedelta(days=30), 7.0),  # day 30 alone, in the fourth stretch
     ]
     assert weekly_medians([]) == []
 

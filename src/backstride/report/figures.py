@@ -18,7 +18,7 @@ import datetime as dt
 import io
 
 import numpy as np
-from matplotlib.dates import date2num
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
 
 from backstride.report.data import GaitPoint, ProgressData
@@ -169,17 +169,22 @@ GAIT_PANELS = (
 
 
 def weekly_medians(points: list[tuple[dt.date, float]]) -> list[tuple[dt.date, float]]:
-    """The median of each 7-day stretch from the first point's day, at the stretch's middle."""
+    """The median of each 7-day stretch from the first point's day.
+
+    Placed midway between the stretch's first and last walk (a week of one walk on its day).
+    """
     if not points:
         return []
     first = min(d for d, _ in points)
-    by_week: dict[int, list[float]] = {}
+    by_week: dict[int, list[tuple[dt.date, float]]] = {}
     for day, value in points:
-        by_week.setdefault((day - first).days // 7, []).append(value)
-    return [
-        (first + dt.timedelta(days=7 * week + 3), float(np.median(values)))
-        for week, values in sorted(by_week.items())
-    ]
+        by_week.setdefault((day - first).days // 7, []).append((day, value))
+    out = []
+    for _, week in sorted(by_week.items()):
+        early, late = min(d for d, _ in week), max(d for d, _ in week)
+        middle = early + dt.timedelta(days=(late - early).days // 2)
+        out.append((middle, float(np.median([v for _, v in week]))))
+    return out
 
 
 def _gait(data: ProgressData) -> Figure:
@@ -202,13 +207,23 @@ def _gait(data: ProgressData) -> Figure:
         ax.plot(date2num([d for d, _ in points]), [v for _, v in points], "o", markersize=3,
                 color=WALK_COLOUR, alpha=0.5, label="a walk")  # fmt: skip
         weekly = weekly_medians(points)
-        ax.plot(date2num([d for d, _ in weekly]), [v for _, v in weekly], "-", linewidth=2,
-                color=MODERATE_COLOUR, label="weekly median")  # fmt: skip
-        ax.xaxis_date()
+        ax.plot(date2num([d for d, _ in weekly]), [v for _, v in weekly], "-s", linewidth=2,
+                markersize=4, color=MODERATE_COLOUR, label="weekly median")  # fmt: skip
+    days = [p.day for p in data.gait]
+    if days:  # at least two weeks wide, so one walk is not drawn against hours
+        first, last = min(days), max(days)
+        pad = max(1, (14 - (last - first).days) // 2)
+        axes.flat[0].set_xlim(
+            float(date2num(first - dt.timedelta(days=pad))),
+            float(date2num(last + dt.timedelta(days=pad))),
+        )
+        locator = AutoDateLocator(maxticks=6)
+        for ax in axes.flat:
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     drawn = [ax for ax in axes.flat if ax.get_legend_handles_labels()[0]]
     if drawn:
         drawn[0].legend(loc="best", fontsize=7, frameon=False)
-    fig.autofmt_xdate()
     fig.suptitle("How the measured walks went (trends to discuss, not a diagnosis)", fontsize=10)
     fig.tight_layout()
     return fig
