@@ -128,6 +128,8 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
             "cadence_spm": wb["cadence_spm"].to_numpy(dtype=float) if len(wb) else [],
             "stride_length_m": wb["stride_length_m"].to_numpy(dtype=float) if len(wb) else [],
             "walking_speed_mps": wb["walking_speed_mps"].to_numpy(dtype=float) if len(wb) else [],
+            # mobgap reports no step-time ratio: compare() leaves such bouts out of that score
+            "step_time_ratio": np.full(len(wb), np.nan),
         }
     )
     # each contact's walking bout, so that compare() can take a bout's strides within a span
