@@ -422,15 +422,39 @@ def test_pace_scale_without_a_design_step_or_a_rhythm_is_one() -> None:
     assert _pace_scale(np.zeros(0), 0.55, 2.0).size == 0
 
 
-def test_a_flat_shoulder_is_not_a_hump_of_its_own() -> None:
+def _rise_with_a_flat_stretch(level: float) -> np.ndarray:
+    """From -1 up to ``level``, flat for four samples, then on up to 0.9 and down."""
+    rise = np.r_[np.linspace(-1.0, level, 8), [level] * 4, np.linspace(level + 0.07, 0.9, 5)]
+    return np.r_[rise, [0.7, 0.3]][None, :]
+
+
+def test_a_flat_shoulder_high_on_the_rise_is_the_loading_peak() -> None:
+    """The loading hump merged into the push-off's: the contact is the shoulder's, not the
+    push-off's 0.07-0.1 s later (IPOL subject 3). A rounding bump on the flat stretch
+    (ActiLife's 3 decimals) neither makes nor moves it."""
     from backstride.gait.initial_contacts import _first_loading_peak
 
-    rise = np.r_[np.linspace(-1.0, 0.33, 8), [0.33, 0.33, 0.3301, 0.33], np.linspace(0.4, 0.9, 5)]
-    w = np.r_[rise, [0.7, 0.3]][None, :]
-    assert _first_loading_peak(w, 0.5)[0] == int(np.argmax(w))  # the shoulder is skipped
+    w = _rise_with_a_flat_stretch(0.5)  # 79% of the way up
+    assert 7 <= _first_loading_peak(w, 0.5)[0] <= 10
+    rounded = w.copy()
+    rounded[0, 10] += 1e-4
+    assert _first_loading_peak(rounded, 0.5)[0] == _first_loading_peak(w, 0.5)[0]
     humps = w.copy()
-    humps[0, 11:13] = [0.2, 0.1]  # a real dip after the first hump
-    assert _first_loading_peak(humps, 0.5)[0] == 10
+    humps[0, 11:13] = [0.35, 0.3]  # a real dip after the first hump: still that hump
+    assert 7 <= _first_loading_peak(humps, 0.5)[0] <= 10
+
+
+def test_a_flat_stretch_low_on_the_rise_is_not_a_loading_peak() -> None:
+    """Half way up (below SHOULDER_LEVEL) the fall is still being arrested: the peak is the
+    highest point, as for a smooth rise."""
+    from backstride.gait.initial_contacts import SHOULDER_LEVEL, _first_loading_peak
+
+    w = _rise_with_a_flat_stretch(-0.05)
+    level = (-0.05 + 1.0) / (0.9 + 1.0)
+    assert level < SHOULDER_LEVEL
+    assert _first_loading_peak(w, 0.5)[0] == int(np.argmax(w))
+    smooth = np.r_[np.linspace(-1.0, 0.9, 17), [0.7, 0.3]][None, :]
+    assert _first_loading_peak(smooth, 0.5)[0] == 16
 
 
 def _alternating_walk(turn_dps: float, turn_mps2: float) -> dict[str, np.ndarray]:

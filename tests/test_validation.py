@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from scipy import signal
@@ -259,10 +260,11 @@ def test_phone_step_totals_meet_the_targets(phone: ValidationReport) -> None:
 @pytest.mark.shared_data
 def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     assert ipol["recordings"] >= 30
-    assert ipol["ic_f1"] >= 0.955  # 0.962 within the trials, 0.952 over every marked event
+    assert ipol["ic_f1"] >= 0.955  # 0.963 within the trials, 0.952 over every marked event
     assert ipol["walking_f1"] >= 0.97
-    # the first-hump loading peak (docs/validation.md): 0.038 s with the highest hump
-    assert ipol["ic_mae_s"] <= 0.034
+    # the first-hump loading peak (docs/validation.md): 0.038 s with the highest hump, 0.029
+    # s before a shoulder on the rise counted as the first hump, 0.027 s since
+    assert ipol["ic_mae_s"] <= 0.029
     # the foot of each contact against the foot sensors: 0.930 from rotation alone, 0.837
     # from sway alone (two trials, 4-1 and 4-2, look like swapped foot sensors)
     assert ipol["side_agreement"] >= 0.92
@@ -276,15 +278,28 @@ def test_step_time_ratio_agrees_with_the_references_own(
     ipol: dict[str, float], mobilised: dict[str, float], lab_report: ValidationReport
 ) -> None:
     """The bouts' step-time ratio against the same rule on the reference's contacts and feet
-    (measured: IPOL 0.044 over 34 bouts, INDIP 0.088 over 10, motion capture 0.047 over 7),
-    and the printed line that reports it."""
+    (measured: IPOL 0.030 over 34 bouts, INDIP 0.078 over 10, motion capture 0.048 over 7;
+    IPOL 0.044 before the loading shoulder), and the printed line that reports it."""
     stereo = lab_report.pooled("mobilised-stereo")
-    assert ipol["step_time_ratio_bouts"] == 34 and ipol["step_time_ratio_mae"] <= 0.06
+    assert ipol["step_time_ratio_bouts"] == 34 and ipol["step_time_ratio_mae"] <= 0.04
     assert mobilised["step_time_ratio_bouts"] >= 9 and mobilised["step_time_ratio_mae"] <= 0.12
     assert stereo["step_time_ratio_bouts"] >= 6 and stereo["step_time_ratio_mae"] <= 0.07
     (line,) = [x for x in step_time_ratio_lines(lab_report) if x.startswith("mobilised step")]
     n = int(mobilised["step_time_ratio_bouts"])
     assert f"{mobilised['step_time_ratio_mae']:.3f} over {n} bouts" in line
+
+
+@pytest.mark.shared_data
+def test_a_healthy_walker_whose_loading_hump_is_a_shoulder_shows_no_limp(
+    ipol_report: ValidationReport,
+) -> None:
+    """IPOL subject 3: on the left the loading hump merges into the other leg's push-off,
+    and taking the push-off put those contacts 0.10-0.16 s late, every other step. Trial
+    3-5 read a step-time ratio of 1.43 against the foot sensors' 1.04 (measured now 1.07)."""
+    (trial,) = [r for r in ipol_report.results if r.name == "3-5"]
+    (error,) = trial.step_time_ratio_errors
+    assert error <= 0.1
+    assert trial.contacts.mean_abs_error_s <= 0.04  # 0.053 s before
 
 
 def test_ipol_straight_walking_floor(ipol_report: ValidationReport) -> None:
@@ -426,8 +441,8 @@ def test_ipol_results_at_other_device_rates(rate_hz: float, ipol: dict[str, floa
     and 1000 Hz (analysed at 100 Hz after anti-alias filtering, see ``at_analysis_rate``).
 
     Every duration in the method is in seconds, so the agreement stays: contact F1
-    0.961, 0.963 and 0.963 against 0.962 at 100 Hz, timing 0.031, 0.029 and 0.029 s, feet
-    0.926, 0.924 and 0.925.
+    0.961, 0.963 and 0.963 against 0.963 at 100 Hz, timing 0.028, 0.027 and 0.027 s, feet
+    0.924, 0.919 and 0.920 against 0.921.
     """
     pooled = _ipol_pooled_with(
         lambda full: _resampled(full, round(rate_hz), round(full.sample_rate_hz))
@@ -444,8 +459,8 @@ def test_ipol_results_from_a_noisier_coarser_sensor(ipol: dict[str, float]) -> N
     1 deg/s added (5 to 10 times a consumer IMU's at 100 Hz, about 0.02 m/s^2 and 0.1 deg/s),
     then the acceleration rounded to a 12-bit +-16 g converter's step (0.0077 g).
 
-    Measured: contact F1 0.962, timing 0.029 s, walking F1 0.984, feet 0.924, against 0.962,
-    0.029 s, 0.983 and 0.925 as recorded: both smoothing scales (40 and 100 ms) average the
+    Measured: contact F1 0.963, timing 0.027 s, walking F1 0.984, feet 0.921, against 0.963,
+    0.027 s, 0.983 and 0.921 as recorded: both smoothing scales (40 and 100 ms) average the
     noise out, and the 0.2 m/s^2 prominence floor lies well above what is left of it.
     """
     rng = np.random.default_rng(7)
@@ -465,10 +480,36 @@ def test_ipol_results_from_a_noisier_coarser_sensor(ipol: dict[str, float]) -> N
 
 
 def test_results_do_not_depend_on_the_sample_rate(mobilised: dict[str, float]) -> None:
+    """At 50 Hz the walking found is the walking found at 100 Hz: sample-wise F1 of one
+    against the other of at least 0.95 (measured 0.969), and contacts and stride lengths
+    agree with INDIP as closely.
+
+    Walking time is compared between the rates, not through INDIP: HA-002's walk at
+    141-154 s, which INDIP leaves out and motion capture confirms (docs/validation.md),
+    counts against BackStride there. Before the loading-shoulder rule, 50 Hz missed that walk
+    and 6 s of another, and the two errors cancelled in the INDIP score (0.808 against 0.804
+    at 100 Hz) while the rates agreed at only 0.910.
+    """
     at_50 = _pooled_with(_to_50_hz)
     assert at_50["ic_f1"] == pytest.approx(mobilised["ic_f1"], abs=0.03)
-    assert at_50["walking_f1"] == pytest.approx(mobilised["walking_f1"], abs=0.03)
     assert at_50["stride_length_mae_m"] == pytest.approx(mobilised["stride_length_mae_m"], abs=0.03)
+    both = found = 0.0
+    for dataset, rec, _ in find_cases(ROOT / "data" / "mobilised-lab"):
+        if dataset != "mobilised":
+            continue
+        grid = np.arange(0.0, rec.duration_s, 0.01)
+        at_100, at_50hz = (_walking_on(grid, analyze(r).bouts) for r in (rec, _to_50_hz(rec)))
+        both += float((at_100 & at_50hz).sum())
+        found += float(at_100.sum() + at_50hz.sum())
+    assert 2 * both / found >= 0.95
+
+
+def _walking_on(grid: np.ndarray, bouts: pd.DataFrame) -> np.ndarray:
+    """Which of the times in ``grid`` lie inside one of ``bouts``."""
+    inside = np.zeros(grid.size, dtype=bool)
+    for start, end in bouts[["start_s", "end_s"]].to_numpy():
+        inside |= (grid >= start) & (grid < end)
+    return inside
 
 
 def test_contacts_do_not_depend_on_the_sample_rate() -> None:
