@@ -125,6 +125,12 @@ def test_multi_trial_container_lists_recordings(runner: CliRunner, tmp_path: Pat
     assert names == ["Test5-Trial1", "Test5-Trial2", "Test11-Trial1"]
     assert all(r["recording"]["has_gyroscope"] for r in doc["recordings"])
     assert doc["recordings"][2]["summary"]["n_bouts"] >= 5
+    # each bout's step-time ratio is in the printed table, as the JSON has it
+    lines = result.output.splitlines()
+    header = next(line for line in lines if "step-time ratio" in line)
+    first = lines[lines.index(header) + 1].split()
+    ratio = doc["recordings"][0]["bouts"][0]["step_time_ratio"]
+    assert f"{ratio:.2f}" in first
 
 
 def test_standing_still_is_zero_bouts_not_an_error(runner: CliRunner, tmp_path: Path) -> None:

@@ -207,6 +207,7 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
         "stride m",
         "speed m/s",
         "stride reg.",
+        "step-time ratio",
         "trunk ROM sag/fro/tra deg",
         "lean fwd deg",
     ):
@@ -219,7 +220,8 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
         table.add_row(
             str(b.bout_id), _fmt(b.start_s), _fmt(b.end_s), str(b.n_steps), _fmt(b.cadence_spm),
             _fmt(b.stride_length_m, ".2f"), _fmt(b.walking_speed_mps, ".2f"),
-            _fmt(b.stride_regularity, ".2f"), rom, _fmt(b.forward_lean_deg),
+            _fmt(b.stride_regularity, ".2f"), _fmt(b.step_time_ratio, ".2f"), rom,
+            _fmt(b.forward_lean_deg),
         )  # fmt: skip
     out.print(table)
 
