@@ -717,19 +717,24 @@ def test_a_walk_logged_across_the_clock_change_lasts_its_minutes(
     assert end.utcoffset() == dt.timedelta(hours=end_offset_h)
 
 
+def _walk_by_its_clock(path: Path, start_utc: str) -> Path:
+    """A minute of steps at 1.8 Hz in a CSV whose ISO timestamps start at ``start_utc``."""
+    t = np.arange(0, 60, 0.01)
+    stamps = pd.Timestamp(start_utc) + pd.to_timedelta(t, unit="s")
+    frame = pd.DataFrame(
+        {"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
+         "acc_x": 9.81 + 2 * np.sin(2 * np.pi * 1.8 * t), "acc_y": 0.3, "acc_z": 0.2}
+    )  # fmt: skip
+    frame.to_csv(path, index=False)
+    return path
+
+
 def test_a_recording_whose_clock_was_never_set_needs_a_start(cli: Any, tmp_path: Path) -> None:
     """A file dated 9999-12-31 by its own clock was imported, and ended in an internal
     error; one dated 1901 was stored in 1901."""
     run = cli
     run("init", "--name", "eve", "--time-zone", "Europe/London", today=START)
-    t = np.arange(0, 60, 0.01)
-    stamps = pd.Timestamp("1970-01-01T00:00:00Z") + pd.to_timedelta(t, unit="s")
-    frame = pd.DataFrame(
-        {"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
-         "acc_x": 9.81 + 2 * np.sin(2 * np.pi * 1.8 * t), "acc_y": 0.3, "acc_z": 0.2}
-    )  # fmt: skip
-    csv = tmp_path / "unset.csv"
-    frame.to_csv(csv, index=False)
+    csv = _walk_by_its_clock(tmp_path / "unset.csv", "1970-01-01T00:00:00Z")
     refused = run("import", str(csv), "--person", "eve", today=START, ok=False)
     assert refused.exit_code == 2
     assert "starts on 1970-01-01 by its own clock, which cannot be right" in refused.output
@@ -747,14 +752,7 @@ def test_a_start_given_moves_a_recording_whose_clock_reads_another_time(
     lower-back recording, dated by the reference file beside it, landed in 2020 instead of
     the program's first week. Without --start the file's clock still places it."""
     run = cli
-    t = np.arange(0, 60, 0.01)
-    stamps = pd.Timestamp("2026-02-01T09:00:00Z") + pd.to_timedelta(t, unit="s")
-    frame = pd.DataFrame(
-        {"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"),
-         "acc_x": 9.81 + 2 * np.sin(2 * np.pi * 1.8 * t), "acc_y": 0.3, "acc_z": 0.2}
-    )  # fmt: skip
-    csv = tmp_path / "clock.csv"
-    frame.to_csv(csv, index=False)
+    csv = _walk_by_its_clock(tmp_path / "clock.csv", "2026-02-01T09:00:00Z")
     starts = {}
     for name, at in (("gus", []), ("hal", ["--start", "2026-03-01T10:00"])):
         run("init", "--name", name, "--time-zone", "Europe/London", today=START)
