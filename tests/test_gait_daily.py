@@ -71,9 +71,13 @@ def test_bouts_belong_to_the_day_they_start_their_time_is_split_at_midnight() ->
             (4 * 3600.0, 8.0, 12, 90.0, 0.8),  # 03:00 on 2 June
         ]
     )
+    bouts["step_time_ratio"] = [1.02, 1.30, np.nan, 1.10]  # one bout's feet unknown
     days = _days(bouts, start, 5 * 3600.0)
     one, two = days.to_dict(orient="records")
     assert (one["day"], two["day"]) == ("2024-06-01", "2024-06-02")
+    # a limp's median over the day's bouts that measured it
+    assert one["step_time_ratio"] == pytest.approx(1.16)
+    assert two["step_time_ratio"] == pytest.approx(1.10)
     # the bout that crosses midnight counts on the day it started ...
     assert (one["n_bouts"], two["n_bouts"]) == (2, 2)
     # ... but its 10 s before midnight and 70 s after go to their own days, as do its steps

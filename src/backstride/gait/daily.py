@@ -42,7 +42,7 @@ VIGOROUS_SPM = 130.0
 DAY_COLUMNS = [
     "day", "recorded_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s", "walking_s",
     "longest_bout_s", "steps", "moderate_s", "vigorous_s", "cadence_spm", "stride_length_m",
-    "walking_speed_mps", "walking_speed_30s_mps",
+    "walking_speed_mps", "walking_speed_30s_mps", "step_time_ratio",
 ]  # fmt: skip
 
 
@@ -130,6 +130,7 @@ def daily_measures(
                 "walking_speed_30s_mps": (
                     _median(long_enough["walking_speed_mps"]) if len(long_enough) else None
                 ),
+                "step_time_ratio": _median(day["step_time_ratio"]) if len(day) else None,
             }
         )
     return pd.DataFrame(rows, columns=DAY_COLUMNS)
