@@ -61,7 +61,11 @@ def test_empty_program_still_draws(tmp_path: Path) -> None:
 def test_html_and_pdf_reports(tmp_path: Path) -> None:
     html = write_progress_report(_data(), tmp_path / "report.html").read_text()
     assert html.count('src="data:image/png;base64,') == 6
-    assert "How the walks went" in html
+    # the walking first (how much, how often, how briskly, how well), then pain and core
+    order = ["Weekly minutes", "Active days", "Walking intensity", "How the walks went", "Pain",
+             "Core exercises"]  # fmt: skip
+    places = [html.index(f"<h2>{title}") for title in order]
+    assert places == sorted(places)
     assert "You walked on 3 days." in html
     assert "does not diagnose" in html
     pdf = write_progress_report(_data(), tmp_path / "report.pdf", pdf=True).read_bytes()

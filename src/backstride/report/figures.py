@@ -234,13 +234,15 @@ def _value(point: GaitPoint, name: str) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
+#: In the report's order: how much, how often, how briskly and how well they walked, then
+#: pain and core work.
 FIGURES = {
     "weekly_minutes": _weekly_minutes,
     "active_days": _calendar,
     "cadence": _cadence,
+    "gait": _gait,
     "pain": _pain,
     "core": _core,
-    "gait": _gait,
 }
 
 

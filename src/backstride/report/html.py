@@ -17,9 +17,9 @@ TITLES = {
     "weekly_minutes": "Weekly minutes against the plan",
     "active_days": "Active days",
     "cadence": "Walking intensity",
+    "gait": "How the walks went",
     "pain": "Pain",
     "core": "Core exercises",
-    "gait": "How the walks went",
 }
 
 
