@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 from collections import defaultdict
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +32,14 @@ def progress_data(store: Store, person: str | None) -> ProgressData:
     for w in walks:
         days[w.start.date()] += (w.duration_s or (w.end - w.start).total_seconds()) / 60
     cadences = tuple(w.cadence_spm for w in walks if w.cadence_spm is not None)
-    gait = tuple(
+    # list_walks gives them in time order; a walk logged by hand measured none of these
+    points = (
         GaitPoint(
             w.start.date(), w.speed_mps, w.stride_length_m, w.trunk_lean_deg, w.step_time_ratio
         )
-        for w in sorted(walks, key=lambda w: w.start)
-        if any(
-            v is not None
-            for v in (w.speed_mps, w.stride_length_m, w.trunk_lean_deg, w.step_time_ratio)
-        )
+        for w in walks
     )
+    gait = tuple(p for p in points if any(v is not None for v in astuple(p)[1:]))
     pain_by_day: dict[dt.date, list[float]] = defaultdict(list)
     for p in store.list_pain(who.name):
         pain_by_day[p.at.date()].append(p.score)
