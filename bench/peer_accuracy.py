@@ -11,7 +11,7 @@ What is compared from mobgap: its final walking bouts (``per_wb_parameters_``: s
 cadence, stride length and speed) and the initial contacts of the strides in those bouts
 (``per_stride_parameters_``), as BackStride reports the contacts of its bouts. mobgap gets
 the recording in its sensor frame, acc in m/s^2, gyr in deg/s, and the wearer's sensor height
-(0.53 x body height where only that is known, BackStride's own rule). mobgap's frame is the
+(0.61 x body height where only that is known, BackStride's own rule). mobgap's frame is the
 Mobilise-D one: x up, y to the right, z forward. The Mobilise-D files store it so. The IPOL
 Xsens sensor has x up too, but its y points left and its z backwards (in every trial, gravity
 and the gait pattern agree), so for IPOL y and z are negated: a fixed 180-degree turn about
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backstride.gait.parameters import LEG_LENGTH_PER_HEIGHT, pendulum_length
+from backstride.gait.parameters import SENSOR_HEIGHT_PER_HEIGHT, pendulum_length
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "data" / "mobilised-lab", ROOT.parent / "shared" / "data" / "ipol-lumbar"]
@@ -99,7 +99,7 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
     data = pd.DataFrame(np.hstack([recording.acc @ turn.T, recording.gyr @ turn.T]), columns=cols)
     sensor_h = _sensor_height_m(recording)
     meta = {
-        "height_m": recording.height_m or sensor_h / LEG_LENGTH_PER_HEIGHT,
+        "height_m": recording.height_m or sensor_h / SENSOR_HEIGHT_PER_HEIGHT,
         "sensor_height_m": sensor_h,
         "cohort": "HA",
     }

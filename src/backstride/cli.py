@@ -360,6 +360,7 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
         json_safe,
     )
     from backstride.validation.report import (
+        course_lines,
         places_lines,
         report_table,
         report_to_dict,
@@ -406,7 +407,8 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
     # names to "Test5-Tria..." and the last column to "+0."
     wide = out if out.is_terminal else Console(width=220, stderr=out.stderr)
     wide.print(report_table(report))
-    for line in places_lines(report) + step_time_ratio_lines(report) + targets_lines(report):
+    lines = places_lines(report) + step_time_ratio_lines(report) + course_lines(report)
+    for line in lines + targets_lines(report):
         out.print(line, highlight=False, soft_wrap=True)
     for skipped in report.skipped:
         err_console.print(

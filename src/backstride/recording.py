@@ -200,7 +200,8 @@ BODY_HEIGHT_RANGE_M = (0.5, 2.8)
 SENSOR_HEIGHT_RANGE_M = (0.2, 1.6)
 #: A sensor on the trunk sits below the shoulders, at about 0.82 of body height (Winter,
 #: Biomechanics and Motor Control of Human Movement, 4th ed., 2009, segment proportions); the
-#: lower back is at about 0.53-0.6 and the sternum at about 0.72.
+#: lower back is at about 0.6 (gait.parameters.SENSOR_HEIGHT_PER_HEIGHT) and the sternum at
+#: about 0.72.
 TRUNK_TOP_PER_HEIGHT = 0.8
 
 

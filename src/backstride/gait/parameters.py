@@ -20,10 +20,16 @@ IntArray = npt.NDArray[np.int64]
 #: whole MS-project cohort (Soltani et al. 2021, IEEE TNSRE 29:1955-1964; published in mobgap as
 #: ``step_length_scaling_factor_ms_all`` = 4.739 / 4) applies.
 ZIJLSTRA_CORRECTION = 4.739 / 4
-#: Leg length (greater trochanter to floor) is about 0.53 of body height (Winter, Biomechanics
-#: and Motor Control of Human Movement, 4th ed., 2009, segment proportions); used when no
-#: sensor height is given, as the height of a sensor at L5 is close to leg length.
-LEG_LENGTH_PER_HEIGHT = 0.53
+#: Height of a lower-back (L4-L5) sensor above the floor per body height, used when only body
+#: height is given. ``ZIJLSTRA_CORRECTION`` was fitted with each participant's *measured*
+#: sensor height as the pendulum's length (Soltani et al. 2021), so the stand-in must be the
+#: sensor's height, not leg length (greater trochanter, 0.53 of body height: Winter,
+#: Biomechanics and Motor Control of Human Movement, 4th ed., 2009), which sits lower and
+#: shortened every stride by about 7%. The two Mobilise-D participants' measured sensor
+#: heights are 0.606 and 0.617 of their body heights (``data/mobilised-lab``). Checked
+#: against the IPOL walks (height only, 20 m each): the steps between a trial's first and
+#: last contact add up to 19.3 m on average with 0.61, 18.0 m with 0.53 (docs/validation.md).
+SENSOR_HEIGHT_PER_HEIGHT = 0.61
 
 
 def pendulum_length(
@@ -32,15 +38,15 @@ def pendulum_length(
     """The inverted pendulum's length, m, and how it was found, in words.
 
     The sensor's height above the floor when standing if known, else
-    ``LEG_LENGTH_PER_HEIGHT`` times body height; ``None`` when neither is known (stride
+    ``SENSOR_HEIGHT_PER_HEIGHT`` times body height; ``None`` when neither is known (stride
     length and speed are then not computed, never guessed).
     """
     if sensor_height_m:
         return sensor_height_m, f"sensor height {sensor_height_m:.2f} m"
     if height_m:
         return (
-            LEG_LENGTH_PER_HEIGHT * height_m,
-            f"{LEG_LENGTH_PER_HEIGHT} x body height {height_m:.2f} m",
+            SENSOR_HEIGHT_PER_HEIGHT * height_m,
+            f"{SENSOR_HEIGHT_PER_HEIGHT} x body height {height_m:.2f} m",
         )
     return None, "no body or sensor height given: stride length and speed are not computed"
 

@@ -121,6 +121,9 @@ class Reference:
     #: recording (the IPOL protocol's trial): contacts and walking outside it are neither
     #: confirmed nor refuted. ``None``: the whole recording.
     window_s: tuple[float, float] | None = None
+    #: The distance the protocol has the walker cover within ``window_s``, m, where it sets
+    #: one (IPOL: 10 m out and 10 m back); ``None`` otherwise.
+    course_m: float | None = None
 
     @property
     def turns_s(self) -> list[tuple[float, float]]:
@@ -500,6 +503,11 @@ def bouts_from_contacts(
     return bouts
 
 
+#: The IPOL protocol's course: walk 10 m, turn, walk the 10 m back (Voisard et al. 2023; the
+#: data set's own code takes a trial's walking speed as 20 m over its span).
+IPOL_COURSE_M = 20.0
+
+
 def load_ipol_reference(
     path: Path,
     sample_rate_hz: float = 100.0,
@@ -599,6 +607,7 @@ def load_ipol_reference(
         extra={"n_contacts_in_file": in_file, "n_contacts_outside_trial": in_file - len(contacts)},
         extra_turns_s=(turn,) if turn else (),
         window_s=window,
+        course_m=IPOL_COURSE_M if window is not None else None,
     )
 
 

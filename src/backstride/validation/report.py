@@ -160,6 +160,32 @@ def step_time_ratio_lines(report: ValidationReport) -> list[str]:
     return lines
 
 
+def course_lines(report: ValidationReport) -> list[str]:
+    """Per dataset kind with a protocol course, the distance BackStride's steps add up to.
+
+    Not a target: the sum runs from BackStride's first contact in the trial to its last, so
+    it leaves out the first step from standing (before any contact) and a closing step where
+    that is missed, and the course is the protocol's, not a measured path (a U-turn adds
+    its arc). It does check the step lengths on walkers whose references carry none.
+    """
+    lines = []
+    for kind in sorted({r.dataset for r in report.results}):
+        pooled = report.pooled(kind)
+        n = int(pooled["course_trials"])
+        if not n:
+            continue
+        course = next(r.course_m for r in report.results if r.dataset == kind and r.course_m)
+        lines.append(
+            f"{kind} distance walked per trial, BackStride's step lengths summed from its first "
+            f"contact in the trial to its last: mean {pooled['distance_mean_m']:.1f} m "
+            f"({pooled['distance_min_m']:.1f}-{pooled['distance_max_m']:.1f}) over {n} "
+            f"trial{'' if n == 1 else 's'}, against the protocol's {course:g} m "
+            f"({pooled['distance_rel_error']:+.1%}; the step before the first contact is not "
+            "in the sum)"
+        )
+    return lines
+
+
 class TargetCheck(NamedTuple):
     """A pooled figure (``key`` of :meth:`ValidationReport.pooled`) against a target."""
 
@@ -310,6 +336,8 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "moderate_detected_s": r.moderate_det_s,
                 "moderate_reference_s": r.moderate_ref_s,
                 "step_time_ratio_errors": r.step_time_ratio_errors,
+                "course_m": r.course_m,
+                "distance_m": r.distance_m,
                 "side_scored": r.side_scored,
                 "side_agreed": r.side_agreed,
                 "steps_detected": r.steps_detected,

@@ -127,6 +127,11 @@ class RecordingResult:
     places: dict[str, PlaceCounts] = field(default_factory=dict)
     #: The reference's turns, ``(start s, end s)``, kept for plots.
     turns_s: tuple[tuple[float, float], ...] = ()
+    #: Where the reference's protocol sets a course (:attr:`Reference.course_m`): its length,
+    #: m, and BackStride's step lengths summed over the steps within the reference's span
+    #: (``None`` where either is unknown, e.g. no body or sensor height).
+    course_m: float | None = None
+    distance_m: float | None = None
 
     @property
     def ic_f1(self) -> float:
@@ -224,6 +229,11 @@ class ValidationReport:
         ]
         side_scored = sum(r.side_scored for r in rs)
         ratio_errors = [e for r in rs for e in r.step_time_ratio_errors]
+        courses = [
+            (r.distance_m, r.course_m)
+            for r in rs
+            if r.distance_m is not None and r.course_m is not None
+        ]
         moderate_det = sum(r.moderate_det_s or 0.0 for r in rs)
         moderate_ref = sum(r.moderate_ref_s or 0.0 for r in rs)
         return {
@@ -254,6 +264,11 @@ class ValidationReport:
             "moderate_rel_error": (
                 moderate_det / moderate_ref - 1.0 if moderate_ref else float("nan")
             ),
+            "course_trials": float(len(courses)),
+            "distance_mean_m": mean_or_nan([d for d, _ in courses]),
+            "distance_min_m": min((d for d, _ in courses), default=float("nan")),
+            "distance_max_m": max((d for d, _ in courses), default=float("nan")),
+            "distance_rel_error": mean_or_nan([d / c - 1.0 for d, c in courses]),
             "phone_mean_abs_rel_error": mean_or_nan(phone),
             "phone_mean_abs_error_steps": mean_or_nan(phone_steps),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
@@ -328,6 +343,9 @@ def compare(
         moderate = analysis.per_second["cadence_spm"] >= MODERATE_SPM
         res.moderate_det_s = float((moderate & (seconds >= start) & (seconds <= end)).sum())
         res.moderate_ref_s = reference_moderate_s(reference)
+    if reference.course_m is not None and reference.window_s is not None:
+        res.course_m = reference.course_m
+        res.distance_m = walked_distance_m(analysis, *reference.window_s)
     res.n_ref_bouts = len(ref)
     for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
         if k is None:
@@ -369,6 +387,24 @@ def bout_values(
     if window is not None and (bout["start_s"] < window[0] or bout["end_s"] > window[1]):
         return _strides_within(analysis, k, *window)
     return {m: float(bout[m]) for m in ("cadence_spm", "stride_length_m", "walking_speed_mps")}
+
+
+def walked_distance_m(analysis: WalkingAnalysis, start_s: float, end_s: float) -> float | None:
+    """BackStride's step lengths summed over the steps within ``[start_s, end_s]``, m.
+
+    A step runs from one contact to the next of its bout; those whose two contacts lie
+    within the span, widened by the contact tolerance, count. ``None`` where no step there has
+    a length (no body or sensor height, or no steps).
+    """
+    steps = analysis.steps
+    t = steps["ic_s"].to_numpy(dtype=float)
+    length = steps["step_length_m"].to_numpy(dtype=float)
+    bout = steps["bout_id"].to_numpy()
+    lo, hi = start_s - CONTACT_TOLERANCE_S, end_s + CONTACT_TOLERANCE_S
+    inside = np.zeros(t.size, dtype=bool)
+    inside[:-1] = (t[:-1] >= lo) & (t[1:] <= hi) & (bout[1:] == bout[:-1])
+    inside &= np.isfinite(length)
+    return float(length[inside].sum()) if inside.any() else None
 
 
 def _clipped(
