@@ -20,9 +20,11 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from scipy import signal
@@ -42,6 +44,7 @@ from backstride.validation.runner import (
     compare,
     find_cases,
     run_validation,
+    walked_distance_m,
 )
 from shared_data import SHARED, shared
 
@@ -286,6 +289,24 @@ def test_step_time_ratio_agrees_with_the_references_own(
     (line,) = [x for x in step_time_ratio_lines(lab_report) if x.startswith("mobilised step")]
     n = int(mobilised["step_time_ratio_bouts"])
     assert f"{mobilised['step_time_ratio_mae']:.3f} over {n} bouts" in line
+
+
+def test_the_distance_walked_counts_the_steps_within_the_trial_only() -> None:
+    """A step counts where both its contacts lie within the trial (widened by the contact
+    tolerance) and in one bout; a bout's last contact starts no step."""
+    steps = pd.DataFrame(
+        {
+            "bout_id": [0, 0, 0, 0, 1, 1],
+            "ic_s": [0.5, 1.0, 1.5, 2.0, 6.0, 6.5],
+            "step_length_m": [0.6, 0.7, 0.8, np.nan, 0.5, np.nan],
+        }
+    )
+    analysis = SimpleNamespace(steps=steps)
+    # 1.0 -> 1.5 -> 2.0 inside [1.0, 5.9]; 0.5 -> 1.0 starts 0.5 s early; 2.0 -> 6.0 crosses
+    # bouts; 6.0 -> 6.5 ends 0.6 s late
+    assert walked_distance_m(analysis, 1.0, 5.9) == pytest.approx(0.7 + 0.8)  # type: ignore[arg-type]
+    assert walked_distance_m(analysis, 0.3, 6.3) == pytest.approx(0.6 + 0.7 + 0.8 + 0.5)  # type: ignore[arg-type]
+    assert walked_distance_m(analysis, 3.0, 5.0) is None  # type: ignore[arg-type]
 
 
 @pytest.mark.shared_data
