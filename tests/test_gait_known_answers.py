@@ -10,7 +10,13 @@ import pytest
 
 from backstride import analyze
 from backstride.exceptions import InvalidInputError
-from backstride.gait.parameters import ZIJLSTRA_CORRECTION, step_excursions
+from backstride.gait.parameters import (
+    VAULTING_SPREADS,
+    ZIJLSTRA_CORRECTION,
+    exchange_cosines,
+    step_excursions,
+    vaulting_weights,
+)
 from backstride.gait.pipeline import TRUNK_BOUT_COLUMNS, AnalysisParameters, step_time_ratio
 from backstride.recording import Recording, placement_words
 from backstride.validation.metrics import match_contacts
@@ -92,6 +98,42 @@ def test_excursion_ignores_motion_that_does_not_repeat_each_step() -> None:
         [np.ptp(irregular[a : b + 1]) for a, b in zip(starts, ends, strict=True)]
     )
     assert np.median(h / peak_to_peak) < 0.25
+
+
+@pytest.mark.parametrize("lag_deg", [0.0, 30.0, 90.0, 150.0, 180.0])
+def test_exchange_cosine_is_the_phase_between_height_and_forward_speed(lag_deg: float) -> None:
+    """An inverted pendulum is highest where slowest (180 degrees: 1); motion a quarter
+    period off (90: 0) does not trade; the sign of the forward axis does not matter."""
+    step = 55
+    t = np.arange(20 * step)
+    position = 0.02 * np.cos(2 * np.pi * t / step)
+    velocity = 0.1 * np.cos(2 * np.pi * t / step + np.radians(lag_deg))
+    starts, ends = _steps(position, step)
+    expected = abs(np.cos(np.radians(lag_deg)))
+    assert exchange_cosines(position, velocity, starts, ends) == pytest.approx(
+        np.full(19, expected), abs=0.01
+    )
+    assert exchange_cosines(position, -velocity, starts, ends) == pytest.approx(
+        np.full(19, expected), abs=0.01
+    )
+
+
+def test_vaulting_weights_scale_only_steps_well_below_the_bouts_own_exchange() -> None:
+    # bout 0: ordinary scatter around 0.95 and one step at 0.3; bout 1 exchanges at 0.3
+    # throughout, its own usual (the IPOL walker whose straight walks run at about 105
+    # degrees), so none of its steps is scaled
+    usual = [0.97, 0.93, 0.96, 0.94, 0.95, 0.92, 0.98]
+    cos = np.array([*usual, 0.3, 0.31, 0.29, 0.30, 0.32, 0.28])
+    groups = np.array([0] * 7 + [0] + [1] * 5)
+    weights = vaulting_weights(cos, groups)
+    assert weights[:7] == pytest.approx(np.ones(7))
+    spread = 1.4826 * np.median(np.abs(np.array([*usual, 0.3]) - 0.945))
+    assert weights[7] == pytest.approx(0.3 / (0.945 - VAULTING_SPREADS * spread))
+    assert weights[8:] == pytest.approx(np.ones(5))
+    # a bout so scattered that its threshold falls to zero or below keeps every excursion
+    assert vaulting_weights(np.array([0.0, 1.0, 0.0, 1.0]), np.zeros(4, dtype=np.int64)) == (
+        pytest.approx(np.ones(4))
+    )
 
 
 def test_regular_synthetic_gait_is_regular() -> None:

@@ -69,8 +69,15 @@ def test_windows_find_the_same_walks_as_one_piece(
     pairs = _bout_pairs(in_one_piece, windowed)
     assert len(pairs) == len(in_one_piece.bouts)
     # timing-based measures do not depend on the window at all
-    for column in ("n_steps", "cadence_spm", "stride_length_m", "walking_speed_mps"):
+    for column in ("n_steps", "cadence_spm"):
         np.testing.assert_allclose(pairs[f"{column}_a"], pairs[f"{column}_b"], rtol=1e-9)
+    # stride length and speed count a step's vertical excursion as far as it trades with
+    # forward speed, and "forward" is found per window: 0.03% apart in the median bout, at
+    # most 1.9% here (before the vaulting share they were timing and height only, 1e-9)
+    for column in ("stride_length_m", "walking_speed_mps"):
+        np.testing.assert_allclose(pairs[f"{column}_a"], pairs[f"{column}_b"], rtol=0.03)
+        ratio = pairs[f"{column}_a"] / pairs[f"{column}_b"]
+        assert float(np.median(np.abs(ratio - 1.0))) <= 0.001
     # the AP/ML axes are found per window; on a tiled recording they barely move
     np.testing.assert_allclose(
         pairs["harmonic_ratio_ap_a"], pairs["harmonic_ratio_ap_b"], atol=0.05

@@ -94,8 +94,9 @@ def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
     assert mobilised["walking_f1"] >= 0.77
     assert mobilised["matched_bouts"] >= 10
     assert mobilised["cadence_mae_spm"] <= 4.0
-    assert mobilised["stride_length_mae_m"] <= 0.12
-    assert mobilised["speed_mae_mps"] <= 0.11
+    # 0.109 m and 0.099 m/s before the vaulting share (docs/validation.md), 0.092 and 0.086 since
+    assert mobilised["stride_length_mae_m"] <= 0.10
+    assert mobilised["speed_mae_mps"] <= 0.095
 
 
 def test_per_trial_exports_without_data_mat_validate_as_the_trials_inside_it(
@@ -224,12 +225,12 @@ def test_motion_capture_is_a_second_reference_inside_its_volume(stereo: Validati
         spans = np.array(r.reference_bouts)
         for t in r.detected_contacts_s:
             assert ((spans[:, 0] - 0.25 <= t) & (t <= spans[:, 1] + 0.25)).any()
-    # regression floors: this version reaches F1 0.936, timing 0.042 s, stride length 0.058 m,
-    # speed 0.088 m/s
+    # regression floors: this version reaches F1 0.936, timing 0.042 s, stride length 0.049 m,
+    # speed 0.078 m/s (0.058 m, 0.088 m/s before the vaulting share)
     assert pooled["ic_f1"] >= 0.92
     assert pooled["ic_mae_s"] <= TARGETS["ic_mae_s"]
     assert pooled["matched_bouts"] == 11
-    assert pooled["stride_length_mae_m"] <= 0.07
+    assert pooled["stride_length_mae_m"] <= 0.06
     assert pooled["speed_mae_mps"] <= 0.10
 
 
@@ -238,6 +239,14 @@ def test_stride_length_inside_the_motion_capture_volume_meets_the_target(
 ) -> None:
     """Every matched bout, daily-life turns included, against the gold standard."""
     assert stereo.pooled()["stride_length_mae_m"] <= TARGETS["stride_length_mae_m"]
+
+
+def test_speed_inside_the_motion_capture_volume_meets_the_target(
+    stereo: ValidationReport,
+) -> None:
+    """Met once a step's excursion counts only as far as it trades with forward speed:
+    0.088 m/s before, 0.078 m/s since (HA-002's shuffles and the daily-life turns)."""
+    assert stereo.pooled()["speed_mae_mps"] <= TARGETS["speed_mae_mps"]
 
 
 def test_contact_f1_inside_the_motion_capture_volume_meets_the_target(
@@ -316,8 +325,9 @@ def test_ipol_step_lengths_add_up_to_the_course(ipol_report: ValidationReport) -
     the stride-length references do not have. The sum starts at the first contact, so it
     leaves out the first step from standing (0.6-0.75 m, 3-4% of the course) and, where it
     is missed, the closing half step (about 1.5%); the U-turn's arc adds a little. So the
-    mean should fall 0-7% short. Measured: -3.6% (19.3 m) with the sensor at 0.61 of body
-    height; -10.2% (18.0 m) with leg length, 0.53, before."""
+    mean should fall 0-7% short. Measured: -4.8% (19.0 m) now; -3.6% (19.3 m) with the sensor
+    at 0.61 of body height before the vaulting share (which shortens U-turn steps by 11%);
+    -10.2% (18.0 m) with leg length, 0.53, before that."""
     pooled = ipol_report.pooled("ipol")
     assert pooled["course_trials"] == 34
     assert -0.07 <= pooled["distance_rel_error"] <= 0.0

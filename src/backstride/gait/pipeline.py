@@ -36,9 +36,12 @@ from backstride.gait.orientation import (
 from backstride.gait.parameters import (
     angle_range_per_stride,
     autocorrelation_regularity,
+    exchange_cosines,
+    forward_velocity,
     harmonic_ratio,
     pendulum_length,
     step_lengths_zijlstra,
+    vaulting_weights,
     vertical_displacement,
 )
 from backstride.recording import (
@@ -382,15 +385,26 @@ def _segment_means(x: FloatArray, starts: IntArray, stops: IntArray) -> FloatArr
 
 
 def _step_lengths_by_contact(
-    ics: IntArray, ic_bout: IntArray, position: FloatArray | None, leg_length_m: float | None
+    ics: IntArray,
+    ic_bout: IntArray,
+    position: FloatArray | None,
+    velocity: FloatArray | None,
+    leg_length_m: float | None,
 ) -> FloatArray:
-    """Length of the step that starts at each contact (NaN for a bout's last contact)."""
+    """Length of the step that starts at each contact (NaN for a bout's last contact).
+
+    ``velocity`` is the forward velocity (:func:`forward_velocity`): a step's excursion counts
+    as far as it trades with forward speed as the bout's other steps do
+    (:func:`vaulting_weights`).
+    """
     out = np.full(ics.size, np.nan)
     same = ic_bout[1:] == ic_bout[:-1]
-    if position is not None and leg_length_m and same.any():
-        out[:-1][same] = step_lengths_zijlstra(
-            position, ics[:-1][same], ics[1:][same], leg_length_m
+    if position is not None and velocity is not None and leg_length_m and same.any():
+        starts, ends = ics[:-1][same], ics[1:][same]
+        vaulting = vaulting_weights(
+            exchange_cosines(position, velocity, starts, ends), ic_bout[:-1][same]
         )
+        out[:-1][same] = step_lengths_zijlstra(position, starts, ends, leg_length_m, vaulting)
     return out
 
 
@@ -800,8 +814,9 @@ def _analyze_window(
     gyr = bridge_gaps(recording.gyr) if recording.gyr is not None and ics.size else None
     handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
     del gravity, up
-    step_len_from = _step_lengths_by_contact(ics, ic_bout, position, leg)
-    del position
+    velocity = forward_velocity(frame.ap, fs) if position is not None else None
+    step_len_from = _step_lengths_by_contact(ics, ic_bout, position, velocity, leg)
+    del position, velocity
     strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
     impact = _impacts(frame, ics, fs)
     sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs, handedness)
