@@ -12,7 +12,8 @@ fast the trunk turns during the stride (the gyroscope's rate about "up").
 A reference stride is matched to a BackStride stride (contact i to i + 2 of one bout) whose
 first and last contacts are both within 0.25 s of the reference's. Everything else (bouts,
 contacts, the position signal, the leg length, the scaling factor) is BackStride's own, so
-the two columns differ only in ``h``.
+the two columns differ only in ``h``. BackStride's column is its output, so it includes the
+vaulting share (:func:`backstride.gait.parameters.vaulting_weights`) since that was added.
 
 Usage::
 
