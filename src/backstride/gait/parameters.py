@@ -105,9 +105,8 @@ def exchange_cosines(
     """
     if starts.size == 0:
         return np.zeros(0)
-    n = EXCURSION_POINTS
-    z = np.fft.rfft(resample_segments(position, starts, ends, n + 1)[:, :n], axis=1)[:, 1]
-    v = np.fft.rfft(resample_segments(velocity, starts, ends, n + 1)[:, :n], axis=1)[:, 1]
+    z = step_fundamentals(position, starts, ends)
+    v = step_fundamentals(velocity, starts, ends)
     size = np.abs(z) * np.abs(v)
     cos = np.abs(np.real(z * np.conj(v))) / np.where(size > 0, size, 1.0)
     return np.asarray(np.where(size > 0, cos, 1.0))
@@ -203,20 +202,29 @@ def pendulum_step_lengths(excursion_m: FloatArray, leg_length_m: float) -> Float
 EXCURSION_POINTS = 32
 
 
+def step_fundamentals(
+    x: FloatArray, starts: IntArray, ends: IntArray
+) -> npt.NDArray[np.complex128]:
+    """Each step's first Fourier coefficient of ``x``, the step taken as one period.
+
+    The signal from one contact to the next is resampled to :data:`EXCURSION_POINTS` points
+    (the second contact, the next period's start, left out).
+    """
+    n = EXCURSION_POINTS
+    seg = resample_segments(x, starts, ends, n + 1)[:, :n]
+    return np.asarray(np.fft.rfft(seg, axis=1)[:, 1])
+
+
 def step_excursions(position: FloatArray, starts: IntArray, ends: IntArray) -> FloatArray:
     """Peak-to-peak vertical excursion of each step's step-periodic motion, m.
 
-    Each step's position from one contact to the next is resampled to
-    :data:`EXCURSION_POINTS` points over one period; its first Fourier coefficient ``c``
+    The step's first Fourier coefficient ``c`` (:func:`step_fundamentals`, ``N`` points)
     gives the amplitude ``2 |c| / N`` of the sinusoid at the step's own frequency, and the
     excursion is twice that (see :func:`step_lengths_zijlstra` for why).
     """
     if starts.size == 0:
         return np.zeros(0)
-    n = EXCURSION_POINTS
-    seg = resample_segments(position, starts, ends, n + 1)[:, :n]  # one period, end excluded
-    first = np.fft.rfft(seg, axis=1)[:, 1]
-    return np.asarray(4.0 * np.abs(first) / n)
+    return np.asarray(4.0 * np.abs(step_fundamentals(position, starts, ends)) / EXCURSION_POINTS)
 
 
 def harmonic_ratio(
