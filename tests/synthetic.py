@@ -33,6 +33,7 @@ def walking_signal(
     cadence_profile: np.ndarray | None = None,
     tilt_before_deg: float = 0.0,
     side_lean_deg: float = 0.0,
+    turns: tuple[tuple[float, float, float], ...] = (),
 ) -> tuple[Recording, np.ndarray]:
     """A walk between two quiet stands; returns the recording and the true contact times.
 
@@ -52,6 +53,10 @@ def walking_signal(
     stand (negative is backwards, as the pelvis tilts when sitting). ``side_lean_deg`` tilts
     the trunk while walking towards body axis 1, which is the walker's right: with body axes
     (up, 1, forward) right-handed, left is ``up x forward`` = minus axis 1.
+    ``turns`` adds, per ``(start s, duration s, angle deg)`` (start from the recording's
+    first sample), a turn about the vertical, its rate a raised cosine (positive: to the
+    left, counter-clockwise seen from above); it adds a gyroscope where there is none. Only
+    the gyroscope turns: the acceleration stays in the body's frame, as the trunk's does.
     """
     rng = np.random.default_rng(seed)
     n = int((stand_before_s + walk_s + stand_after_s) * fs)
@@ -100,6 +105,14 @@ def walking_signal(
         roll_rate = frontal_rom_deg / 2 * (w / 2) * np.cos(w_phase / 2)
         gyr_body = np.column_stack([np.zeros(n), pitch_rate, roll_rate]) * walking[:, None]
         gyr = gyr_body @ r.T
+    if turns:
+        yaw = np.zeros(n)
+        for start, duration, angle in turns:
+            inside = (t >= start) & (t < start + duration)
+            u = (t[inside] - start) / duration
+            yaw[inside] += angle / duration * (1 - np.cos(2 * np.pi * u))
+        turning = np.column_stack([yaw, np.zeros(n), np.zeros(n)]) @ r.T
+        gyr = turning if gyr is None else gyr + turning
     rec = Recording(acc=acc, gyr=gyr, sample_rate_hz=fs, sensor_height_m=1.0, name="synthetic")
     return rec, contacts
 

@@ -75,6 +75,32 @@ def test_analyze_writes_schema_json_and_out_dir(runner: CliRunner, tmp_path: Pat
     assert not list(out.glob(".*.tmp"))
 
 
+def test_turns_are_written_to_the_json_and_turns_csv(runner: CliRunner, tmp_path: Path) -> None:
+    """A real multi-trial file with a gyroscope: its daily-life trial turns, its straight
+    walks do not; turns.csv holds the JSON's turns with the recording's name."""
+    out = tmp_path / "out"
+    result = runner.invoke(
+        main,
+        ["analyze", str(ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"),
+         "--json", str(tmp_path / "a.json"), "--out-dir", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "turns" in result.output
+    doc = json.loads((tmp_path / "a.json").read_text())
+    by_trial = {r["recording"]["name"]: r for r in doc["recordings"]}
+    assert by_trial["Test5-Trial1"]["turns"] == [] == by_trial["Test5-Trial2"]["turns"]
+    daily = by_trial["Test11-Trial1"]
+    assert daily["summary"]["n_turns"] == len(daily["turns"]) >= 10
+    assert sum(b["n_turns"] for b in daily["bouts"]) == len(daily["turns"])
+    assert {t["direction"] for t in daily["turns"]} == {"left", "right"}
+    written = pd.read_csv(out / "turns.csv")
+    assert len(written) == len(daily["turns"])
+    assert set(written["recording"]) == {"Test11-Trial1"}
+    np.testing.assert_allclose(
+        written["angle_deg"], [t["angle_deg"] for t in daily["turns"]], atol=1e-4
+    )
+
+
 def test_the_record_of_a_run_hashes_the_files_its_reader_used(
     runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -47,6 +47,11 @@ def in_one_piece(tiled: Recording) -> WalkingAnalysis:
     return analyze(tiled, ONE_PIECE)
 
 
+@pytest.fixture(scope="module")
+def windowed(tiled: Recording) -> WalkingAnalysis:
+    return analyze(tiled, WINDOW)  # 30 min in windows of 5 min: 6+ windows, 5+ seams
+
+
 def _bout_pairs(a: WalkingAnalysis, b: WalkingAnalysis) -> pd.DataFrame:
     """Bouts of two analyses paired by start time (within one sample)."""
     left = a.bouts.assign(key=np.round(a.bouts["start_s"].astype(float) * FS).astype(int))
@@ -55,9 +60,8 @@ def _bout_pairs(a: WalkingAnalysis, b: WalkingAnalysis) -> pd.DataFrame:
 
 
 def test_windows_find_the_same_walks_as_one_piece(
-    tiled: Recording, in_one_piece: WalkingAnalysis
+    tiled: Recording, in_one_piece: WalkingAnalysis, windowed: WalkingAnalysis
 ) -> None:
-    windowed = analyze(tiled, WINDOW)  # 30 min in windows of 5 min: 6+ windows, 5+ seams
     assert len(in_one_piece.bouts) > 90
     assert len(windowed.bouts) == len(in_one_piece.bouts)
     assert windowed.bouts["bout_id"].tolist() == list(range(len(windowed.bouts)))
@@ -88,6 +92,36 @@ def test_windows_find_the_same_walks_as_one_piece(
     # cancel can flip (4 of 1,244 here)
     same_foot = windowed.steps["side"].to_numpy() == in_one_piece.steps["side"].to_numpy()
     assert same_foot.mean() >= 0.99
+
+
+def test_windows_find_the_same_turns_as_one_piece(
+    in_one_piece: WalkingAnalysis, windowed: WalkingAnalysis
+) -> None:
+    one, parts = in_one_piece.turns, windowed.turns
+    assert len(one) > 100  # 11 turns in each 137-s tile of the daily-life trial
+    assert len(parts) == len(one)
+    assert parts["bout_id"].tolist() == one["bout_id"].tolist()
+    assert parts["direction"].tolist() == one["direction"].tolist()
+    # the gyroscope's offset (the median yaw rate) is taken per window, which can move where
+    # the smoothed rate passes 5 deg/s by a sample, and the angle (0.7 degrees at most here)
+    for column in ("start_s", "end_s"):
+        np.testing.assert_allclose(parts[column], one[column], atol=1.01 / FS)
+    np.testing.assert_allclose(parts["angle_deg"], one["angle_deg"], atol=1.0)
+    assert windowed.summary["n_turns"] == in_one_piece.summary["n_turns"] == len(one)
+
+
+def test_a_mirrored_file_turns_the_same_way(
+    tiled: Recording, in_one_piece: WalkingAnalysis
+) -> None:
+    """A file whose axes were relabelled into a mirror image (y negated in both sensors):
+    the yaw rate, the angular velocity along "up", is a dot product of two vectors read in
+    the same axes, so the mirror changes nothing (reading it as evidence of mirrored axes
+    and reversing the turns, as a first version did, failed this test)."""
+    mirror = np.array([1.0, -1.0, 1.0])
+    mirrored = dataclasses.replace(tiled, acc=tiled.acc * mirror, gyr=tiled.gyr * mirror)  # type: ignore[operator]
+    turns = analyze(mirrored, ONE_PIECE).turns
+    assert turns["direction"].tolist() == in_one_piece.turns["direction"].tolist()
+    np.testing.assert_allclose(turns["angle_deg"], in_one_piece.turns["angle_deg"], atol=1e-6)
 
 
 def test_a_sensor_put_back_differently_is_handled_per_window(tiled: Recording) -> None:

@@ -36,7 +36,7 @@ from backstride.gait.pipeline import analyze
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts, walking_time_agreement
 from backstride.validation.references import Reference, ReferenceBout
-from backstride.validation.report import course_lines, step_time_ratio_lines
+from backstride.validation.report import course_lines, step_time_ratio_lines, turn_lines
 from backstride.validation.runner import (
     TARGETS,
     RecordingResult,
@@ -97,6 +97,21 @@ def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
     # 0.109 m and 0.099 m/s before the vaulting share (docs/validation.md), 0.092 and 0.086 since
     assert mobilised["stride_length_mae_m"] <= 0.10
     assert mobilised["speed_mae_mps"] <= 0.095
+
+
+def test_turns_agree_with_the_motion_capture_in_direction(lab_report: ValidationReport) -> None:
+    """Motion capture, the gold standard, marks 13 turns in its capture volume: BackStride
+    finds 12, turning the same way in 11 (measured). INDIP, whose turns come from the foot
+    sensors, gives the opposite direction to both of them on HA-001's turn at 45-48 s; the
+    INDIP comparison is printed, not pinned (docs/validation.md)."""
+    optical = lab_report.pooled("mobilised-stereo")
+    assert optical["turns_reference"] == 13
+    assert optical["turns_matched"] >= 12
+    assert optical["turns_detected"] - optical["turns_matched"] <= 2
+    scored = [r for r in lab_report.results if r.dataset == "mobilised-stereo"]
+    assert sum(r.turn_directions_scored for r in scored) == optical["turns_matched"]
+    assert sum(r.turn_directions_agreed for r in scored) >= 11
+    assert optical["turn_direction_agreement"] >= 11 / 12
 
 
 def test_per_trial_exports_without_data_mat_validate_as_the_trials_inside_it(
@@ -316,6 +331,26 @@ def test_the_distance_walked_counts_the_steps_within_the_trial_only() -> None:
     assert walked_distance_m(analysis, 1.0, 5.9) == pytest.approx(0.7 + 0.8)  # type: ignore[arg-type]
     assert walked_distance_m(analysis, 0.3, 6.3) == pytest.approx(0.6 + 0.7 + 0.8 + 0.5)  # type: ignore[arg-type]
     assert walked_distance_m(analysis, 3.0, 5.0) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.shared_data
+def test_ipol_u_turns_are_found_with_their_angle(ipol_report: ValidationReport) -> None:
+    """Every IPOL trial has one hand-marked U-turn of 180 degrees (out and back along one
+    line). Measured: 33 of 34 found, 1 extra, the size 5.5 degrees off on average (bias
+    +1.9); the one missed lies between two of BackStride's walks (trial 2-3, whose U-turn
+    steps were not found, so the walk was cut there). The edges run 0.42 s before and 0.51
+    s after the hand marks: the 0.5-Hz smoothing spreads a turn."""
+    pooled = ipol_report.pooled("ipol")
+    assert pooled["turns_reference"] == 34
+    assert pooled["turns_matched"] >= 33
+    assert pooled["turns_detected"] - pooled["turns_matched"] <= 2
+    assert pooled["turn_angle_mae_deg"] <= 8.0
+    assert abs(pooled["turn_angle_bias_deg"]) <= 5.0
+    errors = [e for r in ipol_report.results for e in r.turn_angle_errors]
+    assert max(abs(e) for e in errors) <= 25.0
+    assert -0.8 <= pooled["turn_start_bias_s"] <= 0.0 <= pooled["turn_end_bias_s"] <= 0.8
+    (line,) = turn_lines(ipol_report)
+    assert line.startswith("ipol turns") and "33 of 34 found" in line
 
 
 @pytest.mark.shared_data
@@ -1348,15 +1383,24 @@ def test_turns_in_seconds_or_samples_are_read_and_others_left_out() -> None:
     from backstride.validation.references import _mat_turns
 
     in_seconds = {"Turn_Start": [45.13, 45.64], "Turn_End": [45.64, 48.03]}
-    assert _mat_turns(in_seconds, 38.54, 50.85, 100.0) == ((45.13, 45.64), (45.64, 48.03))
-    in_samples = {"Turn_Start": [4513, 4564], "Turn_End": [4564, 4803]}
-    np.testing.assert_allclose(
-        _mat_turns(in_samples, 38.54, 50.85, 100.0), [(45.13, 45.64), (45.64, 48.03)]
+    assert _mat_turns(in_seconds, 38.54, 50.85, 100.0) == (
+        ((45.13, 45.64), (45.64, 48.03)),
+        (None, None),  # no angles given
     )
+    in_samples = {
+        "Turn_Start": [4513, 4564],
+        "Turn_End": [4564, 4803],
+        "Turn_Angle": [-55.5, 89.8],
+    }
+    spans, angles = _mat_turns(in_samples, 38.54, 50.85, 100.0)
+    np.testing.assert_allclose(spans, [(45.13, 45.64), (45.64, 48.03)])
+    assert angles == (-55.5, 89.8)
     outside = {"Turn_Start": [80.0], "Turn_End": [82.0]}  # not in this bout in either unit
-    assert _mat_turns(outside, 38.54, 50.85, 100.0) == ()
-    assert _mat_turns({"Turn_Start": [], "Turn_End": []}, 0.0, 10.0, 100.0) == ()
-    assert _mat_turns({"Turn_Start": [1.0], "Turn_End": []}, 0.0, 10.0, 100.0) == ()
+    assert _mat_turns(outside, 38.54, 50.85, 100.0) == ((), ())
+    assert _mat_turns({"Turn_Start": [], "Turn_End": []}, 0.0, 10.0, 100.0) == ((), ())
+    assert _mat_turns({"Turn_Start": [1.0], "Turn_End": []}, 0.0, 10.0, 100.0) == ((), ())
+    one_short = {"Turn_Start": [45.13, 45.64], "Turn_End": [45.64, 48.03], "Turn_Angle": [9.0]}
+    assert _mat_turns(one_short, 38.54, 50.85, 100.0)[1] == (None, None)
 
 
 def test_a_damaged_trial_span_only_loses_the_window(tmp_path: Path) -> None:

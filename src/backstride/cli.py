@@ -176,6 +176,7 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
         f"median cadence per walking second {_fmt(s['cadence_spm'], '.0f')} steps/min; "
         f"moderate (>=100 steps/min) {s['moderate_s']:.0f} s, vigorous (>=130) "
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
+        + (f", turns {s['n_turns']}" if s.get("n_turns") is not None else "")
     )
     basis = s["stride_length_basis"]
     if rec["placement"] not in TRUNK_PLACEMENTS:
@@ -209,6 +210,7 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
         "stride reg.",
         "step-time ratio",
         "trunk ROM sag/fro/tra deg",
+        "turns",
         "lean fwd deg",
     ):
         table.add_column(col, justify="right")
@@ -221,7 +223,7 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
             str(b.bout_id), _fmt(b.start_s), _fmt(b.end_s), str(b.n_steps), _fmt(b.cadence_spm),
             _fmt(b.stride_length_m, ".2f"), _fmt(b.walking_speed_mps, ".2f"),
             _fmt(b.stride_regularity, ".2f"), _fmt(b.step_time_ratio, ".2f"), rom,
-            _fmt(b.forward_lean_deg),
+            _fmt(b.n_turns, ".0f"), _fmt(b.forward_lean_deg),
         )  # fmt: skip
     out.print(table)
 
@@ -256,7 +258,7 @@ gyr_unit_option = click.option(
 @click.option(
     "--out-dir",
     type=OutputPath(path_type=Path),
-    help="Write bouts.csv, steps.csv, seconds.csv, days.csv, info.json and an overview "
+    help="Write bouts.csv, steps.csv, seconds.csv, days.csv, turns.csv, info.json and an overview "
     "figure (overview.png) to this folder.",
 )
 def analyze(
@@ -366,6 +368,7 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
         report_to_dict,
         step_time_ratio_lines,
         targets_lines,
+        turn_lines,
     )
     from backstride.validation.runner import run_validation
 
@@ -407,7 +410,12 @@ def validate(dataset_dir: Path, json_path: Path | None, plots_dir: Path | None) 
     # names to "Test5-Tria..." and the last column to "+0."
     wide = out if out.is_terminal else Console(width=220, stderr=out.stderr)
     wide.print(report_table(report))
-    lines = places_lines(report) + step_time_ratio_lines(report) + course_lines(report)
+    lines = (
+        places_lines(report)
+        + step_time_ratio_lines(report)
+        + course_lines(report)
+        + turn_lines(report)
+    )
     for line in lines + targets_lines(report):
         out.print(line, highlight=False, soft_wrap=True)
     for skipped in report.skipped:

@@ -52,8 +52,16 @@ def bout_records(analysis: WalkingAnalysis) -> list[dict[str, Any]]:
     for row in analysis.bouts.to_dict(orient="records"):
         rom = {plane: row.pop(col) for col, plane in ROM_KEYS.items()}
         row["trunk_rom_deg"] = rom
+        turns = row.get("n_turns")
+        if isinstance(turns, float) and math.isfinite(turns):
+            row["n_turns"] = int(turns)  # a count (a float column, for its nulls)
         out.append(json_safe(row))
     return out
+
+
+def turn_records(analysis: WalkingAnalysis) -> list[dict[str, Any]]:
+    """Turns as JSON-ready dictionaries (empty without a gyroscope)."""
+    return [json_safe(row) for row in analysis.turns.to_dict(orient="records")]
 
 
 def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
@@ -72,6 +80,7 @@ def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
         },
         "summary": json_safe(analysis.summary),
         "days": [json_safe(row) for row in analysis.days.to_dict(orient="records")],
+        "turns": turn_records(analysis),
     }
 
 
@@ -181,7 +190,15 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 #: The files ``--out-dir`` always writes (a multi-trial file's figures are named per trial).
-OUT_DIR_FILES = ("bouts.csv", "steps.csv", "seconds.csv", "days.csv", "info.json", "overview.png")
+OUT_DIR_FILES = (
+    "bouts.csv",
+    "steps.csv",
+    "seconds.csv",
+    "days.csv",
+    "turns.csv",
+    "info.json",
+    "overview.png",
+)
 
 
 def write_out_dir(
@@ -192,7 +209,8 @@ def write_out_dir(
 ) -> list[Path]:
     """Write the tables, ``info.json`` and an overview figure per recording.
 
-    The tables are ``bouts.csv``, ``steps.csv``, ``seconds.csv`` and ``days.csv``.
+    The tables are ``bouts.csv``, ``steps.csv``, ``seconds.csv``, ``days.csv`` and
+    ``turns.csv``.
     Rows of all recordings of a multi-trial file go in the same tables, with a ``recording``
     column; ``seconds.csv`` has the cadence of every whole second inside a bout. The figure
     (:mod:`backstride.report.analysis_figure`) is ``overview.png`` for a file with one
@@ -205,7 +223,7 @@ def write_out_dir(
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     bouts_df, steps_df, seconds_df = table("bouts"), table("steps"), table("per_second")
-    days_df = table("days")
+    days_df, turns_df = table("days"), table("turns")
     info = {
         "schema": SCHEMA,
         "backstride_version": __version__,
@@ -224,6 +242,7 @@ def write_out_dir(
             ("steps.csv", steps_df.to_csv(index=False, float_format="%.4f")),
             ("seconds.csv", seconds_df.to_csv(index=False, float_format="%.2f")),
             ("days.csv", days_df.to_csv(index=False, float_format="%.4f")),
+            ("turns.csv", turns_df.to_csv(index=False, float_format="%.4f")),
             ("info.json", json.dumps(info, indent=2)),
         )
     ]

@@ -44,6 +44,7 @@ from backstride.gait.parameters import (
     vaulting_weights,
     vertical_displacement,
 )
+from backstride.gait.turns import TURN_COLUMNS, detect_turns, turn_table
 from backstride.recording import (
     FloatArray,
     Recording,
@@ -81,7 +82,7 @@ TRUNK_BOUT_COLUMNS = [
     "stride_length_m", "walking_speed_mps", "step_regularity", "stride_regularity",
     "step_symmetry", "harmonic_ratio_v", "harmonic_ratio_ap", "harmonic_ratio_ml",
     "trunk_rom_sagittal_deg", "trunk_rom_frontal_deg", "trunk_rom_transverse_deg",
-    "impact_mps2", "forward_lean_deg", "sideways_lean_deg", "step_time_ratio",
+    "n_turns", "impact_mps2", "forward_lean_deg", "sideways_lean_deg", "step_time_ratio",
 ]  # fmt: skip
 
 BOUT_COLUMNS = [
@@ -89,9 +90,9 @@ BOUT_COLUMNS = [
     "step_duration_s", "stride_duration_s", "stride_length_m", "walking_speed_mps",
     "step_regularity", "stride_regularity", "step_symmetry", "harmonic_ratio_v",
     "harmonic_ratio_ap", "harmonic_ratio_ml", "trunk_rom_sagittal_deg",
-    "trunk_rom_frontal_deg", "trunk_rom_transverse_deg", "moderate_s", "vigorous_s",
-    "brisk_intervals", "brisk_s", "impact_mps2", "forward_lean_deg", "sideways_lean_deg",
-    "alternation", "step_time_ratio",
+    "trunk_rom_frontal_deg", "trunk_rom_transverse_deg", "n_turns", "moderate_s",
+    "vigorous_s", "brisk_intervals", "brisk_s", "impact_mps2", "forward_lean_deg",
+    "sideways_lean_deg", "alternation", "step_time_ratio",
 ]  # fmt: skip
 STEP_COLUMNS = [
     "bout_id", "ic_s", "step_duration_s", "stride_duration_s", "step_length_m", "cadence_spm",
@@ -151,6 +152,9 @@ class WalkingAnalysis:
     days
         One row per calendar day the recording covers (columns
         :data:`~backstride.gait.daily.DAY_COLUMNS`), see :mod:`backstride.gait.daily`.
+    turns
+        One row per turn within a bout (columns :data:`~backstride.gait.turns.TURN_COLUMNS`,
+        see :mod:`backstride.gait.turns`); empty without a gyroscope.
     """
 
     recording: dict[str, Any]
@@ -159,6 +163,7 @@ class WalkingAnalysis:
     per_second: pd.DataFrame
     summary: dict[str, Any]
     days: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS))
+    turns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TURN_COLUMNS))
 
     @property
     def initial_contacts_s(self) -> list[float]:
@@ -406,6 +411,28 @@ def _step_lengths_by_contact(
         )
         out[:-1][same] = step_lengths_zijlstra(position, starts, ends, leg_length_m, vaulting)
     return out
+
+
+def _turns(
+    gyr: FloatArray | None,
+    up: FloatArray,
+    b_start: IntArray,
+    b_stop: IntArray,
+    fs: float,
+    offset_s: float,
+) -> pd.DataFrame | None:
+    """The turns within the bouts (:mod:`backstride.gait.turns`); ``None`` if untellable.
+
+    Untellable without a gyroscope, or with one that reads nothing (switched off,
+    zero-filled by an export).
+    """
+    if gyr is None:
+        return None
+    yaw = gyr @ up
+    if not np.any(yaw):
+        return None
+    yaw -= np.median(yaw)  # the gyroscope's offset: over a window, turns either way balance
+    return turn_table(detect_turns(yaw, fs, bouts=(b_start, b_stop)), fs, offset_s)
 
 
 def _stride_table(
@@ -672,6 +699,7 @@ def _subset(part: WalkingAnalysis, keep: IntArray) -> WalkingAnalysis:
         part.steps[part.steps["bout_id"].isin(ids)].reset_index(drop=True),
         part.per_second[part.per_second["bout_id"].isin(ids)].reset_index(drop=True),
         part.summary,
+        turns=part.turns[part.turns["bout_id"].isin(ids)].reset_index(drop=True),
     )
 
 
@@ -692,7 +720,7 @@ def _merge(
     parts: list[WalkingAnalysis],
 ) -> WalkingAnalysis:
     """Join window analyses (their times already in recording time) with bouts renumbered."""
-    bouts, steps, seconds = [], [], []
+    bouts, steps, seconds, turns = [], [], [], []
     next_id = 0
     for part in parts:
         if part.bouts.empty:
@@ -702,6 +730,8 @@ def _merge(
         bouts.append(part.bouts.assign(bout_id=part.bouts["bout_id"].map(renumber)))
         steps.append(part.steps.assign(bout_id=part.steps["bout_id"].map(renumber)))
         seconds.append(part.per_second.assign(bout_id=part.per_second["bout_id"].map(renumber)))
+        if not part.turns.empty:
+            turns.append(part.turns.assign(bout_id=part.turns["bout_id"].map(renumber)))
     if bouts:
         all_bouts = pd.concat(bouts, ignore_index=True)[BOUT_COLUMNS]
         all_steps = pd.concat(steps, ignore_index=True)[STEP_COLUMNS]
@@ -709,15 +739,26 @@ def _merge(
     else:
         empty = _no_bouts()
         all_bouts, all_steps, per_second = empty.bouts, empty.steps, empty.per_second
+    all_turns = (
+        pd.concat(turns, ignore_index=True)[TURN_COLUMNS]
+        if turns
+        else pd.DataFrame(columns=TURN_COLUMNS)
+    )
     with_posture = int(all_bouts["forward_lean_deg"].notna().sum())
+    on_trunk = recording.placement in TRUNK_PLACEMENTS
     summary = _summary(
         all_bouts,
         per_second,
         with_posture,
         _leg_length(recording, params)[1],
-        recording.placement in TRUNK_PLACEMENTS,
+        on_trunk,
+        # known where some bout could tell them, or where no bout needed to
+        on_trunk
+        and recording.has_gyr
+        and (all_bouts.empty or bool(all_bouts["n_turns"].notna().any())),
     )
-    return WalkingAnalysis(_recording_meta(recording), all_bouts, all_steps, per_second, summary)
+    meta = _recording_meta(recording)
+    return WalkingAnalysis(meta, all_bouts, all_steps, per_second, summary, turns=all_turns)
 
 
 #: Above this rate a recording is analysed at a lower one (see :func:`at_analysis_rate`).
@@ -820,6 +861,7 @@ def _analyze_window(
     strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
     impact = _impacts(frame, ics, fs)
     sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs, handedness)
+    turns = _turns(gyr, frame.mean_up, b_start, b_stop, fs, offset_s)
 
     per_bout = strides.groupby("bout_id").agg(
         cadence_spm=("cadence_spm", "mean"),
@@ -870,6 +912,11 @@ def _analyze_window(
     with np.errstate(divide="ignore", invalid="ignore"):
         symmetry = np.where(stride_reg > 0, step_reg / stride_reg, np.nan)
     n_contacts = np.diff(contact_bounds)
+    n_turns = (
+        np.bincount(turns["bout_id"].to_numpy(dtype=np.int64), minlength=n_bouts).astype(float)
+        if turns is not None
+        else np.full(n_bouts, np.nan)
+    )
     rows = {
         "bout_id": np.arange(n_bouts),
         "start_s": b_start / fs + offset_s,
@@ -890,6 +937,7 @@ def _analyze_window(
         "sideways_lean_deg": sideways_lean,
         "alternation": alternation,
         "step_time_ratio": step_ratio,
+        "n_turns": n_turns,
     }
     bouts = pd.DataFrame(rows, columns=[c for c in BOUT_COLUMNS if c not in per_bout.columns])
     bouts = (
@@ -918,11 +966,14 @@ def _analyze_window(
         bouts[TRUNK_BOUT_COLUMNS] = np.nan
         steps["step_length_m"] = np.nan
         steps["impact_mps2"] = np.nan
+        turns = None
     with_posture = int(np.isfinite(stand_up[:, 0]).sum())
-    summary = _summary(bouts, per_second, with_posture, leg_note, on_trunk)
+    turns_known = on_trunk and recording.has_gyr and (turns is not None or not n_bouts)
+    summary = _summary(bouts, per_second, with_posture, leg_note, on_trunk, turns_known)
     # the recording as it was recorded (its rate and samples), with the analysis's notes
     meta = {**_recording_meta(as_recorded), "notes": list(recording.notes)}
-    return WalkingAnalysis(meta, bouts, steps, per_second, summary)
+    table = turns if turns is not None else pd.DataFrame(columns=TURN_COLUMNS)
+    return WalkingAnalysis(meta, bouts, steps, per_second, summary, turns=table)
 
 
 def _summary(
@@ -931,8 +982,13 @@ def _summary(
     with_posture: int,
     leg_note: str,
     on_trunk: bool,
+    turns_known: bool,
 ) -> dict[str, Any]:
-    """Recording totals from the bouts and per-second cadence."""
+    """Recording totals from the bouts and per-second cadence.
+
+    ``turns_known``: whether turns could be told (a gyroscope that reads, on the trunk);
+    else ``n_turns`` is ``None``.
+    """
     if not on_trunk:
         posture = "trunk lean not computed: the sensor was not on the trunk"
     elif with_posture:
@@ -952,6 +1008,7 @@ def _summary(
         "moderate_s": float(bouts["moderate_s"].sum()),
         "vigorous_s": float(bouts["vigorous_s"].sum()),
         "brisk_intervals": int(bouts["brisk_intervals"].sum()),
+        "n_turns": int(np.nansum(bouts["n_turns"].to_numpy(dtype=float))) if turns_known else None,
         "posture_reference": posture,
         "stride_length_basis": leg_note,
     }

@@ -316,6 +316,36 @@ def match_bouts(
     return out
 
 
+def match_turns(
+    detected: Sequence[tuple[float, float]], reference: Sequence[tuple[float, float]]
+) -> list[tuple[int, int]]:
+    """Detected and reference turns paired one to one by overlap, largest overlaps first.
+
+    Returns ``(detected index, reference index)`` pairs in reference order. Two turns pair
+    when their spans overlap at all: a reference's turn boundaries are its own convention
+    (INDIP's and the motion capture's differ by up to 2 s on the same turn), so the angle,
+    not the edges, is what is compared.
+    """
+    overlaps = sorted(
+        (
+            (min(re_, de) - max(rs, ds), k, j)
+            for j, (rs, re_) in enumerate(reference)
+            for k, (ds, de) in enumerate(detected)
+            if min(re_, de) > max(rs, ds)
+        ),
+        reverse=True,
+    )
+    used_d: set[int] = set()
+    used_r: set[int] = set()
+    pairs = []
+    for _, k, j in overlaps:
+        if k not in used_d and j not in used_r:
+            used_d.add(k)
+            used_r.add(j)
+            pairs.append((k, j))
+    return sorted(pairs, key=lambda p: p[1])
+
+
 @dataclass(frozen=True)
 class Agreement:
     """Bland-Altman summary of paired measurements."""

@@ -56,6 +56,9 @@ class ReferenceBout:
     initial_contact_sides: tuple[str, ...] = ()
     #: Turns the reference found in the bout, ``(start s, end s)`` each (``data.mat`` only).
     turns_s: tuple[tuple[float, float], ...] = ()
+    #: Each turn's angle, degrees, positive to the left, aligned with ``turns_s`` (``None``
+    #: where not given); empty when the reference gives none.
+    turn_angles_deg: tuple[float | None, ...] = ()
 
 
 def foot_side(label: Any) -> str:
@@ -117,6 +120,10 @@ class Reference:
     #: Turns outside the bouts' own ``turns_s`` (the IPOL protocol's U-turn), ``(start s,
     #: end s)`` each.
     extra_turns_s: tuple[tuple[float, float], ...] = ()
+    #: Their angles, degrees (aligned with ``extra_turns_s``; ``None`` where unknown, and
+    #: unsigned where the reference knows the size of the turn but not its side: the IPOL
+    #: U-turn, 180).
+    extra_turn_angles_deg: tuple[float | None, ...] = ()
     #: The span the reference annotated, ``(start s, end s)``, where that is not the whole
     #: recording (the IPOL protocol's trial): contacts and walking outside it are neither
     #: confirmed nor refuted. ``None``: the whole recording.
@@ -124,11 +131,29 @@ class Reference:
     #: The distance the protocol has the walker cover within ``window_s``, m, where it sets
     #: one (IPOL: 10 m out and 10 m back); ``None`` otherwise.
     course_m: float | None = None
+    #: Whether the reference marks turns (where it says a bout has none, a turn found
+    #: there is an extra), and whether its angles say which way (the IPOL U-turn's does not).
+    marks_turns: bool = False
+    turn_angles_signed: bool = True
 
     @property
     def turns_s(self) -> list[tuple[float, float]]:
         """Every turn the reference marks, ``(start s, end s)``, in time order."""
         return sorted({*self.extra_turns_s, *(t for b in self.bouts for t in b.turns_s)})
+
+    @property
+    def turns(self) -> list[tuple[float, float, float | None]]:
+        """Every turn the reference marks, ``(start s, end s, angle deg or None)``, in order."""
+        found: dict[tuple[float, float], float | None] = {}
+        spans = [(self.extra_turns_s, self.extra_turn_angles_deg)] + [
+            (b.turns_s, b.turn_angles_deg) for b in self.bouts
+        ]
+        for turns, angles in spans:
+            for k, span in enumerate(turns):
+                angle = angles[k] if len(angles) == len(turns) else None
+                if found.get(span) is None:
+                    found[span] = angle
+        return [(a, b, found[(a, b)]) for a, b in sorted(found)]
 
     @property
     def initial_contacts_s(self) -> list[float]:
@@ -382,6 +407,7 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         if not numbers:
             continue  # a walk without a single contact in its span is not a reference
         contacts = tuple(t for t in numbers if t is not None)
+        turns = _mat_turns(wb, start, end, _scalar(standard.get("Fs")))
         cadence, stride_length, speed = _bout_values(
             _scalar(wb.get("Cadence")),
             _scalar(wb.get("AverageStrideLength")),
@@ -398,7 +424,8 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
                 walking_speed_mps=speed,
                 untimed_contacts=untimed_gaps(numbers, start, end),
                 strides=_mat_strides(wb, contacts, _scalar(standard.get("Fs"))),
-                turns_s=_mat_turns(wb, start, end, _scalar(standard.get("Fs"))),
+                turns_s=turns[0],
+                turn_angles_deg=turns[1],
             )
         )
     return Reference(
@@ -406,29 +433,39 @@ def _mat_reference(standard: Any, system: str) -> Reference | None:
         system=MAT_SYSTEMS[system],
         extra={"bout_level": level},
         covers_bouts_only=system == "Stereophoto",  # the capture volume only
+        marks_turns=any(isinstance(wb, dict) and "Turn_Start" in wb for wb in wbs),
     )
 
 
 def _mat_turns(
     wb: dict[str, Any], start: float, end: float, fs: float | None = None
-) -> tuple[tuple[float, float], ...]:
-    """``(start s, end s)`` of each turn in a bout (``Turn_Start``, ``Turn_End``).
+) -> tuple[tuple[tuple[float, float], ...], tuple[float | None, ...]]:
+    """``(start s, end s)`` of each turn in a bout (``Turn_Start``, ``Turn_End``), and angles.
 
     Seconds in the bundled files; like ``Stride_InitialContacts`` (see :func:`_mat_strides`)
     they could be sample numbers in others, so the unit is the one, seconds or samples at
     ``fs``, in which every turn lies within the bout (to 0.5 s). A bout whose turns fit
-    neither gives none: a misplaced turn would misplace contacts in the breakdown.
+    neither gives none: a misplaced turn would misplace contacts in the breakdown. The
+    angles (``Turn_Angle``, degrees, positive to the left) are ``None`` where the file gives
+    none or not one per turn.
     """
     starts = _numbers(wb.get("Turn_Start", []))
     ends = _numbers(wb.get("Turn_End", []))
+    angles = _numbers(wb.get("Turn_Angle", []))
     if len(starts) != len(ends):
-        return ()
-    pairs = [(a, b) for a, b in zip(starts, ends, strict=True) if a is not None and b is not None]
+        return (), ()
+    if len(angles) != len(starts):
+        angles = [None] * len(starts)
+    kept = [
+        (a, b, g)
+        for a, b, g in zip(starts, ends, angles, strict=True)
+        if a is not None and b is not None
+    ]
     for scale in (1.0, 1.0 / fs) if fs else (1.0,):
-        scaled = [(a * scale, b * scale) for a, b in pairs]
+        scaled = [(a * scale, b * scale) for a, b, _ in kept]
         if all(start - 0.5 <= a <= b <= end + 0.5 for a, b in scaled):
-            return tuple(scaled)
-    return ()
+            return tuple(scaled), tuple(g for _, _, g in kept)
+    return (), ()
 
 
 def _mat_strides(
@@ -506,6 +543,9 @@ def bouts_from_contacts(
 #: The IPOL protocol's course: walk 10 m, turn, walk the 10 m back (Voisard et al. 2023; the
 #: data set's own code takes a trial's walking speed as 20 m over its span).
 IPOL_COURSE_M = 20.0
+#: The protocol's U-turn: out and back along one line turns the walker through 180 degrees
+#: (which way is not marked).
+IPOL_UTURN_DEG = 180.0
 
 
 def load_ipol_reference(
@@ -606,6 +646,9 @@ def load_ipol_reference(
         system="IPOL foot IMUs (hand-checked)",
         extra={"n_contacts_in_file": in_file, "n_contacts_outside_trial": in_file - len(contacts)},
         extra_turns_s=(turn,) if turn else (),
+        extra_turn_angles_deg=(IPOL_UTURN_DEG,) if turn else (),
+        marks_turns=turn is not None,
+        turn_angles_signed=False,
         window_s=window,
         course_m=IPOL_COURSE_M if window is not None else None,
     )

@@ -186,6 +186,46 @@ def course_lines(report: ValidationReport) -> list[str]:
     return lines
 
 
+def turn_lines(report: ValidationReport) -> list[str]:
+    """Per dataset kind whose reference marks turns, how BackStride's turns agree.
+
+    Not a target (the issue sets none). The angle is compared as a size (the IPOL U-turn's
+    side is not marked); its edges and so its angle depend on each reference's own
+    convention (a motion capture's turns end at its capture volume's edge), so the IPOL
+    U-turn, marked by hand over a whole walk, is the check of the angle.
+    """
+    lines = []
+    for kind in sorted({r.dataset for r in report.results}):
+        pooled = report.pooled(kind)
+        n_ref = int(pooled["turns_reference"])
+        if not pooled["turn_recordings"]:
+            continue
+        n_det, n_hit = int(pooled["turns_detected"]), int(pooled["turns_matched"])
+        line = (
+            f"{kind} turns (BackStride's within the reference's walks or trial): {n_hit} of "
+            f"{n_ref} found, {n_det - n_hit} extra"
+        )
+        n_angles = int(pooled["turn_angles_compared"])
+        if n_angles:
+            line += (
+                "; size of the turn against the reference's, mean absolute difference "
+                f"{pooled['turn_angle_mae_deg']:.1f} deg "
+                f"(bias {pooled['turn_angle_bias_deg']:+.1f}) over {n_angles}"
+            )
+        if n_hit:
+            line += (
+                f"; edges {pooled['turn_start_bias_s']:+.2f} s at the start, "
+                f"{pooled['turn_end_bias_s']:+.2f} s at the end"
+            )
+        scored = [r for r in report.results if r.dataset == kind]
+        n_dirs = sum(r.turn_directions_scored for r in scored)
+        if n_dirs:
+            agreed = sum(r.turn_directions_agreed for r in scored)
+            line += f"; direction agreed {agreed} of {n_dirs}"
+        lines.append(line)
+    return lines
+
+
 class TargetCheck(NamedTuple):
     """A pooled figure (``key`` of :meth:`ValidationReport.pooled`) against a target."""
 
@@ -338,6 +378,12 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
                 "step_time_ratio_errors": r.step_time_ratio_errors,
                 "course_m": r.course_m,
                 "distance_m": r.distance_m,
+                "turns_reference": r.turns_reference,
+                "turns_detected": r.turns_detected,
+                "turns_matched": r.turns_matched,
+                "turn_angle_errors_deg": r.turn_angle_errors,
+                "turn_directions_scored": r.turn_directions_scored,
+                "turn_directions_agreed": r.turn_directions_agreed,
                 "side_scored": r.side_scored,
                 "side_agreed": r.side_agreed,
                 "steps_detected": r.steps_detected,

@@ -54,6 +54,7 @@ from backstride.validation.metrics import (
     contacts_by_place,
     match_bouts,
     match_contacts,
+    match_turns,
     walking_time_agreement,
 )
 from backstride.validation.references import (
@@ -132,6 +133,20 @@ class RecordingResult:
     #: (``None`` where either is unknown, e.g. no body or sensor height).
     course_m: float | None = None
     distance_m: float | None = None
+    #: Turns, where the reference marks them (``turns_reference`` ``None`` otherwise): its
+    #: turns, BackStride's within the span it marked them in (its bouts, or the protocol's
+    #: trial), and how many pair up (:func:`~backstride.validation.metrics.match_turns`).
+    #: Per pair where the reference gives an angle: BackStride's size of the turn less the
+    #: reference's, degrees, and, where its angle is signed, whether the direction agrees;
+    #: and the signed start and end differences, s.
+    turns_reference: int | None = None
+    turns_detected: int = 0
+    turns_matched: int = 0
+    turn_angle_errors: list[float] = field(default_factory=list)
+    turn_directions_scored: int = 0
+    turn_directions_agreed: int = 0
+    turn_start_errors: list[float] = field(default_factory=list)
+    turn_end_errors: list[float] = field(default_factory=list)
 
     @property
     def ic_f1(self) -> float:
@@ -234,6 +249,12 @@ class ValidationReport:
             for r in rs
             if r.distance_m is not None and r.course_m is not None
         ]
+        with_turns = [r for r in rs if r.turns_reference is not None]
+        turn_ref = sum(r.turns_reference or 0 for r in with_turns)
+        turn_det = sum(r.turns_detected for r in with_turns)
+        turn_hit = sum(r.turns_matched for r in with_turns)
+        turn_angle = [e for r in with_turns for e in r.turn_angle_errors]
+        turn_dirs = sum(r.turn_directions_scored for r in with_turns)
         moderate_det = sum(r.moderate_det_s or 0.0 for r in rs)
         moderate_ref = sum(r.moderate_ref_s or 0.0 for r in rs)
         return {
@@ -269,6 +290,22 @@ class ValidationReport:
             "distance_min_m": min((d for d, _ in courses), default=float("nan")),
             "distance_max_m": max((d for d, _ in courses), default=float("nan")),
             "distance_rel_error": mean_or_nan([d / c - 1.0 for d, c in courses]),
+            "turn_recordings": float(len(with_turns)),
+            "turns_reference": float(turn_ref),
+            "turns_detected": float(turn_det),
+            "turns_matched": float(turn_hit),
+            "turn_recall": turn_hit / turn_ref if turn_ref else float("nan"),
+            "turn_precision": turn_hit / turn_det if turn_det else float("nan"),
+            "turn_angle_mae_deg": mean_or_nan([abs(e) for e in turn_angle]),
+            "turn_angle_bias_deg": mean_or_nan(turn_angle),
+            "turn_angles_compared": float(len(turn_angle)),
+            "turn_direction_agreement": (
+                sum(r.turn_directions_agreed for r in with_turns) / turn_dirs
+                if turn_dirs
+                else float("nan")
+            ),
+            "turn_start_bias_s": mean_or_nan([e for r in with_turns for e in r.turn_start_errors]),
+            "turn_end_bias_s": mean_or_nan([e for r in with_turns for e in r.turn_end_errors]),
             "phone_mean_abs_rel_error": mean_or_nan(phone),
             "phone_mean_abs_error_steps": mean_or_nan(phone_steps),
             "phone_max_abs_rel_error": max(phone) if phone else float("nan"),
@@ -346,6 +383,8 @@ def compare(
     if reference.course_m is not None and reference.window_s is not None:
         res.course_m = reference.course_m
         res.distance_m = walked_distance_m(analysis, *reference.window_s)
+    if reference.marks_turns and analysis.recording.get("has_gyroscope"):
+        _compare_turns(res, analysis, reference)
     res.n_ref_bouts = len(ref)
     for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
         if k is None:
@@ -369,6 +408,47 @@ def compare(
                 refs.append(rv)
                 res.bout_values.append((attr, dv, rv))
     return res
+
+
+def _compare_turns(res: RecordingResult, analysis: WalkingAnalysis, reference: Reference) -> None:
+    """Fill ``res``'s turn agreement (see :class:`RecordingResult`).
+
+    The reference marks turns only where it looked: within its bouts, or within the
+    protocol's trial; a BackStride turn counts where it overlaps that span.
+    """
+    if analysis.summary.get("n_turns") is None:  # a gyroscope that reads nothing
+        return
+    scope = (
+        [reference.window_s]
+        if reference.window_s is not None
+        else [(b.start_s, b.end_s) for b in reference.bouts]
+    )
+    turns = analysis.turns
+    spans = list(
+        zip(
+            turns["start_s"].astype(float).tolist(),
+            turns["end_s"].astype(float).tolist(),
+            strict=True,
+        )
+    )
+    angles = turns["angle_deg"].astype(float).tolist()
+    seen = [k for k, (a, b) in enumerate(spans) if any(min(b, e) > max(a, s) for s, e in scope)]
+    theirs = reference.turns
+    pairs = match_turns([spans[k] for k in seen], [(a, b) for a, b, _ in theirs])
+    res.turns_reference = len(theirs)
+    res.turns_detected = len(seen)
+    res.turns_matched = len(pairs)
+    for i, j in pairs:
+        k = seen[i]
+        start, end, angle = theirs[j]
+        res.turn_start_errors.append(spans[k][0] - start)
+        res.turn_end_errors.append(spans[k][1] - end)
+        if angle is None:
+            continue
+        res.turn_angle_errors.append(abs(angles[k]) - abs(angle))
+        if reference.turn_angles_signed and angle != 0:
+            res.turn_directions_scored += 1
+            res.turn_directions_agreed += (angles[k] > 0) == (angle > 0)
 
 
 def bout_values(
@@ -580,7 +660,12 @@ def _mobilised_cases(root: Path) -> Iterator[Found]:
                     indip = systems["INDIP"].get(rec.name)
                     if reference is not None and indip is not None:
                         # the exports leave out the turns that data.mat holds
-                        reference = replace(reference, extra_turns_s=tuple(indip.turns_s))
+                        reference = replace(
+                            reference,
+                            extra_turns_s=tuple((a, b) for a, b, _ in indip.turns),
+                            extra_turn_angles_deg=tuple(g for _, _, g in indip.turns),
+                            marks_turns=indip.marks_turns,
+                        )
                 else:
                     reference = inside.get(rec.name)
             except BackstrideError as exc:
