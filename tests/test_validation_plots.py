@@ -209,17 +209,22 @@ def test_contacts_by_place_are_drawn_as_counted() -> None:
     assert places["outside"].extra > 0  # INDIP leaves out walks the trunk shows
 
 
-def test_timeline_shades_the_reference_turns() -> None:
+def test_timeline_shades_the_reference_turns_and_backstrides() -> None:
     from matplotlib.colors import to_rgba
 
     from backstride.validation.plots import TURN
 
     report = run_validation(HA_001)
     (daily,) = [r for r in report.results if r.dataset == "mobilised" and "Test11" in r.name]
-    assert len(daily.turns_s) >= 2
+    assert len(daily.turns_s) >= 2 and len(daily.detected_turns_s) >= 2
     ax = timeline_figure(daily).axes[0]
     shaded = [p for p in ax.patches if p.get_facecolor() == to_rgba(TURN)]
-    assert len(shaded) == len(daily.turns_s)
-    assert sorted(round(p.get_x(), 6) for p in shaded) == sorted(
+    # each in its own row's half of the axes (in axes coordinates, y 0-0.5 is BackStride's)
+    upper = [p for p in shaded if p.get_y() >= 0.5]
+    lower = [p for p in shaded if p.get_y() < 0.5]
+    assert sorted(round(p.get_x(), 6) for p in upper) == sorted(
         round(a, 6) for a, _ in daily.turns_s
+    )
+    assert sorted(round(p.get_x(), 6) for p in lower) == sorted(
+        round(a, 6) for a, _ in daily.detected_turns_s
     )

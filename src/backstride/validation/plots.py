@@ -9,7 +9,7 @@ Two kinds, the ones gait-validation papers show:
   the value, such as stride length overestimated on short, turning strides.
 - **Timelines** per recording: reference and detected walking bouts as bars, and every
   initial contact as a tick, coloured by whether it was matched (within +-0.25 s) or not,
-  with the reference's turns shaded. Missed and extra contacts are where the pooled numbers
+  with each row's turns shaded (the reference's and BackStride's). Missed and extra contacts are where the pooled numbers
   come from.
 - **Contacts by place** per dataset: found, missed and extra contacts in straight walking,
   turns, at the ends of walks and outside the reference's walks.
@@ -83,8 +83,11 @@ def timeline_figure(result: RecordingResult) -> Figure:
     span = max([*ends, *det.tolist(), *ref.tolist(), 1.0])
     fig = Figure(figsize=(max(8.0, min(24.0, span / 8)), 3.0), layout="constrained")
     ax = fig.add_subplot()
+    # each row's turns shaded in its half: the reference's above, BackStride's below
     for k, (a, b) in enumerate(result.turns_s):
-        ax.axvspan(a, b, color=TURN, zorder=0, label="reference turn" if k == 0 else None)
+        ax.axvspan(a, b, ymin=0.5, color=TURN, zorder=0, label="turn" if k == 0 else None)
+    for a, b in result.detected_turns_s:
+        ax.axvspan(a, b, ymax=0.5, color=TURN, zorder=0, label=None if result.turns_s else "turn")
     for row, bouts in ((1, result.reference_bouts), (0, result.detected_bouts)):
         ax.broken_barh(
             [(s, e - s) for s, e in bouts], (row - 0.3, 0.6), color="#dde8f3", edgecolor="#9ab"

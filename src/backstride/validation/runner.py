@@ -126,8 +126,9 @@ class RecordingResult:
     #: ends of walks, outside the reference's walks; see
     #: :func:`~backstride.validation.metrics.contacts_by_place`).
     places: dict[str, PlaceCounts] = field(default_factory=dict)
-    #: The reference's turns, ``(start s, end s)``, kept for plots.
+    #: The reference's turns and BackStride's, ``(start s, end s)``, kept for plots.
     turns_s: tuple[tuple[float, float], ...] = ()
+    detected_turns_s: tuple[tuple[float, float], ...] = ()
     #: Where the reference's protocol sets a course (:attr:`Reference.course_m`): its length,
     #: m, and BackStride's step lengths summed over the steps within the reference's span
     #: (``None`` where either is unknown, e.g. no body or sensor height).
@@ -344,6 +345,13 @@ def compare(
         untimed=reference.untimed_contacts,
     )
     res.turns_s = tuple(reference.turns_s)
+    res.detected_turns_s = tuple(
+        zip(
+            analysis.turns["start_s"].astype(float).tolist(),
+            analysis.turns["end_s"].astype(float).tolist(),
+            strict=True,
+        )
+    )
     res.places = contacts_by_place(
         res.contacts,
         res.detected_contacts_s,
