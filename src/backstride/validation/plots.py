@@ -9,8 +9,8 @@ Two kinds, the ones gait-validation papers show:
   the value, such as stride length overestimated on short, turning strides.
 - **Timelines** per recording: reference and detected walking bouts as bars, and every
   initial contact as a tick, coloured by whether it was matched (within +-0.25 s) or not,
-  with each row's turns shaded (the reference's and BackStride's). Missed and extra contacts are where the pooled numbers
-  come from.
+  with each row's turns shaded (the reference's and BackStride's). Missed and extra
+  contacts are where the pooled numbers come from.
 - **Contacts by place** per dataset: found, missed and extra contacts in straight walking,
   turns, at the ends of walks and outside the reference's walks.
 
