@@ -170,13 +170,16 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
     )
     for note in rec["notes"]:
         out.print(f"  [dim]{note}[/]")
+    turns = s.get("n_turns")
     out.print(
         f"  walking {s['walking_s']:.0f} s in {s['n_bouts']} "
-        f"bout{'' if s['n_bouts'] == 1 else 's'}, {s['steps']} steps, "
+        f"bout{'' if s['n_bouts'] == 1 else 's'}"
+        + (f" with {turns} turn{'' if turns == 1 else 's'}" if turns is not None else "")
+        + f", {s['steps']} steps, "
         f"median cadence per walking second {_fmt(s['cadence_spm'], '.0f')} steps/min; "
         f"moderate (>=100 steps/min) {s['moderate_s']:.0f} s, vigorous (>=130) "
-        f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}"
-        + (f", turns {s['n_turns']}" if s.get("n_turns") is not None else "")
+        f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}",
+        soft_wrap=True,  # one line in a file; the terminal wraps it
     )
     basis = s["stride_length_basis"]
     if rec["placement"] not in TRUNK_PLACEMENTS:
