@@ -697,6 +697,18 @@ def test_without_a_gyroscope_contacts_alternate_but_no_foot_is_named() -> None:
     assert compare("mobilised", no_gyro, analyze(no_gyro), ref).side_scored == 0
 
 
+def test_without_a_gyroscope_turns_are_not_scored() -> None:
+    daily = [c for c in find_cases(ROOT / "data" / "mobilised-lab") if "Test11" in c[1].name]
+    dataset, rec, ref = daily[0]
+    assert ref.marks_turns and ref.turns
+    with_gyro = compare(dataset, rec, analyze(rec), ref)
+    assert with_gyro.turns_reference == len(ref.turns) and with_gyro.turns_matched > 0
+    no_gyro = dataclasses.replace(rec, gyr=None)
+    result = compare(dataset, no_gyro, analyze(no_gyro), ref)
+    assert result.turns_reference is None and result.turns_detected == 0
+    assert turn_lines(ValidationReport([result])) == []
+
+
 def test_reference_feet_are_read_from_every_layout() -> None:
     from backstride.validation.references import (
         load_mobilised_mat_reference_systems,

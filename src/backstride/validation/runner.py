@@ -391,7 +391,7 @@ def compare(
     if reference.course_m is not None and reference.window_s is not None:
         res.course_m = reference.course_m
         res.distance_m = walked_distance_m(analysis, *reference.window_s)
-    if reference.marks_turns and analysis.recording.get("has_gyroscope"):
+    if reference.marks_turns:
         _compare_turns(res, analysis, reference)
     res.n_ref_bouts = len(ref)
     for ref_bout, k in zip(reference.bouts, match_bouts(det, ref), strict=True):
@@ -424,7 +424,7 @@ def _compare_turns(res: RecordingResult, analysis: WalkingAnalysis, reference: R
     The reference marks turns only where it looked: within its bouts, or within the
     protocol's trial; a BackStride turn counts where it overlaps that span.
     """
-    if analysis.summary.get("n_turns") is None:  # a gyroscope that reads nothing
+    if analysis.summary.get("n_turns") is None:  # no gyroscope, or one that reads nothing
         return
     scope = (
         [reference.window_s]
