@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backstride.gait.turns import TURN_COLUMNS
 from backstride.gait.parameters import SENSOR_HEIGHT_PER_HEIGHT, pendulum_length
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,9 @@ class PeerAnalysis:
     per_second: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["bout_id", "second", "cadence_spm"])
     )
+    #: turns are not read from mobgap here; with no ``n_turns`` in the summary, compare()
+    #: leaves them unscored rather than counting every reference turn as missed
+    turns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TURN_COLUMNS))
 
     def __post_init__(self) -> None:
         if len(self.steps) != len(self.initial_contacts_s):
