@@ -36,8 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backstride.gait.turns import TURN_COLUMNS
 from backstride.gait.parameters import SENSOR_HEIGHT_PER_HEIGHT, pendulum_length
+from backstride.gait.turns import TURN_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = [ROOT / "data" / "mobilised-lab", ROOT.parent / "shared" / "data" / "ipol-lumbar"]
