@@ -9,7 +9,9 @@ differ only in the analysis.
 
 What is compared from mobgap: its final walking bouts (``per_wb_parameters_``: start, end,
 cadence, stride length and speed) and the initial contacts of the strides in those bouts
-(``per_stride_parameters_``), as BackStride reports the contacts of its bouts. mobgap gets
+(``per_stride_parameters_``), as BackStride reports the contacts of its bouts, and its turns
+(``raw_turn_list_``, its El-Gohary detector, the method BackStride's follows) that lie in
+those bouts. mobgap gets
 the recording in its sensor frame, acc in m/s^2, gyr in deg/s, and the wearer's sensor height
 (0.61 x body height where only that is known, BackStride's own rule). mobgap's frame is the
 Mobilise-D one: x up, y to the right, z forward. The Mobilise-D files store it so. The IPOL
@@ -53,6 +55,14 @@ MEASURES = [
     ("stride length MAE m", "stride_length_mae_m", ".3f"),
     ("speed MAE m/s", "speed_mae_mps", ".3f"),
     ("foot named right", "side_agreement", ".3f"),
+    ("turns in the reference", "turns_reference", ".0f"),
+    ("turns found", "turns_matched", ".0f"),
+    ("turns not in the reference", "turns_extra", ".0f"),
+    ("turn size MAE deg", "turn_angle_mae_deg", ".1f"),
+    ("turn size bias deg", "turn_angle_bias_deg", "+.1f"),
+    ("turn direction agreement", "turn_direction_agreement", ".2f"),
+    ("turn start bias s", "turn_start_bias_s", "+.2f"),
+    ("turn end bias s", "turn_end_bias_s", "+.2f"),
 ]
 
 
@@ -73,8 +83,8 @@ class PeerAnalysis:
     per_second: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["bout_id", "second", "cadence_spm"])
     )
-    #: turns are not read from mobgap here; with no ``n_turns`` in the summary, compare()
-    #: leaves them unscored rather than counting every reference turn as missed
+    #: turns (:data:`~backstride.gait.turns.TURN_COLUMNS`); scored by compare() only where
+    #: the summary holds ``n_turns``
     turns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TURN_COLUMNS))
 
     def __post_init__(self) -> None:
@@ -141,9 +151,33 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
     starts, ends = bouts["start_s"].to_numpy(), bouts["end_s"].to_numpy()
     inside = (ics[:, None] >= starts[None, :] - 1e-9) & (ics[:, None] <= ends[None, :] + 1e-9)
     bout_of = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
+    # mobgap's turns (its TdElGohary, run per gait sequence), each in the final walking bout
+    # it overlaps most, as mobgap counts a bout's turns; those in no bout are left out
+    raw = pipe.raw_turn_list_
+    t_start = raw["start"].to_numpy(dtype=float) / fs if len(raw) else np.zeros(0)
+    t_end = raw["end"].to_numpy(dtype=float) / fs if len(raw) else np.zeros(0)
+    overlap = np.minimum(t_end[:, None], ends[None, :]) - np.maximum(
+        t_start[:, None], starts[None, :]
+    )
+    in_bout = (overlap > 0).any(axis=1) if overlap.size else np.zeros(t_start.size, bool)
+    angle = raw["angle_deg"].to_numpy(dtype=float) if len(raw) else np.zeros(0)
+    turns = pd.DataFrame(
+        {
+            "bout_id": overlap.argmax(axis=1)[in_bout] if overlap.size else [],
+            "start_s": t_start[in_bout],
+            "end_s": t_end[in_bout],
+            "duration_s": (t_end - t_start)[in_bout],
+            "angle_deg": angle[in_bout],
+            "peak_velocity_dps": np.full(int(in_bout.sum()), np.nan),
+            "direction": np.where(angle[in_bout] > 0, "left", "right"),
+        },
+        columns=TURN_COLUMNS,
+    )
     return PeerAnalysis(
         initial_contacts_s=[float(t) for t in ics],
         bouts=bouts,
+        summary={"n_turns": len(turns)},
+        turns=turns,
         steps=pd.DataFrame(
             {
                 "side": [foot[k] for k in sorted(foot)],
@@ -285,6 +319,8 @@ def main() -> int:
     out: dict[str, Any] = {"mobgap_version": getattr(mobgap, "__version__", "?"), "datasets": {}}
     for name, pair in reports.items():
         pooled = {tool: rep.pooled() for tool, rep in pair.items()}
+        for p in pooled.values():
+            p["turns_extra"] = p["turns_detected"] - p["turns_matched"]
         mixed_sl = pooled["mixed"]["stride_length_mae_m"]
         n_ref = int(pooled["backstride"]["ref_bouts"])
         table = Table(
