@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from backstride.gait import pipeline
 from backstride.gait.pipeline import analyze
 from backstride.gait.turns import TURN_COLUMNS, TurnRules, detect_turns
 from backstride.output import analysis_document
@@ -83,6 +84,18 @@ def test_no_gyroscope_or_a_silent_one_tells_no_turns() -> None:
         assert a.bouts["n_turns"].isna().all()
         document = analysis_document(a)
         assert document["turns"] == [] and document["bouts"][0]["n_turns"] is None
+
+
+def test_a_window_whose_gyroscope_read_nothing_tells_no_turns() -> None:
+    # in a long file one window's gyroscope can be missing throughout while the file's is not
+    rec, a = _turns(turns=((20.0, 2.5, -180.0),))
+    bouts = (a.bouts["start_s"].to_numpy() * rec.sample_rate_hz).astype(np.int64)
+    stops = (a.bouts["end_s"].to_numpy() * rec.sample_rate_hz).astype(np.int64)
+    up = np.array([1.0, 0.0, 0.0])  # column 0 is up in the synthetic walk
+    found = pipeline._turns(rec.gyr, up, bouts, stops, rec.sample_rate_hz, 0.0)
+    assert found is not None and len(found) == 1
+    lost = np.full_like(rec.gyr, np.nan)
+    assert pipeline._turns(lost, up, bouts, stops, rec.sample_rate_hz, 0.0) is None
 
 
 def test_a_turn_counts_in_the_json_document() -> None:

@@ -424,12 +424,13 @@ def _turns(
     """The turns within the bouts (:mod:`backstride.gait.turns`); ``None`` if untellable.
 
     Untellable without a gyroscope, or with one that reads nothing (switched off,
-    zero-filled by an export).
+    zero-filled by an export, or, in one window of a long file, missing throughout: gaps
+    are bridged, so what is still not a number is a window without a single reading).
     """
     if gyr is None:
         return None
     yaw = gyr @ up
-    if not np.any(yaw):
+    if not np.any(yaw) or not np.isfinite(yaw).all():
         return None
     yaw -= np.median(yaw)  # the gyroscope's offset: over a window, turns either way balance
     return turn_table(detect_turns(yaw, fs, bouts=(b_start, b_stop)), fs, offset_s)
