@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -99,6 +100,19 @@ def test_bouts_belong_to_the_day_they_start_their_time_is_split_at_midnight() ->
     assert two["recorded_s"] == pytest.approx(4 * 3600.0)
 
 
+def test_turns_count_on_the_day_they_start() -> None:
+    start = dt.datetime(2024, 6, 1, 23, 0, tzinfo=BERLIN)
+    bouts = _bouts([(3590.0, 80.0, 129, 110.0, 1.3)])  # 23:59:50, runs past midnight
+    contacts = np.linspace(3590.0, 3670.0, 129)
+    per_second = pd.DataFrame({"second": [3600.0], "cadence_spm": [110.0]})
+    turns = [3595.0, 3599.9, 3600.0, 3650.0]  # two before midnight, two from it
+    days = daily_measures(bouts, start, 2 * 3600.0, contacts, per_second, turns)
+    assert days["n_turns"].tolist() == [2, 2]
+    # the bout counts on the day it starts, its turns on theirs
+    assert days["n_bouts"].tolist() == [1, 0]
+    assert daily_measures(bouts, start, 2 * 3600.0, contacts, per_second)["n_turns"].isna().all()
+
+
 def test_without_a_start_time_days_are_24_hour_periods() -> None:
     bouts = _bouts([(100.0, 30.0, 50, 100.0, 1.2), (90000.0, 30.0, 52, 104.0, 1.25)])
     days = _days(bouts, None, 2.5 * 86400)
@@ -143,6 +157,9 @@ def test_an_analysis_reports_its_days(around_midnight: Recording, tmp_path: Path
     assert days["walking_s"].sum() == pytest.approx(result.summary["walking_s"])
     assert days["moderate_s"].sum() == result.summary["moderate_s"]
     assert days["vigorous_s"].sum() == result.summary["vigorous_s"]
+    # the daily-life trial turns again and again; each turn on the day it starts
+    assert days["n_turns"].sum() == result.summary["n_turns"] > 20
+    assert days["n_turns"].iloc[0] == (result.turns["start_s"] < 1200).sum()
     assert (days["walking_s"] <= days["recorded_s"]).all()
     first_day = (result.bouts["start_s"] < 1200).sum()
     assert days["n_bouts"].iloc[0] == first_day
@@ -154,6 +171,11 @@ def test_an_analysis_reports_its_days(around_midnight: Recording, tmp_path: Path
     doc = json.loads(json.dumps(to_json_document([result])))
     assert [d["day"] for d in doc["days"]] == ["2024-06-01", "2024-06-02"]
     assert doc["days"][0]["steps"] == int(days["steps"].iloc[0])
+    assert doc["days"][1]["n_turns"] == int(days["n_turns"].iloc[1])
+    assert written["n_turns"].tolist() == days["n_turns"].tolist()
+    # without a gyroscope the days cannot tell turns either
+    blind = analyze(dataclasses.replace(around_midnight, gyr=None)).days
+    assert blind["n_turns"].isna().all() and blind["steps"].sum() > 0
 
 
 def test_days_follow_the_time_zone_the_file_names() -> None:

@@ -148,14 +148,15 @@ def _print_days(analysis: WalkingAnalysis, out: Console) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, title="per day")
     for col in (
         "day", "recorded h", "walking min", "bouts", ">=30 s", "steps", "moderate min",
-        "cadence /min", "speed m/s", "speed >=30 s",
+        "turns", "cadence /min", "speed m/s", "speed >=30 s",
     ):  # fmt: skip
         table.add_column(col, justify="right")
     for d in analysis.days.to_dict(orient="records"):
         table.add_row(
             str(d["day"]), _fmt(float(d["recorded_s"]) / 3600), _fmt(float(d["walking_s"]) / 60),
             str(d["n_bouts"]), str(d["n_bouts_30s"]), str(d["steps"]),
-            _fmt(float(d["moderate_s"]) / 60), _fmt(d["cadence_spm"], ".0f"),
+            _fmt(float(d["moderate_s"]) / 60), _fmt(d["n_turns"], "d"),
+            _fmt(d["cadence_spm"], ".0f"),
             _fmt(d["walking_speed_mps"], ".2f"), _fmt(d["walking_speed_30s_mps"], ".2f"),
         )  # fmt: skip
     out.print(table)

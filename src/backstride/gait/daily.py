@@ -2,11 +2,12 @@
 
 Free-living studies summarise each day of wear rather than each bout. The Mobilise-D
 consortium's digital mobility outcomes (protocol: Mazza et al. 2021, BMJ Open 11:e050785)
-are daily walking duration, the number of walking bouts, and the typical cadence, stride
-length and walking speed; because short indoor bouts are slower than longer walks, bouts are
-also counted by duration (at least 10, 30 and 60 s here) and speed is given separately for
-bouts of at least 30 s (Kirk et al. 2024, Sci Rep 14:1754). Step count and time at moderate
-and vigorous cadence follow Tudor-Locke et al. (2018).
+are daily walking duration, the number of walking bouts, the number of turns in them, and
+the typical cadence, stride length and walking speed; because short indoor bouts are
+slower than longer walks, bouts are also counted by duration (at least 10, 30 and 60 s
+here) and speed is given separately for bouts of at least 30 s (Kirk et al. 2024, Sci Rep
+14:1754). Step count and time at moderate and vigorous cadence follow Tudor-Locke et al.
+(2018).
 
 Rules:
 
@@ -17,7 +18,7 @@ Rules:
   bout, typical values). Walking time, steps and time at moderate and vigorous cadence are
   split at midnight: a walk from 23:50 to 00:20 gives 10 minutes to the first day and 20 to
   the second, so a day never shows more walking than it recorded, and the days add up to
-  the recording's totals.
+  the recording's totals. A turn counts on the day it starts, as a step does.
 - Every day the recording covers is listed, with ``recorded_s`` (the part of the day that was
   recorded), also days without walking: a day of wear without a walk is a result, and the
   first or last day is usually partial, so ``recorded_s`` says how much to trust it.
@@ -41,7 +42,8 @@ VIGOROUS_SPM = 130.0
 
 DAY_COLUMNS = [
     "day", "recorded_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s", "walking_s",
-    "longest_bout_s", "steps", "moderate_s", "vigorous_s", "cadence_spm", "stride_length_m",
+    "longest_bout_s", "steps", "moderate_s", "vigorous_s", "n_turns", "cadence_spm",
+    "stride_length_m",
     "walking_speed_mps", "walking_speed_30s_mps", "step_time_ratio",
 ]  # fmt: skip
 
@@ -78,6 +80,7 @@ def daily_measures(
     duration_s: float,
     contacts_s: npt.ArrayLike,
     per_second: pd.DataFrame,
+    turns_s: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """One row per calendar day covered by a recording (columns :data:`DAY_COLUMNS`).
 
@@ -94,6 +97,9 @@ def daily_measures(
     per_second
         Cadence of every whole walking second (``second``, ``cadence_spm``), as the
         analysis's ``per_second``.
+    turns_s
+        Start of every turn, s from the first sample (the turns table's ``start_s``), or
+        ``None`` where turns cannot be told (no gyroscope): then ``n_turns`` is ``None``.
     """
     labels, edges = _day_edges(start, duration_s)
     inner = np.asarray(edges[1:-1])
@@ -104,6 +110,11 @@ def daily_measures(
     second = per_second["second"].to_numpy(dtype=float) if len(per_second) else np.zeros(0)
     cadence = per_second["cadence_spm"].to_numpy(dtype=float) if len(per_second) else second
     second_day = np.searchsorted(inner, second, side="right")
+    turn_day = (
+        None
+        if turns_s is None
+        else np.searchsorted(inner, np.asarray(turns_s, dtype=float), side="right")
+    )
     rows = []
     for k, label in enumerate(labels):
         day = bouts[which == k] if len(bouts) else bouts
@@ -124,6 +135,7 @@ def daily_measures(
                 "steps": int((step_day == k).sum()),
                 "moderate_s": float((today >= MODERATE_SPM).sum()),
                 "vigorous_s": float((today >= VIGOROUS_SPM).sum()),
+                "n_turns": None if turn_day is None else int((turn_day == k).sum()),
                 "cadence_spm": _median(day["cadence_spm"]) if len(day) else None,
                 "stride_length_m": _median(day["stride_length_m"]) if len(day) else None,
                 "walking_speed_mps": _median(day["walking_speed_mps"]) if len(day) else None,

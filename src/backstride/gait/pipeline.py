@@ -679,8 +679,14 @@ def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnal
             "are counted as 24-hour periods from the first sample",
         ]
         start = None
+    told = result.summary.get("n_turns") is not None
     result.days = daily_measures(
-        result.bouts, start, recording.duration_s, result.steps["ic_s"], result.per_second
+        result.bouts,
+        start,
+        recording.duration_s,
+        result.steps["ic_s"],
+        result.per_second,
+        result.turns["start_s"] if told else None,
     )
     return result
 
