@@ -55,6 +55,21 @@ def test_every_walking_second_is_drawn_in_its_intensity_colour(
     np.testing.assert_allclose(xs, daily_life.bouts["start_s"].to_numpy(), atol=1e-6)
 
 
+def test_each_turn_is_marked_above_the_bouts(daily_life: WalkingAnalysis) -> None:
+    top = analysis_figure(daily_life).axes[0]
+    (marks,) = [line for line in top.lines if line.get_label() == "turn >= 45 deg"]
+    turns = daily_life.turns
+    middle = (turns["start_s"] + turns["end_s"]).to_numpy() / 2
+    assert len(turns) > 5  # the simulated daily life turns between its walks
+    np.testing.assert_allclose(marks.get_xdata(), middle)
+    assert f", {len(turns)} turns; " in top.get_title()
+    # without a gyroscope nothing is marked and the title does not count turns
+    blind = analyze(replace(read_recordings(MAT)[2], gyr=None))
+    top = analysis_figure(blind).axes[0]
+    assert not [line for line in top.lines if line.get_label() == "turn >= 45 deg"]
+    assert "turn" not in top.get_title()
+
+
 def test_a_short_recording_shows_cumulative_minutes(daily_life: WalkingAnalysis) -> None:
     bottom = analysis_figure(daily_life).axes[1]
     walking, moderate = bottom.get_lines()[:2]

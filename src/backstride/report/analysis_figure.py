@@ -6,7 +6,8 @@ first:
 
 - *When and how briskly?* The cadence of every walking second against time, coloured by
   intensity (below 100 steps/min, moderate at 100 or more, vigorous at 130 or more; Tudor-Locke
-  et al. 2018), with the walking bouts as a strip underneath.
+  et al. 2018), with the walking bouts as a strip underneath and each turn of 45 degrees
+  or more (where a gyroscope tells them) marked above it.
 - *How much?* For a recording that spans several calendar days, walking minutes per day with
   the moderate and vigorous part; for a shorter one, cumulative walking and moderate minutes
   over the recording.
@@ -32,6 +33,7 @@ LIGHT = "#90a4ae"
 MODERATE = "#2e7d32"
 VIGOROUS = "#1b3d8f"
 BOUT = "#2a7ab0"
+TURN = "#c75b12"
 
 
 def _time_unit(duration_s: float) -> tuple[float, str]:
@@ -82,16 +84,31 @@ def analysis_figure(analysis: WalkingAnalysis) -> Figure:
             )
         )
         top.broken_barh(spans, strip, color=BOUT, label="walking bout")
+    turns = analysis.turns
+    if len(turns):  # each turn of 45 degrees or more, a mark above the strip at its middle
+        mid = (turns["start_s"].to_numpy(dtype=float) + turns["end_s"].to_numpy(dtype=float)) / 2
+        top.plot(
+            mid / scale,
+            np.full(mid.size, strip[1] * 1.8),
+            linestyle="none",
+            marker="v",
+            markersize=4,
+            color=TURN,
+            label="turn >= 45 deg",
+        )
     top.set_xlim(0, max(duration / scale, 1e-9))
     top.set_ylim(0, cad_top * 1.12)  # room for the legend above the highest cadence
     top.set_ylabel("cadence (steps/min)")
     top.set_xlabel(xlabel)
     s = analysis.summary
     n_bouts = int(s.get("n_bouts", 0))
+    n_turns = s.get("n_turns")
     top.set_title(
         f"{n_bouts} walking bout{'' if n_bouts == 1 else 's'}, "
         f"{float(s.get('walking_s', 0)) / 60:.1f} min, "
-        f"{int(s.get('steps', 0))} steps; moderate {float(s.get('moderate_s', 0)) / 60:.1f} min",
+        f"{int(s.get('steps', 0))} steps"
+        + ("" if n_turns is None else f", {n_turns} turn{'' if n_turns == 1 else 's'}")
+        + f"; moderate {float(s.get('moderate_s', 0)) / 60:.1f} min",
         fontsize=9,
     )
     if len(bouts) or len(sec):
