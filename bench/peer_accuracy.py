@@ -296,14 +296,14 @@ def main() -> int:
                 swapped = PeerAnalysis(
                     mine.initial_contacts_s, mobgap_stride_lengths(rec, mine), steps=mine.steps
                 )
-                mixed.results.append(compare(dataset, rec, swapped, ref))  # type: ignore[arg-type]
+                mixed.results.append(compare(dataset, rec, swapped, ref))
             try:
                 peer = run_mobgap(rec, dataset)
             except Exception as exc:  # a peer's failure on one trial is its result, not ours
                 log(f"mobgap failed on {rec.name}: {exc!r}; counted as finding nothing")
                 peer = PeerAnalysis([], pd.DataFrame(columns=["start_s", "end_s"]))
             t2 = time.perf_counter()
-            theirs.results.append(compare(dataset, rec, peer, ref))  # type: ignore[arg-type]
+            theirs.results.append(compare(dataset, rec, peer, ref))
             for tool, errors in common_bout_errors(
                 ref, {"backstride": mine, "mobgap": peer}
             ).items():
@@ -341,11 +341,11 @@ def main() -> int:
             ("stride length MAE m", "stride_length_m", ".3f"),
             ("speed MAE m/s", "walking_speed_mps", ".3f"),
         ):
-            values = [common[tool][measure] for tool in ("backstride", "mobgap")]
-            if all(values):
+            per_tool = [common[tool][measure] for tool in ("backstride", "mobgap")]
+            if all(per_tool):
                 table.add_row(
                     f"{label}, {n_common} bouts both matched",
-                    *(format(float(np.mean(v)), spec) for v in values),
+                    *(format(float(np.mean(v)), spec) for v in per_tool),
                 )
         if mixed_sl == mixed_sl:  # not NaN: the data set has a stride-length reference
             table.add_row(
