@@ -54,7 +54,7 @@ def main() -> None:
         cases = find_cases(root)
         for ratio in RATIOS:
             results = []
-            measured: list[tuple[float, float]] = []
+            measured: list[tuple[float, float, float]] = []
             for dataset, rec, ref in cases:
                 if not ref.bouts:
                     continue

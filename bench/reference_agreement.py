@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ MEASURES = ("cadence_spm", "stride_length_m", "walking_speed_mps")
 
 def main() -> None:
     rows = []
-    bouts: list[dict[str, object]] = []
+    bouts: list[dict[str, Any]] = []
     for mat in sorted(DATA.rglob("data.mat")):
         systems = load_mobilised_mat_reference_systems(mat)
         for trial, optical in systems["Stereophoto"].items():
