@@ -248,7 +248,9 @@ def common_bout_errors(
         if any(m[i] is None for m in matched.values()):
             continue
         for tool, a in analyses.items():
-            row = bout_values(a, matched[tool][i], reference, rb)  # as compare() takes them
+            k = matched[tool][i]
+            assert k is not None  # every tool matched this bout (above)
+            row = bout_values(a, k, reference, rb)  # as compare() takes them
             for measure, errors in out[tool].items():
                 rv, dv = getattr(rb, measure), float(row[measure])
                 if rv is not None and np.isfinite(dv):
@@ -296,14 +298,14 @@ def main() -> int:
                 swapped = PeerAnalysis(
                     mine.initial_contacts_s, mobgap_stride_lengths(rec, mine), steps=mine.steps
                 )
-                mixed.results.append(compare(dataset, rec, swapped, ref))
+                mixed.results.append(compare(dataset, rec, swapped, ref))  # type: ignore[arg-type]
             try:
                 peer = run_mobgap(rec, dataset)
             except Exception as exc:  # a peer's failure on one trial is its result, not ours
                 log(f"mobgap failed on {rec.name}: {exc!r}; counted as finding nothing")
                 peer = PeerAnalysis([], pd.DataFrame(columns=["start_s", "end_s"]))
             t2 = time.perf_counter()
-            theirs.results.append(compare(dataset, rec, peer, ref))
+            theirs.results.append(compare(dataset, rec, peer, ref))  # type: ignore[arg-type]
             for tool, errors in common_bout_errors(
                 ref, {"backstride": mine, "mobgap": peer}
             ).items():

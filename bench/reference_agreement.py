@@ -42,7 +42,7 @@ MEASURES = ("cadence_spm", "stride_length_m", "walking_speed_mps")
 
 
 def main() -> None:
-    rows = []
+    rows: list[dict[str, Any]] = []
     bouts: list[dict[str, Any]] = []
     for mat in sorted(DATA.rglob("data.mat")):
         systems = load_mobilised_mat_reference_systems(mat)
