@@ -43,8 +43,7 @@ VIGOROUS_SPM = 130.0
 DAY_COLUMNS = [
     "day", "recorded_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s", "walking_s",
     "longest_bout_s", "steps", "moderate_s", "vigorous_s", "n_turns", "cadence_spm",
-    "stride_length_m",
-    "walking_speed_mps", "walking_speed_30s_mps", "step_time_ratio",
+    "stride_length_m", "walking_speed_mps", "walking_speed_30s_mps", "step_time_ratio",
 ]  # fmt: skip
 
 
