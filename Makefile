@@ -56,6 +56,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/reference_agreement.py
 	$(BENCH_VENV)/bin/python bench/slowed_walking.py
 	$(BENCH_VENV)/bin/python bench/asymmetric_walking.py
+	$(BENCH_VENV)/bin/python bench/prominence_floor.py
 	$(BENCH_VENV)/bin/python bench/bench_long_files.py
 
 clean:
