@@ -16,13 +16,10 @@ Usage::
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
+from sweeps import VALIDATION_ROOTS, write_rows
 
 import backstride.gait.pipeline as pipeline
-from backstride.output import json_safe
 from backstride.validation.references import Reference
 from backstride.validation.runner import (
     ValidationReport,
@@ -32,9 +29,6 @@ from backstride.validation.runner import (
 )
 from backstride.validation.transforms import asymmetric_recording, asymmetric_reference
 
-ROOT = Path(__file__).resolve().parent.parent
-ROOTS = (ROOT.parent / "shared" / "data" / "ipol-lumbar", ROOT / "data" / "mobilised-lab")
-RESULTS = ROOT / "bench" / "results" / "asymmetric-walking.json"
 RATIOS = (1.0, 1.15, 1.3, 1.45, 1.6)
 
 
@@ -47,7 +41,7 @@ def longest_reference_ratio(reference: Reference) -> float:
 
 def main() -> None:
     rows = []
-    for root in ROOTS:
+    for root in VALIDATION_ROOTS:
         if not root.exists():
             print(f"{root} not found; left out")
             continue
@@ -110,9 +104,7 @@ def main() -> None:
                     f"{root.name})",
                     flush=True,
                 )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(json_safe(rows), indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    write_rows("asymmetric-walking.json", rows)
 
 
 if __name__ == "__main__":

@@ -18,17 +18,12 @@ Usage::
 from __future__ import annotations
 
 import dataclasses
-import functools
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
+from sweeps import VALIDATION_ROOTS, candidates_with, write_rows
 
 import backstride.gait.pipeline as pipeline
-from backstride.output import json_safe
 from backstride.validation.metrics import PlaceCounts
 from backstride.validation.runner import (
     Case,
@@ -38,21 +33,7 @@ from backstride.validation.runner import (
     find_cases,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-ROOTS = (ROOT.parent / "shared" / "data" / "ipol-lumbar", ROOT / "data" / "mobilised-lab")
-RESULTS = ROOT / "bench" / "results" / "prominence-floor.json"
 FLOORS = (0.3, 0.2, 0.1, 0.05)
-
-
-@contextmanager
-def floor_of(mps2: float) -> Iterator[None]:
-    """Run the pipeline with contact candidates at a prominence floor of ``mps2``."""
-    original = pipeline.detect_contact_candidates
-    pipeline.detect_contact_candidates = functools.partial(original, min_prominence_mps2=mps2)
-    try:
-        yield
-    finally:
-        pipeline.detect_contact_candidates = original
 
 
 def overrun_s(result: RecordingResult) -> float | None:
@@ -111,7 +92,7 @@ KEYS = ("ic_f1", "walking_f1", "cadence_mae_spm", "stride_length_mae_m")
 
 def score(cases: list[Case], floor: float) -> list[FloorScore]:
     """Pooled agreement and contacts by place per reference system at ``floor``."""
-    with floor_of(floor):
+    with candidates_with(min_prominence_mps2=floor):
         results = [compare(d, rec, pipeline.analyze(rec), ref) for d, rec, ref in cases]
     report = ValidationReport(results)
     out = []
@@ -133,7 +114,7 @@ def score(cases: list[Case], floor: float) -> list[FloorScore]:
 
 def main() -> None:
     rows = []
-    for root in ROOTS:
+    for root in VALIDATION_ROOTS:
         if not root.exists():
             print(f"{root} not found; left out")
             continue
@@ -142,9 +123,7 @@ def main() -> None:
             for s in score(cases, floor):
                 print(s.line(), flush=True)
                 rows.append(s.row())
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(json_safe(rows), indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    write_rows("prominence-floor.json", rows)
 
 
 if __name__ == "__main__":

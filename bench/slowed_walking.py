@@ -16,33 +16,17 @@ Usage::
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from pathlib import Path
 
+from sweeps import VALIDATION_ROOTS, candidates_with, write_rows
+
 import backstride.gait.pipeline as pipeline
-from backstride.output import json_safe
 from backstride.validation.metrics import PlaceCounts
 from backstride.validation.runner import ValidationReport, compare, find_cases
 from backstride.validation.transforms import slowed_recording, slowed_reference
 
-ROOT = Path(__file__).resolve().parent.parent
-ROOTS = (ROOT.parent / "shared" / "data" / "ipol-lumbar", ROOT / "data" / "mobilised-lab")
-RESULTS = ROOT / "bench" / "results" / "slowed-walking.json"
 FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
-
-
-@contextmanager
-def fixed_window() -> Iterator[None]:
-    """Run the pipeline with the previous, fixed loading-peak search window."""
-    original = pipeline.detect_contact_candidates
-    pipeline.detect_contact_candidates = functools.partial(original, design_step_s=None)
-    try:
-        yield
-    finally:
-        pipeline.detect_contact_candidates = original
 
 
 def score(root: Path, k: float) -> dict[str, dict[str, float]]:
@@ -72,13 +56,13 @@ def score(root: Path, k: float) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     rows = []
-    for root in ROOTS:
+    for root in VALIDATION_ROOTS:
         if not root.exists():
             print(f"{root} not found; left out")
             continue
         for k in FACTORS:
             for method in ("scaled", "fixed"):
-                with fixed_window() if method == "fixed" else nullcontext():
+                with candidates_with(design_step_s=None) if method == "fixed" else nullcontext():
                     scores = score(root, k)
                 for dataset, v in scores.items():
                     rows.append({"dataset": dataset, "slowed": k, "window": method, **v})
@@ -89,9 +73,7 @@ def main() -> None:
                         f"{v['straight_recall']:.3f} found, {v['straight_extra']} extra",
                         flush=True,
                     )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(json_safe(rows), indent=1) + "\n")
-    print(f"wrote {RESULTS}")
+    write_rows("slowed-walking.json", rows)
 
 
 if __name__ == "__main__":
