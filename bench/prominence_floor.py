@@ -34,6 +34,8 @@ from backstride.validation.runner import (
 )
 
 FLOORS = (0.3, 0.2, 0.1, 0.05)
+#: The pooled measures each JSON row keeps.
+KEYS = ("ic_f1", "walking_f1", "cadence_mae_spm", "stride_length_mae_m")
 
 
 def overrun_s(result: RecordingResult) -> float | None:
@@ -85,9 +87,6 @@ class FloorScore:
             "overrun_median_s": float(np.median(self.overruns_s)) if self.overruns_s else None,
             "overrun_max_s": float(np.max(self.overruns_s)) if self.overruns_s else None,
         }
-
-
-KEYS = ("ic_f1", "walking_f1", "cadence_mae_spm", "stride_length_mae_m")
 
 
 def score(cases: list[Case], floor: float) -> list[FloorScore]:
