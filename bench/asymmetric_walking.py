@@ -17,7 +17,7 @@ Usage::
 from __future__ import annotations
 
 import numpy as np
-from sweeps import VALIDATION_ROOTS, write_rows
+from sweeps import present_roots, write_rows
 
 import backstride.gait.pipeline as pipeline
 from backstride.validation.references import Reference
@@ -41,10 +41,7 @@ def longest_reference_ratio(reference: Reference) -> float:
 
 def main() -> None:
     rows = []
-    for root in VALIDATION_ROOTS:
-        if not root.exists():
-            print(f"{root} not found; left out")
-            continue
+    for root in present_roots():
         cases = find_cases(root)
         for ratio in RATIOS:
             results = []

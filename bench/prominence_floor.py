@@ -21,7 +21,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-from sweeps import VALIDATION_ROOTS, candidates_with, write_rows
+from sweeps import candidates_with, present_roots, write_rows
 
 import backstride.gait.pipeline as pipeline
 from backstride.validation.metrics import PlaceCounts
@@ -113,10 +113,7 @@ def score(cases: list[Case], floor: float) -> list[FloorScore]:
 
 def main() -> None:
     rows = []
-    for root in VALIDATION_ROOTS:
-        if not root.exists():
-            print(f"{root} not found; left out")
-            continue
+    for root in present_roots():
         cases = find_cases(root)
         for floor in FLOORS:
             for s in score(cases, floor):

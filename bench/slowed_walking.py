@@ -19,7 +19,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from pathlib import Path
 
-from sweeps import VALIDATION_ROOTS, candidates_with, write_rows
+from sweeps import candidates_with, present_roots, write_rows
 
 import backstride.gait.pipeline as pipeline
 from backstride.validation.metrics import PlaceCounts
@@ -56,10 +56,7 @@ def score(root: Path, k: float) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     rows = []
-    for root in VALIDATION_ROOTS:
-        if not root.exists():
-            print(f"{root} not found; left out")
-            continue
+    for root in present_roots():
         for k in FACTORS:
             for method in ("scaled", "fixed"):
                 with candidates_with(design_step_s=None) if method == "fixed" else nullcontext():

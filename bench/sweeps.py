@@ -25,6 +25,15 @@ VALIDATION_ROOTS = (
 )
 
 
+def present_roots() -> Iterator[Path]:
+    """The validation sets that are here; a missing one is named and left out."""
+    for root in VALIDATION_ROOTS:
+        if root.exists():
+            yield root
+        else:
+            print(f"{root} not found; left out")
+
+
 @contextmanager
 def candidates_with(**kwargs: Any) -> Iterator[None]:
     """Run the pipeline with ``detect_contact_candidates`` given ``kwargs``."""
