@@ -30,6 +30,7 @@ from typing import Any
 import backstride
 from backstride.io import read_recording
 from backstride.validation.metrics import match_contacts, walking_time_agreement
+from backstride.validation.runner import CONTACT_TOLERANCE_S
 
 #: From ``data_csv/participant_metadata.json``.
 HEIGHT_M, SENSOR_HEIGHT_M = 1.68, 0.975
@@ -50,7 +51,7 @@ SHA256 = {
     "icd_ionescu_SD_Output.json": (
         "d456685ad17cf5a2df1640665b908d93c942f88420a63f88511cf3ab2054374f"
     ),
-    "icd_shin_SD_Output.json": ("962dadeb6b100b70ad1d0fc3aa7e1f21791f09bc7d9e55527634a4a3f9edfe50"),
+    "icd_shin_SD_Output.json": "962dadeb6b100b70ad1d0fc3aa7e1f21791f09bc7d9e55527634a4a3f9edfe50",
     "icd_hklee_SD_Output.json": (
         "56de9aedc753a55e3c92614c3af6f4d2cf24902a85eb2cd317a98e0e13bb7ea6"
     ),
@@ -93,11 +94,12 @@ def main(folder: Path) -> None:
             f"MS-001 {test}-{trial}: walking-time F1 {walking.f1:.3f} against INDIP's "
             f"{len(indip)} bout(s); BackStride {len(bouts)} bout(s), {len(ours)} contacts"
         )
-        inside = [t for t in ours if any(a - 0.25 <= t <= b + 0.25 for a, b in indip)]
+        tol = CONTACT_TOLERANCE_S  # as `backstride validate` scores contacts
+        inside = [t for t in ours if any(a - tol <= t <= b + tol for a, b in indip)]
         for name in DETECTORS:
             bouts_of = detector_output(folder, name, test, trial)
             theirs = [float(t) for b in bouts_of for t in b["IC"]]
-            agree = match_contacts(inside, theirs, 0.25)
+            agree = match_contacts(inside, theirs, tol)
             print(
                 f"  contacts inside INDIP's bouts against {name}'s: {len(inside)} / "
                 f"{len(theirs)}, F1 {agree.f1:.3f}, timing {agree.mean_abs_error_s:.3f} s"
