@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from backstride import Recording, analyze
-from backstride.gait.bouts import BoutRules, assemble_bouts
+from backstride.gait.bouts import BoutRules, assemble_bouts, join_across_turns
 
 times = arrays(
     np.float64,
@@ -87,3 +89,25 @@ def test_two_coarse_peaks_sharing_one_loading_peak_give_one_contact(
     candidates = detect_contact_candidates(vertical, fs)
     assert np.unique(candidates.index).size == candidates.index.size > 0
     assert candidates.peak_index.size == candidates.prominence_mps2.size == candidates.index.size
+
+
+def test_bouts_are_joined_only_where_a_turn_fills_the_whole_pause() -> None:
+    t = np.r_[np.arange(0.0, 6.0, 0.5), np.arange(10.0, 16.0, 0.5), np.arange(30.0, 36.0, 0.5)]
+    bouts = assemble_bouts(t)
+    assert [b.size for b in bouts] == [12, 12, 12]
+    last, first = t[11], t[12]  # 5.5 s and 10.0 s: a pause of 4.5 s
+    join = partial(join_across_turns, bouts, t)
+    # a turn that leaves at most one step (1.5 s) of the pause, before and after it together,
+    # joins them; the contacts stay those of the two bouts
+    joined = join(np.array([last + 0.7]), np.array([first - 0.7]))
+    assert [b.size for b in joined] == [24, 12]
+    np.testing.assert_array_equal(joined[0], np.r_[bouts[0], bouts[1]])
+    # a turn that started with the walk and runs into the next fills the whole pause
+    assert len(join(np.array([last - 3.0]), np.array([first + 1.0]))) == 2
+    assert len(join(np.array([last + 1.4]), np.array([first + 0.5]))) == 2
+    # a turn that leaves more than a step of it standing, on one side or both, does not
+    assert len(join(np.array([last + 0.8]), np.array([first - 0.8]))) == 3
+    assert len(join(np.array([last]), np.array([first - 1.6]))) == 3
+    # nor does a turn in another pause, or none at all
+    assert len(join(np.array([20.0]), np.array([25.0]))) == 3
+    assert len(join(np.zeros(0), np.zeros(0))) == 3

@@ -154,3 +154,59 @@ def test_a_long_turn_goes_to_the_bout_it_overlaps_most() -> None:
     # cut to the bout at the end; it starts as the (barely) smoothed rate passes 5 deg/s
     assert abs(turns.start[0] - 500) <= 2 and turns.end[0] == 1400
     assert turns.angle_deg[0] == pytest.approx(180.0, abs=1.0)  # 9 s at 20 deg/s
+
+
+def _two_walks_with_a_pause(pause_s: float, turn: tuple[float, float] | None) -> tuple:
+    """A 15-s walk from 5 s, a pause of ``pause_s`` with no step, and another 15-s walk.
+
+    ``turn`` is ``(start s into the pause, angle deg)``, a 3-s raised-cosine turn about
+    the vertical (body axis 0) added to the gyroscope; the trunk's vertical acceleration
+    shows no step while it turns, as in a slow U-turn whose pivot steps do not load it.
+    """
+    first, contacts_1 = walking_signal(walk_s=15.0, stand_after_s=pause_s / 2, sagittal_rom_deg=4.0)
+    second, contacts_2 = walking_signal(
+        walk_s=15.0, stand_before_s=pause_s / 2, sagittal_rom_deg=4.0, seed=1
+    )
+    assert first.gyr is not None and second.gyr is not None
+    fs = first.sample_rate_hz
+    acc = np.vstack([first.acc, second.acc])
+    gyr = np.vstack([first.gyr, second.gyr])
+    walk_1_end = 20.0
+    if turn is not None:
+        start, angle = walk_1_end + turn[0], turn[1]
+        t = np.arange(acc.shape[0]) / fs
+        inside = (t >= start) & (t < start + 3.0)
+        gyr[inside, 0] += angle / 3.0 * (1 - np.cos(2 * np.pi * (t[inside] - start) / 3.0))
+    rec = dataclasses.replace(first, acc=acc, gyr=gyr)
+    offset = first.acc.shape[0] / fs
+    return rec, np.r_[contacts_1, contacts_2 + offset]
+
+
+def test_a_turn_that_fills_the_pause_between_two_walks_makes_them_one() -> None:
+    # 4 s without a loading step (over the 3-s pause rule) while the walker turns round
+    rec, contacts = _two_walks_with_a_pause(4.0, turn=(0.5, 180.0))
+    a = analyze(rec)
+    (bout,) = a.bouts.itertuples()
+    assert bout.start_s == pytest.approx(contacts[0], abs=0.06)
+    assert bout.end_s == pytest.approx(contacts[-1], abs=0.06)
+    (found,) = a.turns.itertuples()
+    assert found.angle_deg == pytest.approx(180.0, abs=5.0) and found.bout_id == 0
+    # without the turn the same signal is two walks, as rule 3 says
+    plain = analyze(_two_walks_with_a_pause(4.0, turn=None)[0])
+    assert len(plain.bouts) == 2 and plain.turns.empty
+    # and no contact is made up in the pause: the joined walk's steps are the two walks'
+    np.testing.assert_array_equal(a.steps["ic_s"], plain.steps["ic_s"])
+    assert bout.n_steps == plain.bouts["n_steps"].sum()
+    assert not ((a.steps["ic_s"] > 20.5) & (a.steps["ic_s"] < 23.5)).any()
+
+
+def test_a_small_turn_or_one_followed_by_standing_does_not_join_two_walks() -> None:
+    # 30 degrees is no turn (45 at least)
+    small = analyze(_two_walks_with_a_pause(4.0, turn=(0.5, 30.0))[0])
+    assert len(small.bouts) == 2
+    # turned round, then stood 3.5 s before walking on: a pause, not a turning walk
+    stood = analyze(_two_walks_with_a_pause(7.0, turn=(0.5, 180.0))[0])
+    assert len(stood.bouts) == 2
+    # without a gyroscope nothing tells the turn
+    rec, _ = _two_walks_with_a_pause(4.0, turn=(0.5, 180.0))
+    assert len(analyze(dataclasses.replace(rec, gyr=None)).bouts) == 2

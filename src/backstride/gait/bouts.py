@@ -18,6 +18,12 @@ Rules (Mobilise-D consensus as implemented in mobgap, Kluge et al. 2021, and EVI
    trunk less because the walker is slowing down.
 5. A bout needs at least ``min_strides`` (4) strides, i.e. ``min_strides + 2`` contacts.
    It starts at its first contact and ends at its last, as the Mobilise-D reference does.
+6. Two bouts are one walk when a turn fills the pause between them (:func:`join_across_turns`):
+   at most one step (``max_step_s``) of the pause, before and after the turn together, is
+   not turning. Turning the body round takes steps, and the references count a turn's
+   steps as walking, but pivot steps barely load the trunk, so in a slow turn rule 3's
+   pause can pass while the walker keeps stepping (docs/validation.md, "A turn that fills
+   a pause joins two walks").
 """
 
 from __future__ import annotations
@@ -110,3 +116,45 @@ def assemble_bouts(
         if end - start + 1 >= rules.min_strides + 2:
             bouts.append(np.arange(start, end + 1, dtype=np.int64))
     return bouts
+
+
+def join_across_turns(
+    bouts: list[IntArray],
+    contact_s: npt.NDArray[np.float64],
+    turn_start_s: npt.NDArray[np.float64],
+    turn_end_s: npt.NDArray[np.float64],
+    rules: BoutRules | None = None,
+) -> list[IntArray]:
+    """Join consecutive bouts whose pause a turn fills (rule 6 of the module docstring).
+
+    Parameters
+    ----------
+    bouts
+        Bouts from :func:`assemble_bouts`, in time order: indices into ``contact_s``.
+    contact_s
+        The candidate contact times the indices refer to, s.
+    turn_start_s, turn_end_s
+        Turns found over the whole signal (:func:`backstride.gait.turns.detect_turns`
+        without bouts: their size and duration limits applied to the whole turn), s.
+    rules
+        Assembly parameters; ``max_step_s`` is how much of the pause may lie outside the turn.
+
+    Returns
+    -------
+    list of arrays
+        The bouts, those joined holding the contacts of both (none added in the pause).
+    """
+    rules = rules or BoutRules()
+    if len(bouts) < 2 or turn_start_s.size == 0:
+        return bouts
+    out = [bouts[0]]
+    for bout in bouts[1:]:
+        last, first = contact_s[out[-1][-1]], contact_s[bout[0]]
+        # the time of the pause outside the turn, before it and after it
+        outside = np.clip(turn_start_s - last, 0, None) + np.clip(first - turn_end_s, 0, None)
+        fills = (turn_start_s < first) & (turn_end_s > last) & (outside <= rules.max_step_s)
+        if fills.any():
+            out[-1] = np.concatenate([out[-1], bout])
+        else:
+            out.append(bout)
+    return out

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import signal
 
-from backstride.gait.bouts import BoutRules, assemble_bouts
+from backstride.gait.bouts import BoutRules, assemble_bouts, join_across_turns
 from backstride.gait.daily import DAY_COLUMNS, MODERATE_SPM, VIGOROUS_SPM, daily_measures
 from backstride.gait.initial_contacts import detect_contact_candidates
 from backstride.gait.laterality import foot_sides
@@ -44,7 +44,7 @@ from backstride.gait.parameters import (
     vaulting_weights,
     vertical_displacement,
 )
-from backstride.gait.turns import TURN_COLUMNS, detect_turns, turn_table
+from backstride.gait.turns import TURN_COLUMNS, TurnRules, detect_turns, turn_table
 from backstride.recording import (
     FloatArray,
     Recording,
@@ -427,13 +427,73 @@ def _turns(
     zero-filled by an export, or, in one window of a long file, missing throughout: gaps
     are bridged, so what is still not a number is a window without a single reading).
     """
+    yaw = _yaw_rate(gyr, up)
+    if yaw is None:
+        return None
+    return turn_table(detect_turns(yaw, fs, bouts=(b_start, b_stop)), fs, offset_s)
+
+
+def _yaw_rate(gyr: FloatArray | None, up: FloatArray) -> FloatArray | None:
+    """Angular velocity about ``up``, deg/s, offset removed; ``None`` if untellable.
+
+    Untellable as in :func:`_turns`: no gyroscope, or one that reads nothing.
+    """
     if gyr is None:
         return None
     yaw = gyr @ up
     if not np.any(yaw) or not np.isfinite(yaw).all():
         return None
     yaw -= np.median(yaw)  # the gyroscope's offset: over a window, turns either way balance
-    return turn_table(detect_turns(yaw, fs, bouts=(b_start, b_stop)), fs, offset_s)
+    return yaw
+
+
+#: Signal taken on either side of a pause to find a turn in it, s: the 0.5-Hz turn filter
+#: settles within it, and the gyroscope's offset is the median over the pause and this.
+TURN_CONTEXT_S = 15.0
+
+
+def _joined_across_turns(
+    members: list[IntArray],
+    cand_idx: IntArray,
+    gyr: FloatArray | None,
+    up: FloatArray,
+    fs: float,
+    rules: BoutRules,
+) -> list[IntArray]:
+    """Bouts joined where a turn fills the pause between them (rule 6 in ``gait/bouts.py``).
+
+    Each pause that a turn could fill (longer than the 3-s break, at most a turn's 10 s
+    and a step either side) is looked at on its own: the yaw rate about the mean "up" of
+    the two bouts beside it, over the pause and :data:`TURN_CONTEXT_S` either side, less
+    its median there, and the turns found in it as :func:`_turns` finds them. Nothing
+    outside that stretch counts, so a long recording's windows join the same bouts as one
+    piece does (a window's bouts lie at least 60 s inside it). A pause where the gyroscope
+    lost samples is not filled: the bridged samples are a straight line, not a turn.
+    """
+    if gyr is None or len(members) < 2:
+        return members
+    first = np.array([cand_idx[m[0]] for m in members], dtype=np.int64)
+    last = np.array([cand_idx[m[-1]] for m in members], dtype=np.int64)
+    pause = first[1:] - last[:-1]
+    longest = (TurnRules().max_duration_s + 2 * rules.max_step_s) * fs
+    context = round(TURN_CONTEXT_S * fs)
+    turn_start: list[float] = []
+    turn_end: list[float] = []
+    for k in np.flatnonzero((pause > rules.max_pause_s * fs) & (pause <= longest)):
+        lo, hi = max(0, last[k] - context), min(gyr.shape[0], first[k + 1] + context)
+        stretch = gyr[lo:hi]
+        if not np.isfinite(stretch).all():
+            continue
+        walk_up = up[np.r_[first[k] : last[k] + 1, first[k + 1] : last[k + 1] + 1]].mean(axis=0)
+        yaw = _yaw_rate(stretch, walk_up / np.linalg.norm(walk_up))
+        if yaw is None:
+            continue
+        turns = detect_turns(yaw, fs)
+        turn_start.extend((turns.start + lo) / fs)
+        turn_end.extend((turns.end + lo) / fs)
+    return join_across_turns(
+        members, cand_idx / fs, np.array(turn_start), np.array(turn_end), rules
+    )
 
 
 def _stride_table(
@@ -833,6 +893,7 @@ def _analyze_window(
     order = np.argsort(cand.index, kind="stable")
     cand_idx = cand.index[order]
     members = assemble_bouts(cand_idx / fs, params.bout_rules, cand.prominence_mps2[order])
+    members = _joined_across_turns(members, cand_idx, recording.gyr, up, fs, params.bout_rules)
     bout_contacts = [cand_idx[m] for m in members]
     n_bouts = len(bout_contacts)
     ics = np.concatenate(bout_contacts) if bout_contacts else np.zeros(0, dtype=np.int64)
