@@ -180,6 +180,37 @@ def test_a_gap_in_the_recording_gives_no_walks_and_keeps_the_others(
     assert len(pairs) >= away.sum() - 2
 
 
+def test_minutes_the_gyroscope_lost_do_not_turn_the_walks_around_them(
+    in_one_piece: WalkingAnalysis, tiled: Recording
+) -> None:
+    """A device that loses minutes loses both sensors. The lost samples are bridged by a
+    straight line from the last reading to the next, and a window holding most of them
+    took the median of that line as the gyroscope's offset: the turns of the walks beside
+    the gap came out up to hundreds of degrees wrong."""
+    assert tiled.gyr is not None
+    acc, gyr = tiled.acc.copy(), tiled.gyr.copy()
+    gap = slice(round(600 * FS), round(750 * FS))  # two and a half minutes lost
+    acc[gap], gyr[gap] = np.nan, np.nan
+    gapped = analyze(dataclasses.replace(tiled, acc=acc, gyr=gyr), WINDOW)
+    away = in_one_piece.turns[
+        (in_one_piece.turns["end_s"] < 600) | (in_one_piece.turns["start_s"] > 750)
+    ]
+    # paired by start time; per window, the offset can move an edge by a sample (above)
+    pairs = pd.merge_asof(
+        away.sort_values("start_s"),
+        gapped.turns.sort_values("start_s"),
+        on="start_s",
+        tolerance=1.01 / FS,
+        direction="nearest",
+        suffixes=("_one", "_gapped"),
+    )
+    assert len(away) > 100
+    assert pairs["angle_deg_gapped"].notna().all()
+    assert len(gapped.turns) == len(away)
+    # the offset of a window beside the gap comes from fewer samples: 1.1 degrees at most here
+    np.testing.assert_allclose(pairs["angle_deg_gapped"], pairs["angle_deg_one"], atol=1.5)
+
+
 def test_a_walk_longer_than_a_window_stays_one_bout() -> None:
     rec, _ = walking_signal(walk_s=420.0, stand_before_s=10.0, stand_after_s=10.0)
     windowed = analyze(rec, AnalysisParameters(window_s=150.0))

@@ -420,30 +420,38 @@ def _turns(
     b_stop: IntArray,
     fs: float,
     offset_s: float,
+    read: npt.NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame | None:
     """The turns within the bouts (:mod:`backstride.gait.turns`); ``None`` if untellable.
 
     Untellable without a gyroscope, or with one that reads nothing (switched off,
     zero-filled by an export, or, in one window of a long file, missing throughout: gaps
     are bridged, so what is still not a number is a window without a single reading).
+    ``read`` marks the samples the gyroscope read, where some were bridged: only they
+    give its offset.
     """
-    yaw = _yaw_rate(gyr, up)
+    yaw = _yaw_rate(gyr, up, read)
     if yaw is None:
         return None
     return turn_table(detect_turns(yaw, fs, bouts=(b_start, b_stop)), fs, offset_s)
 
 
-def _yaw_rate(gyr: FloatArray | None, up: FloatArray) -> FloatArray | None:
+def _yaw_rate(
+    gyr: FloatArray | None, up: FloatArray, read: npt.NDArray[np.bool_] | None = None
+) -> FloatArray | None:
     """Angular velocity about ``up``, deg/s, offset removed; ``None`` if untellable.
 
-    Untellable as in :func:`_turns`: no gyroscope, or one that reads nothing.
+    Untellable as in :func:`_turns`: no gyroscope, or one that reads nothing. The offset
+    is the median over the samples in ``read`` (all if ``None``): minutes a device lost,
+    bridged by a straight line, would otherwise set it.
     """
     if gyr is None:
         return None
     yaw = gyr @ up
     if not np.any(yaw) or not np.isfinite(yaw).all():
         return None
-    yaw -= np.median(yaw)  # the gyroscope's offset: over a window, turns either way balance
+    # the gyroscope's offset: over a window, turns either way balance
+    yaw -= np.median(yaw if read is None or not read.any() else yaw[read])
     return yaw
 
 
@@ -921,6 +929,9 @@ def _analyze_window(
     grid_start = -round(offset_s * fs) % max(1, round(fs))
     stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up, grid_start)
     gyr = bridge_gaps(recording.gyr) if recording.gyr is not None and ics.size else None
+    gyr_read: npt.NDArray[np.bool_] | None = None
+    if recording.gyr is not None and gyr is not None and gyr is not recording.gyr:
+        gyr_read = np.asarray(np.isfinite(recording.gyr).all(axis=1))
     handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
     del gravity, up
     velocity = forward_velocity(frame.ap, fs) if position is not None else None
@@ -929,7 +940,7 @@ def _analyze_window(
     strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
     impact = _impacts(frame, ics, fs)
     sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs, handedness)
-    turns = _turns(gyr, frame.mean_up, b_start, b_stop, fs, offset_s)
+    turns = _turns(gyr, frame.mean_up, b_start, b_stop, fs, offset_s, gyr_read)
 
     per_bout = strides.groupby("bout_id").agg(
         cadence_spm=("cadence_spm", "mean"),
