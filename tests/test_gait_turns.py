@@ -9,7 +9,7 @@ import pytest
 
 from backstride.gait import pipeline
 from backstride.gait.pipeline import analyze
-from backstride.gait.turns import TURN_COLUMNS, TurnRules, detect_turns
+from backstride.gait.turns import TURN_COLUMNS, TurnRules, detect_turns, smooth_rate
 from backstride.output import analysis_document
 
 from synthetic import rotation, walking_signal
@@ -210,3 +210,25 @@ def test_a_small_turn_or_one_followed_by_standing_does_not_join_two_walks() -> N
     # without a gyroscope nothing tells the turn
     rec, _ = _two_walks_with_a_pause(4.0, turn=(0.5, 180.0))
     assert len(analyze(dataclasses.replace(rec, gyr=None)).bouts) == 2
+
+
+def test_a_rate_smoothed_once_finds_the_same_turns_as_smoothed_each_time() -> None:
+    """The bout joining smooths a window's rate once and takes each pause's own offset off
+    after it; that is only right because the smoothing is linear with a gain of 1 at 0 Hz."""
+    rec, _ = walking_signal(**WALK, turns=((12.0, 2.5, 180.0), (30.0, 1.5, -90.0)))
+    assert rec.gyr is not None
+    fs = rec.sample_rate_hz
+    yaw = rec.gyr[:, 0] + 1.7  # a gyroscope's offset
+    whole = smooth_rate(yaw, fs)
+    for offset in (1.7, 0.0, -3.0):
+        np.testing.assert_allclose(smooth_rate(yaw - offset, fs), whole - offset, atol=1e-9)
+        alone = detect_turns(yaw - offset, fs)
+        shared = detect_turns(yaw - offset, fs, smoothed_dps=whole - offset)
+        np.testing.assert_array_equal(shared.start, alone.start)
+        np.testing.assert_array_equal(shared.end, alone.end)
+        np.testing.assert_allclose(shared.angle_deg, alone.angle_deg)
+    assert detect_turns(yaw - 1.7, fs).angle_deg.size == 2
+    # columns are smoothed each on its own
+    three = smooth_rate(rec.gyr, fs)
+    for k in range(3):
+        np.testing.assert_allclose(three[:, k], smooth_rate(rec.gyr[:, k], fs), atol=1e-12)

@@ -147,13 +147,14 @@ def join_across_turns(
     rules = rules or BoutRules()
     if len(bouts) < 2 or turn_start_s.size == 0:
         return bouts
+    last = contact_s[np.array([b[-1] for b in bouts[:-1]])][:, None]
+    first = contact_s[np.array([b[0] for b in bouts[1:]])][:, None]
+    # per pause and turn: the time of the pause outside the turn, before it and after it
+    outside = np.clip(turn_start_s - last, 0, None) + np.clip(first - turn_end_s, 0, None)
+    fills = ((turn_start_s < first) & (turn_end_s > last) & (outside <= rules.max_step_s)).any(1)
     out = [bouts[0]]
-    for bout in bouts[1:]:
-        last, first = contact_s[out[-1][-1]], contact_s[bout[0]]
-        # the time of the pause outside the turn, before it and after it
-        outside = np.clip(turn_start_s - last, 0, None) + np.clip(first - turn_end_s, 0, None)
-        fills = (turn_start_s < first) & (turn_end_s > last) & (outside <= rules.max_step_s)
-        if fills.any():
+    for bout, joined in zip(bouts[1:], fills.tolist(), strict=True):
+        if joined:
             out[-1] = np.concatenate([out[-1], bout])
         else:
             out.append(bout)

@@ -44,7 +44,13 @@ from backstride.gait.parameters import (
     vaulting_weights,
     vertical_displacement,
 )
-from backstride.gait.turns import TURN_COLUMNS, TurnRules, detect_turns, turn_table
+from backstride.gait.turns import (
+    TURN_COLUMNS,
+    TurnRules,
+    detect_turns,
+    smooth_rate,
+    turn_table,
+)
 from backstride.recording import (
     FloatArray,
     Recording,
@@ -470,35 +476,65 @@ def _joined_across_turns(
 ) -> list[IntArray]:
     """Bouts joined where a turn fills the pause between them (rule 6 in ``gait/bouts.py``).
 
-    Each pause that a turn could fill (longer than the 3-s break, at most a turn's 10 s
-    and a step either side) is looked at on its own: the yaw rate about the mean "up" of
-    the two bouts beside it, over the pause and :data:`TURN_CONTEXT_S` either side, less
-    its median there, and the turns found in it as :func:`_turns` finds them. Nothing
-    outside that stretch counts, so a long recording's windows join the same bouts as one
-    piece does (a window's bouts lie at least 60 s inside it). A pause where the gyroscope
-    lost samples is not filled: the bridged samples are a straight line, not a turn.
+    The yaw rate is the angular velocity about the mean "up" of the bouts as assembled, as
+    :func:`_turns` takes it. Each pause that a turn could fill (longer than the 3-s break,
+    at most a turn's 10 s and a step either side) is then looked at on its own: over the
+    pause and :data:`TURN_CONTEXT_S` either side, less its median there as the gyroscope's
+    offset, the turns found as :func:`_turns` finds them. A window's median would make a
+    long recording's windows join other bouts than one piece does (minutes a device lost,
+    bridged by a straight line, set it). A pause where the gyroscope lost samples is not
+    filled: the bridged samples are a line, not a turn.
+
+    The smoothing is linear with a gain of 1 at 0 Hz, so it is done once for the window
+    and each pause's offset taken off after it. Most pauses (a day has thousands) are
+    passed over without looking for turns: where the smoothed rate in the pause, but a
+    step at either end, falls below a turn's edge for longer than turns are merged over,
+    or turns both ways, no one turn can fill it.
     """
     if gyr is None or len(members) < 2:
         return members
     first = np.array([cand_idx[m[0]] for m in members], dtype=np.int64)
     last = np.array([cand_idx[m[-1]] for m in members], dtype=np.int64)
     pause = first[1:] - last[:-1]
-    longest = (TurnRules().max_duration_s + 2 * rules.max_step_s) * fs
-    context = round(TURN_CONTEXT_S * fs)
+    turn_rules = TurnRules()
+    longest = (turn_rules.max_duration_s + 2 * rules.max_step_s) * fs
+    fillable = np.flatnonzero((pause > rules.max_pause_s * fs) & (pause <= longest))
+    if fillable.size == 0:
+        return members
+    lengths = (last + 1 - first).astype(np.float64)
+    walk_up = lengths @ _segment_means(up, first, last + 1)
+    walk_up /= np.linalg.norm(walk_up)
+    rate = gyr @ walk_up
+    lost = ~np.isfinite(rate)  # a sample any axis lost (NaN and inf times 0 are NaN)
+    if lost.any():
+        rate = bridge_gaps(gyr) @ walk_up
+    if not np.any(rate):
+        return members  # a gyroscope that reads nothing
+    smoothed = smooth_rate(rate, fs, turn_rules)
+    context, step = round(TURN_CONTEXT_S * fs), round(rules.max_step_s * fs)
+    every = max(1, round(fs / 20))  # the offset's median from 20 samples a second
+    merged_over = round(turn_rules.merge_gap_s * fs)
     turn_start: list[float] = []
     turn_end: list[float] = []
-    for k in np.flatnonzero((pause > rules.max_pause_s * fs) & (pause <= longest)):
-        lo, hi = max(0, last[k] - context), min(gyr.shape[0], first[k + 1] + context)
-        stretch = gyr[lo:hi]
-        if not np.isfinite(stretch).all():
+    for k in fillable.tolist():
+        a, b = max(0, last[k] - context), min(rate.size, first[k + 1] + context)
+        if lost[a:b].any():
             continue
-        walk_up = up[np.r_[first[k] : last[k] + 1, first[k + 1] : last[k + 1] + 1]].mean(axis=0)
-        yaw = _yaw_rate(stretch, walk_up / np.linalg.norm(walk_up))
-        if yaw is None:
+        sample = rate[a:b:every]
+        offset = float(np.partition(sample, sample.size // 2)[sample.size // 2])  # the median
+        inner = smoothed[last[k] + step : first[k + 1] - step] - offset
+        slow = np.concatenate(([False], np.abs(inner) < turn_rules.edge_dps, [False]))
+        change = np.flatnonzero(slow[1:] != slow[:-1])
+        if (change[1::2] - change[::2]).max(initial=0) > merged_over:
             continue
-        turns = detect_turns(yaw, fs)
-        turn_start.extend((turns.start + lo) / fs)
-        turn_end.extend((turns.end + lo) / fs)
+        fast = inner[~slow[1:-1]]
+        if fast.size and fast.min() < 0 < fast.max():
+            continue
+        turns = detect_turns(
+            rate[a:b] - offset, fs, turn_rules, smoothed_dps=smoothed[a:b] - offset
+        )
+        turn_start.extend((turns.start + a) / fs)
+        turn_end.extend((turns.end + a) / fs)
     return join_across_turns(
         members, cand_idx / fs, np.array(turn_start), np.array(turn_end), rules
     )

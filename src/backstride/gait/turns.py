@@ -32,6 +32,7 @@ references (``backstride validate``; docs/validation.md).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,11 +79,32 @@ class Turns:
     bout: IntArray
 
 
+@functools.lru_cache(maxsize=8)
+def _low_pass(cutoff_hz: float, fs: float) -> FloatArray:
+    return np.asarray(signal.butter(4, cutoff_hz, fs=fs, output="sos"))
+
+
+def smooth_rate(rate_dps: FloatArray, fs: float, rules: TurnRules | None = None) -> FloatArray:
+    """Step 2 of the method: the rate low-passed (4th-order Butterworth, zero phase).
+
+    Linear, with a gain of 1 at 0 Hz: the smoothed sum of rates is the sum of the smoothed
+    rates, and a constant offset passes unchanged, so several axes or offsets can share one
+    smoothing. ``rate_dps`` may be ``(n,)`` or ``(n, k)`` (each column smoothed).
+    """
+    rules = rules or TurnRules()
+    sos = _low_pass(rules.cutoff_hz, fs)
+    if rate_dps.ndim == 1:
+        return np.asarray(signal.sosfiltfilt(sos, rate_dps))
+    # a column at a time: filtering along a strided axis is several times slower
+    return np.column_stack([signal.sosfiltfilt(sos, np.ascontiguousarray(c)) for c in rate_dps.T])
+
+
 def detect_turns(
     yaw_dps: FloatArray,
     fs: float,
     rules: TurnRules | None = None,
     bouts: tuple[IntArray, IntArray] | None = None,
+    smoothed_dps: FloatArray | None = None,
 ) -> Turns:
     """Turns in a yaw-rate signal (deg/s, positive to the left), steps 2-4 of the method.
 
@@ -100,6 +122,9 @@ def detect_turns(
         angle and duration are measured and the limits applied: as in the Mobilise-D
         references, whose turns lie within their walking bouts, a walk that sets off
         turning counts the part of the turn it walks.
+    smoothed_dps
+        ``yaw_dps`` already smoothed (:func:`smooth_rate`), where it was done once for
+        several stretches of a longer signal; else it is smoothed here.
     """
     rules = rules or TurnRules()
     none = np.zeros(0, dtype=np.int64)
@@ -107,8 +132,7 @@ def detect_turns(
     n = yaw_dps.size
     if n < 16 or not np.isfinite(yaw_dps).all():
         return empty
-    sos = signal.butter(4, rules.cutoff_hz, fs=fs, output="sos")
-    speed = signal.sosfiltfilt(sos, yaw_dps)
+    speed = smooth_rate(yaw_dps, fs, rules) if smoothed_dps is None else np.array(smoothed_dps)
     direction_at = np.sign(speed)
     np.abs(speed, out=speed)
     peaks, _ = signal.find_peaks(speed, height=rules.min_peak_dps)
