@@ -248,6 +248,11 @@ def _beyond(x: FloatArray, limit: float) -> npt.NDArray[np.bool_]:
         return (x > limit) | (x < -limit)
 
 
+def _all_within(x: FloatArray, limit: float) -> bool:
+    """Whether every sample of ``x`` is a number within ``+-limit`` (NaN is not)."""
+    return all(bool((np.abs(c) <= limit).all()) for c in _row_chunks(x))
+
+
 def without_impossible_samples(recording: Recording) -> Recording:
     """The recording with samples beyond any sensor's range marked missing, and notes.
 
@@ -258,6 +263,12 @@ def without_impossible_samples(recording: Recording) -> Recording:
     missing are counted in a note too. Returns the recording itself when every sample is a
     number within range.
     """
+    if all(
+        _all_within(x, limit)
+        for x, limit in ((recording.acc, ACC_LIMIT_MPS2), (recording.gyr, GYR_LIMIT_DPS))
+        if x is not None
+    ):
+        return recording  # the common case, in one pass over each signal
     changes: dict[str, Any] = {}
     notes = []
     # what is already missing (an empty cell, 'nan', 'inf') is bridged too: say how much
