@@ -134,8 +134,8 @@ def join_across_turns(
     contact_s
         The candidate contact times the indices refer to, s.
     turn_start_s, turn_end_s
-        Turns found over the whole signal (:func:`backstride.gait.turns.detect_turns`
-        without bouts: their size and duration limits applied to the whole turn), s.
+        Turns found without bouts (:func:`backstride.gait.turns.detect_turns`: their size
+        and duration limits applied to the whole turn, not the part in a bout), s.
     rules
         Assembly parameters; ``max_step_s`` is how much of the pause may lie outside the turn.
 

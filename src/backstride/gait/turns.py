@@ -87,16 +87,11 @@ def _low_pass(cutoff_hz: float, fs: float) -> FloatArray:
 def smooth_rate(rate_dps: FloatArray, fs: float, rules: TurnRules | None = None) -> FloatArray:
     """Step 2 of the method: the rate low-passed (4th-order Butterworth, zero phase).
 
-    Linear, with a gain of 1 at 0 Hz: the smoothed sum of rates is the sum of the smoothed
-    rates, and a constant offset passes unchanged, so several axes or offsets can share one
-    smoothing. ``rate_dps`` may be ``(n,)`` or ``(n, k)`` (each column smoothed).
+    Linear, with a gain of 1 at 0 Hz: a constant offset passes unchanged, so stretches of
+    one signal with different offsets can share one smoothing.
     """
     rules = rules or TurnRules()
-    sos = _low_pass(rules.cutoff_hz, fs)
-    if rate_dps.ndim == 1:
-        return np.asarray(signal.sosfiltfilt(sos, rate_dps))
-    # a column at a time: filtering along a strided axis is several times slower
-    return np.column_stack([signal.sosfiltfilt(sos, np.ascontiguousarray(c)) for c in rate_dps.T])
+    return np.asarray(signal.sosfiltfilt(_low_pass(rules.cutoff_hz, fs), rate_dps))
 
 
 def detect_turns(
