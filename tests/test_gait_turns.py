@@ -210,6 +210,8 @@ def test_a_small_turn_or_one_followed_by_standing_does_not_join_two_walks() -> N
     # without a gyroscope nothing tells the turn
     rec, _ = _two_walks_with_a_pause(4.0, turn=(0.5, 180.0))
     assert len(analyze(dataclasses.replace(rec, gyr=None)).bouts) == 2
+    # nor does one on the wrist, which twists on its own while the body stands
+    assert len(analyze(dataclasses.replace(rec, placement="wrist")).bouts) == 2
 
 
 def test_a_rate_smoothed_once_finds_the_same_turns_as_smoothed_each_time() -> None:

@@ -937,7 +937,9 @@ def _analyze_window(
     order = np.argsort(cand.index, kind="stable")
     cand_idx = cand.index[order]
     members = assemble_bouts(cand_idx / fs, params.bout_rules, cand.prominence_mps2[order])
-    members = _joined_across_turns(members, cand_idx, recording.gyr, up, fs, params.bout_rules)
+    # the trunk's yaw is the body's turning; a wrist or a thigh twists on its own
+    trunk_gyr = recording.gyr if recording.placement in TRUNK_PLACEMENTS else None
+    members = _joined_across_turns(members, cand_idx, trunk_gyr, up, fs, params.bout_rules)
     bout_contacts = [cand_idx[m] for m in members]
     n_bouts = len(bout_contacts)
     ics = np.concatenate(bout_contacts) if bout_contacts else np.zeros(0, dtype=np.int64)
