@@ -172,7 +172,12 @@ class Recording:
 
 def finite_share(x: FloatArray) -> float:
     """The share of ``x``'s rows (samples) whose every column is a number; 0 for none."""
-    return float(np.isfinite(x).all(axis=1).mean()) if x.shape[0] else 0.0
+    if not x.shape[0]:
+        return 0.0
+    finite = np.isfinite(x)
+    if finite.all():  # the common case; the reduction over rows is ten times slower
+        return 1.0
+    return float(finite.all(axis=1).mean())
 
 
 def bridge_gaps(x: FloatArray) -> FloatArray:
