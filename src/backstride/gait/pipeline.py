@@ -470,11 +470,15 @@ def _joined_across_turns(
     members: list[IntArray],
     cand_idx: IntArray,
     gyr: FloatArray | None,
+    read: npt.NDArray[np.bool_] | None,
     up: FloatArray,
     fs: float,
     rules: BoutRules,
 ) -> list[IntArray]:
     """Bouts joined where a turn fills the pause between them (rule 6 in ``gait/bouts.py``).
+
+    ``gyr`` is the gyroscope with its gaps bridged, ``read`` the samples it read where it
+    had some (``None``: all), as :func:`_turns` takes them.
 
     The yaw rate is the angular velocity about the mean "up" of the bouts as assembled, as
     :func:`_turns` takes it. Each pause that a turn could fill (longer than the 3-s break,
@@ -505,9 +509,6 @@ def _joined_across_turns(
     walk_up = lengths @ _segment_means(up, first, last + 1)
     walk_up /= np.linalg.norm(walk_up)
     rate = gyr @ walk_up
-    lost = ~np.isfinite(rate)  # a sample any axis lost (NaN and inf times 0 are NaN)
-    if lost.any():
-        rate = bridge_gaps(gyr) @ walk_up
     if not np.any(rate):
         return members  # a gyroscope that reads nothing
     smoothed = smooth_rate(rate, fs, turn_rules)
@@ -518,7 +519,7 @@ def _joined_across_turns(
     turn_end: list[float] = []
     for k in fillable.tolist():
         a, b = max(0, last[k] - context), min(rate.size, first[k + 1] + context)
-        if lost[a:b].any():
+        if read is not None and not read[a:b].all():
             continue
         sample = rate[a:b:every]
         offset = float(np.partition(sample, sample.size // 2)[sample.size // 2])  # the median
@@ -937,9 +938,17 @@ def _analyze_window(
     order = np.argsort(cand.index, kind="stable")
     cand_idx = cand.index[order]
     members = assemble_bouts(cand_idx / fs, params.bout_rules, cand.prominence_mps2[order])
+    # the gyroscope with its gaps bridged, and where it had some, the samples it read: only
+    # they give its offset, and a pause it lost is not filled by a turn
+    gyr = bridge_gaps(recording.gyr) if recording.gyr is not None else None
+    gyr_read: npt.NDArray[np.bool_] | None = None
+    if recording.gyr is not None and gyr is not recording.gyr:
+        gyr_read = np.asarray(np.isfinite(recording.gyr).all(axis=1))
     # the trunk's yaw is the body's turning; a wrist or a thigh twists on its own
-    trunk_gyr = recording.gyr if recording.placement in TRUNK_PLACEMENTS else None
-    members = _joined_across_turns(members, cand_idx, trunk_gyr, up, fs, params.bout_rules)
+    trunk_gyr = gyr if recording.placement in TRUNK_PLACEMENTS else None
+    members = _joined_across_turns(
+        members, cand_idx, trunk_gyr, gyr_read, up, fs, params.bout_rules
+    )
     bout_contacts = [cand_idx[m] for m in members]
     n_bouts = len(bout_contacts)
     ics = np.concatenate(bout_contacts) if bout_contacts else np.zeros(0, dtype=np.int64)
@@ -966,10 +975,7 @@ def _analyze_window(
     # the 1-s grid of quiet standing on the whole recording's seconds (samples), not the window's
     grid_start = -round(offset_s * fs) % max(1, round(fs))
     stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up, grid_start)
-    gyr = bridge_gaps(recording.gyr) if recording.gyr is not None and ics.size else None
-    gyr_read: npt.NDArray[np.bool_] | None = None
-    if recording.gyr is not None and gyr is not None and gyr is not recording.gyr:
-        gyr_read = np.asarray(np.isfinite(recording.gyr).all(axis=1))
+    gyr = gyr if ics.size else None
     handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
     del gravity, up
     velocity = forward_velocity(frame.ap, fs) if position is not None else None
