@@ -56,6 +56,7 @@ import itertools
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import signal
 
 from backstride.gait.orientation import uncentred_correlation
@@ -147,16 +148,27 @@ def _bout_bounds(contact_bout: IntArray) -> list[tuple[int, int]]:
 
 
 def _step_means(x: FloatArray, contacts: IntArray, bouts: list[tuple[int, int]]) -> FloatArray:
-    """Mean of ``x`` over the step after each contact (a bout's last: its median step)."""
+    """Mean of ``x`` over the step after each contact (a bout's last: its median step).
+
+    All bouts at once: a day holds thousands of them, and a median per bout in a loop took
+    a twentieth of the day's analysis.
+    """
     csum = np.r_[0.0, np.cumsum(x)]
-    out = np.zeros(contacts.size)
-    n = x.size
-    for first, stop in bouts:
-        c = contacts[first:stop]
-        last = c[-1] + (int(np.median(np.diff(c))) if c.size > 1 else 1)
-        ends = np.minimum(np.r_[c[1:], last], n)
-        out[first:stop] = (csum[ends] - csum[c]) / np.maximum(ends - c, 1)
-    return out
+    first = np.array([a for a, _ in bouts], dtype=np.int64)
+    stop = np.array([b for _, b in bouts], dtype=np.int64)
+    bout_of = np.repeat(np.arange(first.size), stop - first)
+    ends = np.empty_like(contacts)
+    ends[:-1] = contacts[1:]
+    within = np.zeros(contacts.size, dtype=bool)
+    within[:-1] = bout_of[1:] == bout_of[:-1]
+    # a bout's median step in whole samples (one sample for a bout of one contact)
+    median_step = np.ones(first.size, dtype=np.int64)
+    steps = pd.Series(ends[within] - contacts[within]).groupby(bout_of[within]).median()
+    median_step[steps.index.to_numpy()] = steps.to_numpy().astype(np.int64)
+    last = stop - 1
+    ends[last] = contacts[last] + median_step
+    ends = np.minimum(ends, x.size)
+    return np.asarray((csum[ends] - csum[contacts]) / np.maximum(ends - contacts, 1))
 
 
 def _rotation_at_contacts(rate: FloatArray, contacts: IntArray, fs: float) -> FloatArray:

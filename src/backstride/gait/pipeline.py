@@ -34,6 +34,9 @@ from backstride.gait.orientation import (
     gravity_and_vertical,
 )
 from backstride.gait.parameters import (
+    HARMONIC_POINTS,
+    ROM_POINTS,
+    SegmentGrid,
     angle_range_per_stride,
     autocorrelation_regularity,
     exchange_cosines,
@@ -561,10 +564,20 @@ def _stride_table(
         "cadence_spm": 120.0 / duration,
         "stride_length_m": length,
         "speed_mps": length / duration,
-        "harmonic_ratio_v": harmonic_ratio(frame.vertical, s0, s1, False),
-        "harmonic_ratio_ap": harmonic_ratio(frame.ap, s0, s1, False),
-        "harmonic_ratio_ml": harmonic_ratio(frame.ml, s0, s1, True),
     }
+    # the three axes are resampled onto the same strides: the grid is found once
+    n_samples = frame.vertical.shape[0]
+    grid = SegmentGrid(s0, s1, HARMONIC_POINTS, n_samples) if first.size else None
+    for name, x, odd_over_even in (
+        ("v", frame.vertical, False),
+        ("ap", frame.ap, False),
+        ("ml", frame.ml, True),
+    ):
+        table[f"harmonic_ratio_{name}"] = harmonic_ratio(x, s0, s1, odd_over_even, grid)
+    del grid
+    rom_grid = (
+        SegmentGrid(s0, s1, ROM_POINTS, n_samples) if gyr is not None and first.size else None
+    )
     # rotation about ML = sagittal plane, about AP = frontal, about vertical = transverse;
     # one axis at a time so that only one day-long angle signal exists at once
     for plane, axis in (
@@ -577,7 +590,7 @@ def _stride_table(
             angle = gyr @ axis
             np.cumsum(angle, out=angle)
             angle /= fs
-            rom = angle_range_per_stride(angle, s0, s1)
+            rom = angle_range_per_stride(angle, s0, s1, rom_grid)
         table[f"trunk_rom_{plane}_deg"] = rom
     return pd.DataFrame(table)
 
