@@ -39,7 +39,9 @@ def _stride_periodic(
     return x
 
 
-def _harmonic_ratio_by_fft(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, odd: bool):
+def _harmonic_ratio_by_fft(
+    x: np.ndarray, starts: np.ndarray, ends: np.ndarray, odd: bool
+) -> np.ndarray:
     """Menz's ratio the plain way: every coefficient by FFT, then 1-20 taken."""
     seg = resample_segments(x, starts, ends, HARMONIC_POINTS)[:, :-1]
     amp = np.abs(np.fft.rfft(seg - seg.mean(axis=1, keepdims=True), axis=1))[:, 1:21]
