@@ -365,6 +365,40 @@ def test_ipol_synthetic_fills_dropped_packets(tmp_path: Path) -> None:
     assert any("3 dropped packets" in note for note in recording.notes)
 
 
+def test_ipol_a_repeated_packet_keeps_its_first_line(tmp_path: Path) -> None:
+    """Trial 11-1 of the data set (not bundled) has packet 308 on two lines with different
+    readings, then 309, 310; the whole file was refused: "The PacketCounter column does not
+    increase on line 312"."""
+    counter = np.concatenate([np.arange(0, 309), np.arange(308, 600)]).astype(float)
+    text = _ipol_text(counter)
+    lines = text.splitlines()
+    # the repeated line (file line 312) carries other readings than the first packet 308
+    cells = lines[311].split("\t")
+    assert cells[0] == "308.0" == lines[310].split("\t")[0]
+    cells[1] = "9.999999"
+    lines[311] = "\t".join(cells)
+    path = tmp_path / "9-2_lb.txt"
+    path.write_text("\n".join(lines) + "\n")
+    recording = read_ipol_txt(path)
+    assert recording.n_samples == 600  # packets 0-599, one each
+    # packet 308 reads as its first line; the repeat's 9.999999 is nowhere
+    assert recording.acc[308, 0] == pytest.approx(9.81 + 0.5 * np.sin(2 * np.pi * 3.08), abs=1e-6)
+    assert not np.isclose(recording.acc[:, 0], 9.999999).any()
+    np.testing.assert_allclose(recording.acc[:, 1], 0.1 * np.arange(600) / 100, atol=1e-5)
+    note = "1 packet number stood on two lines (first on line 312)"
+    assert any(note in n for n in recording.notes)
+
+
+def test_ipol_a_counter_that_repeats_often_is_refused(tmp_path: Path) -> None:
+    """Past 1% of the lines a repeated packet number is a broken export, not a glitch."""
+    counter = np.repeat(np.arange(300.0), 2)[:600]
+    path = tmp_path / "9-2_lb.txt"
+    path.write_text(_ipol_text(counter))
+    raises_one_sentence(
+        InvalidInputError, lambda: read_ipol_txt(path), "repeats its PacketCounter on 300 of 600"
+    )
+
+
 @pytest.mark.parametrize(
     ("stated", "rate_hz"), [("1,000", 1000.0), ("100,0", 100.0), ("100", 100.0)]
 )

@@ -219,6 +219,25 @@ def test_a_packet_counter_that_wraps_mid_trial(events_wrap: bool, tmp_path: Path
     assert result.walking_f1 == pytest.approx(original.walking_f1)
 
 
+def test_a_packet_number_on_two_lines_validates_as_the_original(tmp_path: Path) -> None:
+    """Trial 11-1 of the data set (not bundled) writes packet 308 on two lines with different
+    readings; the reader refused the whole trial ("does not increase on line 312"). Here the
+    line of packet 1200, mid-walk, is written twice, the copy with other readings."""
+    source = shared(IPOL)
+    lines = _lines(source, "1-1")
+    at = next(k for k, line in enumerate(lines) if line.startswith("1200.0\t"))
+    counter, acc_x, rest = lines[at].split("\t", 2)
+    repeat = "\t".join([counter, f"{float(acc_x) + 0.5:.6f}", rest])
+    _write(tmp_path / "variant", [*lines[: at + 1], repeat, *lines[at + 1 :]], _meta(source, "1-1"))
+    result = _only_result(run_validation(tmp_path / "variant"))
+    original = _original(source, "1-1", tmp_path)
+    assert result.contacts == original.contacts
+    assert result.walking_f1 == original.walking_f1
+    recording = read_ipol_txt(tmp_path / "variant" / "1-1_lb.txt")
+    assert recording.n_samples == read_ipol_txt(source / "1-1_lb.txt").n_samples
+    assert any("stood on two lines" in note for note in recording.notes)
+
+
 def test_decimal_commas_are_read(tmp_path: Path) -> None:
     """A French-locale export (``8,225546``, ``100,0 Hz``) was refused as non-numeric."""
     source = shared(IPOL)

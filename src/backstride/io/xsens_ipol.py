@@ -9,7 +9,9 @@ Layout (tab-separated)::
 Acceleration is in m/s^2 and angular velocity in rad/s (converted to deg/s). Dropped packets
 show as jumps in ``PacketCounter``; they are filled by linear interpolation so that sample
 ``i`` of the recording is packet ``PacketCounter[0] + i`` (kept in
-``meta["first_sample_index"]``, because the data set's gait events are packet numbers).
+``meta["first_sample_index"]``, because the data set's gait events are packet numbers). A
+packet number that stands on two lines in a row (an export glitch the data set has) keeps the
+first of the two.
 
 A sibling ``<subject>-<trial>.json`` (``1-1_lb.txt`` -> ``1-1.json``, or ``1-1_meta.json`` as
 the data set's README names it; the case of the names does not matter) supplies the body
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from backstride.exceptions import InvalidInputError
@@ -51,6 +54,9 @@ _RATE_RE = re.compile(r"acquisition\s+frequency\s*:?\s*([0-9]+(?:[.,][0-9]*)?)\s
 _LB_SUFFIX = "_lb.txt"
 #: Xsens packet counters are 16-bit and wrap around.
 COUNTER_MODULUS = 65536
+#: Share of lines that may repeat the packet number before them (a glitch of the export)
+#: before the file is refused as broken.
+MAX_REPEATED_SHARE = 0.01
 
 
 def _rate_hz(text: str) -> float:
@@ -133,7 +139,23 @@ def read_ipol_txt(path: PathLike) -> Recording:
     if "packetcounter" in by_name:
         counter = numeric_column(frame[by_name["packetcounter"]], "PacketCounter", line_of)
         with np.errstate(invalid="ignore", over="ignore"):
-            time_s = (_unwrap(counter) - counter[0]) / rate
+            packet = _unwrap(counter)
+        repeated = _repeated_packets(packet, line_of, p.name)
+        if repeated.any():
+            n_repeated = int(repeated.sum())
+            notes.append(
+                f"{n_repeated} packet {'number' if n_repeated == 1 else 'numbers'} stood on "
+                f"two lines (first on line {int(line_of[np.argmax(repeated)])}); the first "
+                "of the two was kept"
+            )
+            keep = ~repeated
+            counter, packet, values, line_of = (
+                counter[keep],
+                packet[keep],
+                values[keep],
+                line_of[keep],
+            )
+        time_s = (packet - counter[0]) / rate
         steps = time_steps(time_s, "PacketCounter", line_of)
         meta["first_sample_index"] = int(counter[0])
         if steps.irregular:
@@ -173,6 +195,27 @@ def _cut_last_line(frame: pd.DataFrame) -> int | None:
     if pd.isna(last_column.iloc[1]) and not pd.isna(last_column.iloc[0]):
         return int(frame.index[-1]) + 3
     return None
+
+
+def _repeated_packets(packet: FloatArray, line_of: IntArray, name: str) -> npt.NDArray[np.bool_]:
+    """Rows whose packet number repeats the row before's.
+
+    The data set's exports hold such rows now and then (trial 11-1 has packet 308 on two
+    lines, with different readings, and runs on 309, 310 after them). Both readings cannot be
+    packet 308, and sample ``i`` must stay packet ``first + i`` for the gait events (packet
+    numbers) to land where they belong, so the later line is left out. Many repeats are not a
+    glitch but a broken export, and refused.
+    """
+    repeated = np.zeros(packet.size, dtype=bool)
+    repeated[1:] = np.diff(packet) == 0
+    count = int(repeated.sum())
+    if count > MAX_REPEATED_SHARE * packet.size:
+        raise InvalidInputError(
+            f"The file {name} repeats its PacketCounter on {count} of {packet.size} lines "
+            f"(first on line {int(line_of[np.argmax(repeated)])}); export the recording "
+            "again from the Xsens software."
+        )
+    return repeated
 
 
 def _unwrap(counter: FloatArray) -> FloatArray:
