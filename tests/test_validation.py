@@ -32,7 +32,8 @@ from scipy.spatial.transform import Rotation
 
 from backstride.cli import main
 from backstride.exceptions import InvalidInputError
-from backstride.gait.pipeline import analyze
+from backstride.gait.bouts import BoutRules
+from backstride.gait.pipeline import AnalysisParameters, analyze
 from backstride.recording import Recording
 from backstride.validation.metrics import match_contacts, walking_time_agreement
 from backstride.validation.references import Reference, ReferenceBout
@@ -88,8 +89,23 @@ def test_mobilised_all_reference_recordings_are_evaluated(mobilised: dict[str, f
     assert mobilised["ref_bouts"] == 11
 
 
-def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
-    assert mobilised["ic_f1"] >= 0.70
+@pytest.fixture(scope="module")
+def lab_report_without_stopping() -> ValidationReport:
+    """The same trials with the walks ending on their last rhythmic contact (no rule 7)."""
+    rules = BoutRules(stopping_steps=0)
+    return run_validation(
+        ROOT / "data" / "mobilised-lab", params=AnalysisParameters(bout_rules=rules)
+    )
+
+
+def test_mobilised_regression_floor(
+    mobilised: dict[str, float], lab_report_without_stopping: ValidationReport
+) -> None:
+    # the contacts the rhythm finds keep their floor; what the stopping steps change against
+    # INDIP is pinned in test_stopping_steps_lie_where_indip_has_ended_the_walk
+    rhythm = lab_report_without_stopping.pooled("mobilised")
+    assert rhythm["ic_f1"] >= 0.70
+    assert rhythm["walking_f1"] >= 0.77
     assert mobilised["ic_mae_s"] <= TARGETS["ic_mae_s"]
     assert mobilised["walking_f1"] >= 0.77
     assert mobilised["matched_bouts"] >= 10
@@ -97,6 +113,33 @@ def test_mobilised_regression_floor(mobilised: dict[str, float]) -> None:
     # 0.109 m and 0.099 m/s before the vaulting share (docs/validation.md), 0.092 and 0.086 since
     assert mobilised["stride_length_mae_m"] <= 0.10
     assert mobilised["speed_mae_mps"] <= 0.095
+
+
+def test_stopping_steps_lie_where_indip_has_ended_the_walk(
+    lab_report: ValidationReport, lab_report_without_stopping: ValidationReport
+) -> None:
+    """INDIP ends a walk before the steps that stop it (HA-001's first straight walk: its bout
+    ends at 9.88 s, the motion capture's last contact is 10.52 s). Every contact rule 7 adds
+    lies outside INDIP's walks, so it is counted as extra there; the walks' values, which
+    come from their rhythmic contacts, are unchanged. Measured: 7 added, contact F1 0.709 ->
+    0.691, walking-time F1 0.800 -> 0.785."""
+    pairs = {(r.dataset, r.name): r for r in lab_report_without_stopping.results}
+    added_total = 0
+    for with_stops in lab_report.results:
+        rhythm = pairs[(with_stops.dataset, with_stops.name)]
+        added = set(with_stops.detected_contacts_s) - set(rhythm.detected_contacts_s)
+        assert set(rhythm.detected_contacts_s) <= set(with_stops.detected_contacts_s)
+        assert with_stops.contacts.n_matched == rhythm.contacts.n_matched
+        assert with_stops.bout_values == rhythm.bout_values
+        if with_stops.dataset == "mobilised":
+            refs = with_stops.reference_bouts
+            assert not any(a - 0.25 <= t <= b + 0.25 for t in added for a, b in refs)
+            added_total += len(added)
+    assert 1 <= added_total <= 10
+    before = lab_report_without_stopping.pooled("mobilised")
+    after = lab_report.pooled("mobilised")
+    assert before["ic_f1"] - 0.03 <= after["ic_f1"] < before["ic_f1"]
+    assert before["walking_f1"] - 0.03 <= after["walking_f1"] < before["walking_f1"]
 
 
 def test_turns_agree_with_the_motion_capture_in_direction(lab_report: ValidationReport) -> None:
@@ -120,7 +163,7 @@ def test_per_trial_exports_without_data_mat_validate_as_the_trials_inside_it(
     # a dataset shipped as the per-trial CSV + reference JSON exports only
     source = ROOT / "data" / "mobilised-lab" / "HA-001"
     folder = tmp_path / "HA-001"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     for path in [*source.glob("*.imu.csv"), *source.glob("*.reference.json")]:
         shutil.copy(path, folder / path.name)
     report = run_validation(tmp_path)
@@ -286,7 +329,8 @@ def test_phone_step_totals_meet_the_targets(phone: ValidationReport) -> None:
 @pytest.mark.shared_data
 def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     assert ipol["recordings"] >= 30
-    assert ipol["ic_f1"] >= 0.955  # 0.963 within the trials, 0.952 over every marked event
+    # 0.963 within the trials before the stopping steps (0.952 over every marked event), 0.972
+    assert ipol["ic_f1"] >= 0.955
     assert ipol["walking_f1"] >= 0.97
     # the first-hump loading peak (docs/validation.md): 0.038 s with the highest hump, 0.029
     # s before a shoulder on the rise counted as the first hump, 0.027 s since
@@ -297,6 +341,29 @@ def test_ipol_regression_floor(ipol: dict[str, float]) -> None:
     # time at >= 100 steps/min against the same per-second rule on the foot sensors'
     # contacts: 428 s against 445 s over the 34 trials
     assert abs(ipol["moderate_rel_error"]) <= 0.05
+
+
+@pytest.mark.shared_data
+def test_stopping_steps_are_the_foot_sensors_last_contacts(ipol_report: ValidationReport) -> None:
+    """The walks' first and last contacts (the places report): without rule 7, 41 of the
+    68 were found with none extra; with it, 60 with 2 extra (measured), and straight walking
+    and turns as before. The values of each walk are its rhythmic contacts', unchanged."""
+    rules = BoutRules(stopping_steps=0)
+    rhythm = run_validation(
+        shared(SHARED / "ipol-lumbar"), params=AnalysisParameters(bout_rules=rules)
+    )
+    ends_before = rhythm.places("ipol")["ends"]
+    ends = ipol_report.places("ipol")["ends"]
+    assert ends.reference == ends_before.reference == 68
+    assert ends_before.found <= 45 and ends.found >= ends_before.found + 12
+    assert ends.extra <= ends_before.extra + 3
+    for place in ("straight", "turns"):
+        now, before = (r.places("ipol")[place] for r in (ipol_report, rhythm))
+        assert now.found >= before.found and now.extra <= before.extra + 1
+    for now_r, before_r in zip(ipol_report.results, rhythm.results, strict=True):
+        assert [m for m, *_ in now_r.bout_values] == [m for m, *_ in before_r.bout_values]
+        values = [x for _, *v in now_r.bout_values for x in v]
+        assert values == pytest.approx([x for _, *v in before_r.bout_values for x in v], rel=1e-12)
 
 
 @pytest.mark.shared_data
@@ -460,14 +527,14 @@ def test_ipol_reference_is_the_protocols_trial() -> None:
         results[trial] = (whole, trial_only)
     whole, trial_only = results["4-3"]
     after = [t for t in whole.detected_contacts_s if t > trial_only.detected_contacts_s[-1]]
-    assert len(after) == 6  # the unmarked steps, extras only when the whole file is scored
+    # the unmarked steps and the one that stops them, extras only when the whole file is scored
+    assert len(after) == 7
     assert whole.contacts.n_matched == trial_only.contacts.n_matched
     assert trial_only.ic_precision > whole.ic_precision
     assert trial_only.walking_f1 > whole.walking_f1
 
 
 @pytest.mark.shared_data
-@not_yet
 def test_ipol_contact_f1_target(ipol: dict[str, float]) -> None:
     assert ipol["ic_f1"] >= TARGETS["ic_f1_ipol"]
 
@@ -668,7 +735,10 @@ def test_moderate_time_is_scored_against_the_references_contacts(
     from backstride.validation.runner import reference_moderate_s
 
     straight = [r for r in lab_report.results if r.dataset == "mobilised" and "Test5" in r.name]
-    assert straight and all(r.moderate_det_s == r.moderate_ref_s == 3 for r in straight)
+    assert straight and all(r.moderate_ref_s == 3 for r in straight)
+    # BackStride's walks run on to the steps that stop them, which INDIP's leave out: one
+    # more whole second at the walk's pace
+    assert all(r.moderate_det_s == 4 for r in straight)
     # the motion capture sees only its volume: no walking time, so no moderate time either
     assert all(r.moderate_ref_s is None for r in lab_report.results if "stereo" in r.dataset)
     # 120 steps/min with the contact at 2.0 s untimed: placed in its gap, all five whole
@@ -785,11 +855,19 @@ def test_reference_bouts_the_reference_could_not_time_are_left_out(tmp_path: Pat
     assert refs["Test11-Trial1"].bouts == kept
 
 
+def _intact_f1(tmp_path: Path) -> float:
+    """Contact F1 of HA-001's first straight walk against its untouched export."""
+    folder, doc = _export_copy(tmp_path / "intact")
+    (folder / "Test5-Trial1.reference.json").write_text(json.dumps(doc))
+    (result,) = run_validation(tmp_path / "intact").results
+    return float(result.ic_f1)
+
+
 def _export_copy(tmp_path: Path) -> tuple[Path, dict[str, Any]]:
     """HA-001's first straight walk as an export in ``tmp_path/HA-001``, and its reference
     JSON to edit (written back by the caller)."""
     folder = tmp_path / "HA-001"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     source = ROOT / "data" / "mobilised-lab" / "HA-001"
     shutil.copy(source / "Test5-Trial1.imu.csv", folder)
     return folder, json.loads((source / "Test5-Trial1.reference.json").read_text())
@@ -827,7 +905,7 @@ def test_impossible_reference_values_are_unknown_not_scored(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     (row,) = json.loads((tmp_path / "v.json").read_text())["recordings"]
     assert row["stride_length_errors"] == [] and row["speed_errors"] == []
-    assert row["ic_f1"] == pytest.approx(0.947, abs=0.001)
+    assert row["ic_f1"] == pytest.approx(_intact_f1(tmp_path / "check"))
 
 
 @pytest.mark.parametrize(
@@ -871,7 +949,7 @@ def test_reference_walks_that_cannot_be_this_recordings_are_left_out_and_said(
     report = run_validation(tmp_path)
     (result,) = report.results
     assert result.n_ref_bouts == 1  # the intact walk, scored as before
-    assert result.ic_f1 == pytest.approx(0.947, abs=0.001)
+    assert result.ic_f1 == pytest.approx(_intact_f1(tmp_path / "check"))
     assert [(s.name, s.reason) for s in report.skipped] == [
         ("HA-001/Test5-Trial1 against INDIP",
          "1 of its 2 walks lies outside the recording's 12.5 s, so it was left out"),

@@ -24,6 +24,12 @@ Rules (Mobilise-D consensus as implemented in mobgap, Kluge et al. 2021, and EVI
    steps as walking, but pivot steps barely load the trunk, so in a slow turn rule 3's
    pause can pass while the walker keeps stepping (docs/validation.md, "A turn that fills
    a pause joins two walks").
+7. A walk ends with the steps that stop it (at most ``stopping_steps``, 2, each
+   0.7-1.4 of the walk's median step after the one before; searched for by
+   :func:`backstride.gait.initial_contacts.find_stopping_steps` where the sensor is on the
+   trunk). They are the walk's contacts and steps and its end, but not part of its cadence,
+   stride length, speed or trunk measures, which describe its walking, as the Mobilise-D
+   reference's do.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ class BoutRules:
     min_run_contacts: int = 3
     min_strides: int = 4
     edge_relative_prominence: float = 0.25
+    stopping_steps: int = 2
+    stopping_window_steps: tuple[float, float] = (0.7, 1.4)
 
 
 def assemble_bouts(

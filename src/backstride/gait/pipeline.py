@@ -25,7 +25,7 @@ from scipy import signal
 
 from backstride.gait.bouts import BoutRules, assemble_bouts, join_across_turns
 from backstride.gait.daily import DAY_COLUMNS, MODERATE_SPM, VIGOROUS_SPM, daily_measures
-from backstride.gait.initial_contacts import detect_contact_candidates
+from backstride.gait.initial_contacts import detect_contact_candidates, find_stopping_steps
 from backstride.gait.laterality import foot_sides
 from backstride.gait.orientation import (
     BodyFrameSignals,
@@ -105,7 +105,7 @@ BOUT_COLUMNS = [
 ]  # fmt: skip
 STEP_COLUMNS = [
     "bout_id", "ic_s", "step_duration_s", "stride_duration_s", "step_length_m", "cadence_spm",
-    "impact_mps2", "side",
+    "impact_mps2", "side", "stopping",
 ]  # fmt: skip
 
 
@@ -930,6 +930,14 @@ def _rate_note(recorded_hz: float, analysed_hz: float) -> str:
     )
 
 
+def _contacts_and_bouts(per_bout: list[IntArray]) -> tuple[IntArray, IntArray]:
+    """All bouts' contacts in one array, and the bout of each."""
+    if not per_bout:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ics = np.concatenate(per_bout).astype(np.int64)
+    return ics, np.repeat(np.arange(len(per_bout)), [c.size for c in per_bout]).astype(np.int64)
+
+
 def _analyze_window(
     recording: Recording, params: AnalysisParameters, offset_s: float = 0.0
 ) -> WalkingAnalysis:
@@ -962,19 +970,41 @@ def _analyze_window(
     members = _joined_across_turns(
         members, cand_idx, trunk_gyr, gyr_read, up, fs, params.bout_rules
     )
-    bout_contacts = [cand_idx[m] for m in members]
-    n_bouts = len(bout_contacts)
-    ics = np.concatenate(bout_contacts) if bout_contacts else np.zeros(0, dtype=np.int64)
-    ic_bout = np.repeat(np.arange(n_bouts), [c.size for c in bout_contacts]).astype(np.int64)
-    b_start = np.array([c[0] for c in bout_contacts], dtype=np.int64)
-    b_stop = np.array([c[-1] + 1 for c in bout_contacts], dtype=np.int64)
+    walking_contacts = [cand_idx[m] for m in members]
+    n_bouts = len(walking_contacts)
+    # Each walk's rhythmic contacts give its values (cadence, stride length, speed, trunk
+    # motion); the steps that stop it (rule 7 in gait/bouts.py) are its contacts and steps too
+    rules = params.bout_rules
+    stopping = (
+        find_stopping_steps(
+            vertical,
+            fs,
+            walking_contacts,
+            most=rules.stopping_steps,
+            window_steps=rules.stopping_window_steps,
+        )
+        if recording.placement in TRUNK_PLACEMENTS
+        else [np.zeros(0, dtype=np.int64)] * n_bouts
+    )
+    ics_w, ic_bout_w = _contacts_and_bouts(walking_contacts)
+    with_stops = [np.concatenate([w, s]) for w, s in zip(walking_contacts, stopping, strict=True)]
+    ics, ic_bout = _contacts_and_bouts(with_stops)
+    is_stopping = np.zeros(ics.size, dtype=bool)  # which of a bout's contacts stop it
+    if n_bouts:
+        is_stopping[:] = np.concatenate(
+            [np.arange(c.size) >= w.size for w, c in zip(walking_contacts, with_stops, strict=True)]
+        )
+    b_start = np.array([c[0] for c in walking_contacts], dtype=np.int64)
+    walk_stop = np.array([c[-1] + 1 for c in walking_contacts], dtype=np.int64)
+    b_stop = np.array([c[-1] + 1 for c in with_stops], dtype=np.int64)
     walking = np.zeros(acc.shape[0], dtype=bool)
-    for a, b in zip(b_start, b_stop, strict=True):
+    for a, b in zip(b_start, walk_stop, strict=True):
         walking[a:b] = True
+    same_w = ic_bout_w[1:] == ic_bout_w[:-1]
     same = ic_bout[1:] == ic_bout[:-1]
     median_step_s = (
-        float(np.median(np.diff(ics)[same])) / fs
-        if same.any()
+        float(np.median(np.diff(ics_w)[same_w])) / fs
+        if same_w.any()
         else 0.55  # a typical adult step; only used to tell AP from ML when nothing is walking
     )
 
@@ -982,22 +1012,24 @@ def _analyze_window(
     leg, leg_note = _leg_length(recording, params)
     position = vertical_displacement(vertical, fs) if leg and ics.size else None
     # "up" per sample is the largest array; keep only what later steps need from it
-    walk_up = _segment_means(up, b_start, b_stop) if n_bouts else np.zeros((0, 3))
+    walk_up = _segment_means(up, b_start, walk_stop) if n_bouts else np.zeros((0, 3))
     if n_bouts:
         walk_up /= np.linalg.norm(walk_up, axis=1, keepdims=True)
     # the 1-s grid of quiet standing on the whole recording's seconds (samples), not the window's
     grid_start = -round(offset_s * fs) % max(1, round(fs))
-    stand_up = _standing_per_bout(acc, up, fs, walking, b_start, b_stop, walk_up, grid_start)
+    stand_up = _standing_per_bout(acc, up, fs, walking, b_start, walk_stop, walk_up, grid_start)
     gyr = gyr if ics.size else None
     handedness = frame_handedness(up, gyr, fs) if gyr is not None else 0.0
     del gravity, up
     velocity = forward_velocity(frame.ap, fs) if position is not None else None
-    step_len_from = _step_lengths_by_contact(ics, ic_bout, position, velocity, leg)
+    step_len_w = _step_lengths_by_contact(ics_w, ic_bout_w, position, velocity, leg)
     del position, velocity
-    strides = _stride_table(ics, ic_bout, frame, step_len_from, gyr, fs)
+    strides = _stride_table(ics_w, ic_bout_w, frame, step_len_w, gyr, fs)
+    step_len_from = np.full(ics.size, np.nan)  # a stopping step's length is not a walk's
+    step_len_from[~is_stopping] = step_len_w
     impact = _impacts(frame, ics, fs)
     sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs, handedness)
-    turns = _turns(gyr, frame.mean_up, b_start, b_stop, fs, offset_s, gyr_read)
+    turns = _turns(gyr, frame.mean_up, b_start, walk_stop, fs, offset_s, gyr_read)
 
     per_bout = strides.groupby("bout_id").agg(
         cadence_spm=("cadence_spm", "mean"),
@@ -1011,6 +1043,7 @@ def _analyze_window(
         trunk_rom_frontal_deg=("trunk_rom_frontal_deg", "median"),
         trunk_rom_transverse_deg=("trunk_rom_transverse_deg", "median"),
     )
+    # every whole second of the bout, its stopping steps' too (the foot sensors count them)
     per_second = per_second_cadence(ics / fs + offset_s, ic_bout, n_bouts)
     sec_bounds = np.searchsorted(per_second["bout_id"].to_numpy(), np.arange(n_bouts + 1))
     sec_cadence = per_second["cadence_spm"].to_numpy()
@@ -1022,12 +1055,16 @@ def _analyze_window(
     step_d[:-1][same] = np.diff(ics)[same] / fs
     alternates = np.full(ics.size, np.nan)  # this contact's side differs from the next one's
     alternates[:-1][same] = sides[1:][same] != sides[:-1][same]
-    by_contact = pd.DataFrame({"step_d": step_d, "impact": impact, "alternates": alternates})
+    # the walk's impact and step-time ratio are its walking's: a stopping step is left out
+    walk_impact = np.where(is_stopping, np.nan, impact)
+    walk_step_d = step_d.copy()
+    walk_step_d[:-1][is_stopping[1:]] = np.nan
+    by_contact = pd.DataFrame({"step_d": step_d, "impact": walk_impact, "alternates": alternates})
     grouped = by_contact.groupby(ic_bout)
     step_median = grouped["step_d"].median().to_numpy()
     impact_median = grouped["impact"].median().to_numpy()
     alternation = grouped["alternates"].mean().to_numpy()
-    step_ratio = step_time_ratio(step_d, sides, ic_bout, n_bouts)
+    step_ratio = step_time_ratio(walk_step_d, sides, ic_bout, n_bouts)
     sec_bout = per_second["bout_id"].to_numpy(dtype=np.int64)
     moderate = np.bincount(sec_bout, sec_cadence >= MODERATE_SPM, minlength=n_bouts)
     vigorous = np.bincount(sec_bout, sec_cadence >= VIGOROUS_SPM, minlength=n_bouts)
@@ -1038,7 +1075,7 @@ def _analyze_window(
     brisk_s = np.zeros(n_bouts)
     for b in range(n_bouts):
         regularity[b] = autocorrelation_regularity(
-            vertical[b_start[b] : b_stop[b]], fs, float(step_median[b])
+            vertical[b_start[b] : walk_stop[b]], fs, float(step_median[b])
         )
         if sec_bounds[b + 1] - sec_bounds[b] >= BRISK_MIN_S:
             brisk = _brisk_intervals(sec_cadence[sec_bounds[b] : sec_bounds[b + 1]])
@@ -1094,6 +1131,7 @@ def _analyze_window(
             "cadence_spm": 60.0 / step_d,
             "impact_mps2": impact,
             "side": sides,
+            "stopping": is_stopping,
         },
         columns=STEP_COLUMNS,
     )

@@ -41,6 +41,7 @@ import numpy as np
 from backstride.exceptions import BackstrideError, InputNotFoundError, InvalidInputError
 from backstride.gait.pipeline import (
     MODERATE_SPM,
+    AnalysisParameters,
     WalkingAnalysis,
     analyze,
     per_second_cadence,
@@ -551,11 +552,12 @@ def _strides_within(
 
     ``bout`` is the bout's row in ``analysis.bouts``.
 
-    Averaged as the bout's own values are (the mean over strides), from the strides whose
-    contacts both lie within the span, widened by the contact tolerance.
+    Averaged as the bout's own values are (the mean over strides, the stopping steps left
+    out), from the strides whose contacts both lie within the span, widened by the contact
+    tolerance.
     """
     bout_id = analysis.bouts["bout_id"].iloc[bout]
-    steps = analysis.steps[analysis.steps["bout_id"] == bout_id]
+    steps = analysis.steps[(analysis.steps["bout_id"] == bout_id) & ~analysis.steps["stopping"]]
     t = steps["ic_s"].to_numpy(dtype=float)
     step_len = steps["step_length_m"].to_numpy(dtype=float)
     lo, hi = start_s - CONTACT_TOLERANCE_S, end_s + CONTACT_TOLERANCE_S
@@ -883,11 +885,16 @@ def iter_cases(root: Path, skipped: list[Skipped] | None = None) -> Iterator[Cas
         )
 
 
-def run_validation(root: Path, progress: Callable[[str], None] | None = None) -> ValidationReport:
+def run_validation(
+    root: Path,
+    progress: Callable[[str], None] | None = None,
+    params: AnalysisParameters | None = None,
+) -> ValidationReport:
     """Analyse every recording with a reference under ``root`` and compare.
 
     A recording that cannot be read or analysed is listed in the report's ``skipped`` with
-    its reason instead of stopping the run.
+    its reason instead of stopping the run. ``params`` changes the analysis (default: the
+    shipped one), to measure what a rule does against the references.
     """
     skipped: list[Skipped] = []
     results = []
@@ -899,7 +906,7 @@ def run_validation(root: Path, progress: Callable[[str], None] | None = None) ->
             analysis = last[1]  # the same trial against a second reference system
         else:
             try:
-                analysis = analyze(rec)
+                analysis = analyze(rec, params)
             except BackstrideError as exc:
                 skipped.append(Skipped(rec.name, str(exc)))
                 analysis = None

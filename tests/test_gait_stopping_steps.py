@@ -1,0 +1,115 @@
+"""The steps that stop a walk (rule 7 in ``gait/bouts.py``): known answers and real walks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backstride import analyze
+from backstride.gait.bouts import BoutRules
+from backstride.gait.initial_contacts import find_stopping_steps
+from backstride.gait.pipeline import AnalysisParameters
+from backstride.io.phone_oxford import read_oxford_phone_csv
+from backstride.io.xsens_ipol import read_ipol_txt
+from backstride.validation.references import load_ipol_reference
+from shared_data import SHARED, shared
+
+from synthetic import walking_signal
+
+FS = 100.0
+STEP = 55  # samples: 0.55 s, about 110 steps/min
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _humps(at: list[int], heights: list[float], n: int) -> np.ndarray:
+    """A vertical signal of 40-ms-wide humps (m/s^2) at the given samples, flat elsewhere."""
+    t = np.arange(n)
+    x = np.zeros(n)
+    for centre, height in zip(at, heights, strict=True):
+        x += height * np.exp(-0.5 * ((t - centre) / 4.0) ** 2)
+    return x
+
+
+def _walk(n_steps: int = 10, first: int = 100) -> np.ndarray:
+    return first + STEP * np.arange(n_steps, dtype=np.int64)
+
+
+def test_two_weak_steps_after_the_walk_are_its_stopping_steps() -> None:
+    walk = _walk()
+    last = int(walk[-1])
+    # the walk's humps 40 ms after its contacts, then two weak ones a step apart, then quiet
+    stops = [last + STEP + 4, last + 2 * STEP + 4]
+    vertical = _humps([*(walk + 4).tolist(), *stops], [2.0] * walk.size + [0.5, 0.4], 2000)
+    (found,) = find_stopping_steps(vertical, FS, [walk])
+    # each placed 40 ms (4 samples) before its hump, as the walk's own contacts are
+    assert found.tolist() == [s - 4 for s in stops]
+    (none,) = find_stopping_steps(vertical, FS, [walk], most=0)
+    assert none.size == 0
+    (one,) = find_stopping_steps(vertical, FS, [walk], most=1)
+    assert one.tolist() == [stops[0] - 4]
+
+
+@pytest.mark.parametrize(
+    ("after_steps", "height"),
+    [
+        (0.4, 0.5),  # sooner than a step: the last step's settling, not a step of its own
+        (1.8, 0.5),  # later than 1.4 steps: the walker has stopped
+        (1.0, 0.1),  # under the candidates' floor of 0.2 m/s^2: sway, not a contact
+    ],
+)
+def test_what_is_not_a_stopping_step(after_steps: float, height: float) -> None:
+    walk = _walk()
+    hump = int(walk[-1]) + round(after_steps * STEP) + 4
+    vertical = _humps([*(walk + 4).tolist(), hump], [2.0] * walk.size + [height], 2000)
+    (found,) = find_stopping_steps(vertical, FS, [walk])
+    assert found.size == 0
+
+
+def test_the_next_walk_is_not_reached() -> None:
+    first = _walk()
+    second = _walk(first=int(first[-1]) + STEP + 20)
+    # a hump a step after the first walk's last contact, but within 0.25 s of the next walk
+    hump = int(first[-1]) + STEP + 4
+    assert second[0] - (hump - 4) < 25
+    vertical = _humps([*(first + 4).tolist(), hump, *(second + 4).tolist()], [2.0] * 21, 2200)
+    found_first, found_second = find_stopping_steps(vertical, FS, [first, second])
+    assert found_first.size == 0
+    assert found_second.size == 0  # quiet after the second walk
+
+
+def test_a_synthetic_walk_that_ends_in_quiet_standing_has_no_stopping_step() -> None:
+    rec, truth = walking_signal(walk_s=20.0, noise=0.05)
+    result = analyze(rec)
+    assert not result.steps["stopping"].any()
+    assert result.summary["steps"] == pytest.approx(truth.size, abs=1)
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("trial", ["1-1", "1-4"])
+def test_the_foot_sensors_last_heel_strike_is_found_as_a_stopping_step(trial: str) -> None:
+    """Trial 1-1 ends with heel strikes at 24.17 and 24.64 s; the trunk shows the last as a
+    hump of a few tenths of m/s^2, under the coarse peak floor, so the walk ended at 24.17 s.
+    1-4 likewise at 25.80 s (measured: 24.69 and 25.77 s)."""
+    gait = shared(SHARED / "ipol-lumbar") / "GaitData"
+    rec = read_ipol_txt(gait / f"{trial}_lb.txt")
+    reference = load_ipol_reference(
+        gait / f"{trial}.json", rec.sample_rate_hz, int(rec.meta["first_sample_index"])
+    )
+    steps = analyze(rec).steps
+    (stop,) = steps.loc[steps["stopping"], "ic_s"]
+    assert stop == pytest.approx(reference.initial_contacts_s[-1], abs=0.06)
+    # without rule 7 the walk's last contact is the one before
+    rhythm = analyze(rec, AnalysisParameters(bout_rules=BoutRules(stopping_steps=0))).steps
+    assert rhythm["ic_s"].iloc[-1] == pytest.approx(reference.initial_contacts_s[-2], abs=0.06)
+    assert rhythm["ic_s"].tolist() == steps.loc[~steps["stopping"], "ic_s"].tolist()
+
+
+def test_a_phone_gets_no_stopping_steps() -> None:
+    """The search reads the trunk's loading; a phone in a pocket or a hand does not carry it,
+    so its walks end on their last rhythmic step (the step totals are unchanged)."""
+    path = next((ROOT / "data" / "oxford-phone-steps").glob("user1_frontpocket_*.csv"))
+    result = analyze(read_oxford_phone_csv(path))
+    assert result.summary["steps"] > 300
+    assert not result.steps["stopping"].any()
