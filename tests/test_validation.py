@@ -607,8 +607,8 @@ def test_ipol_results_at_other_device_rates(rate_hz: float, ipol: dict[str, floa
     and 1000 Hz (analysed at 100 Hz after anti-alias filtering, see ``at_analysis_rate``).
 
     Every duration in the method is in seconds, so the agreement stays: contact F1
-    0.961, 0.963 and 0.963 against 0.963 at 100 Hz, timing 0.028, 0.027 and 0.027 s, feet
-    0.924, 0.919 and 0.920 against 0.921.
+    0.971, 0.974 and 0.973 against 0.972 at 100 Hz, timing 0.029, 0.028 and 0.027 s, feet
+    0.923, 0.919 and 0.921 against 0.921.
     """
     pooled = _ipol_pooled_with(
         lambda full: _resampled(full, round(rate_hz), round(full.sample_rate_hz))
@@ -625,8 +625,8 @@ def test_ipol_results_from_a_noisier_coarser_sensor(ipol: dict[str, float]) -> N
     1 deg/s added (5 to 10 times a consumer IMU's at 100 Hz, about 0.02 m/s^2 and 0.1 deg/s),
     then the acceleration rounded to a 12-bit +-16 g converter's step (0.0077 g).
 
-    Measured: contact F1 0.963, timing 0.027 s, walking F1 0.987, feet 0.921, against 0.963,
-    0.027 s, 0.986 and 0.921 as recorded: both smoothing scales (40 and 100 ms) average the
+    Measured: contact F1 0.973, timing 0.027 s, walking F1 0.996, feet 0.921, against 0.972,
+    0.027 s, 0.996 and 0.921 as recorded: both smoothing scales (40 and 100 ms) average the
     noise out, and the 0.2 m/s^2 prominence floor lies well above what is left of it.
     """
     rng = np.random.default_rng(7)
