@@ -72,6 +72,7 @@ def measure(dataset: Path = DATASET) -> pd.DataFrame:
             position = vertical_displacement(vertical, fs)
             yaw_rate = np.abs(np.einsum("ij,ij->i", rec.gyr, up))
             steps = analyze(rec).steps
+            steps = steps[~steps["stopping"]]  # the walks' strides, as their values take them
             t = steps["ic_s"].to_numpy(dtype=float)
             bout = steps["bout_id"].to_numpy()
             step_length = steps["step_length_m"].to_numpy(dtype=float)
