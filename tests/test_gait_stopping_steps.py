@@ -21,6 +21,7 @@ from synthetic import walking_signal
 FS = 100.0
 STEP = 55  # samples: 0.55 s, about 110 steps/min
 ROOT = Path(__file__).resolve().parents[1]
+MAT = ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
 
 
 def _humps(at: list[int], heights: list[float], n: int) -> np.ndarray:
@@ -113,3 +114,25 @@ def test_a_phone_gets_no_stopping_steps() -> None:
     result = analyze(read_oxford_phone_csv(path))
     assert result.summary["steps"] > 300
     assert not result.steps["stopping"].any()
+
+
+def test_a_stopping_step_does_not_set_the_walks_pace() -> None:
+    """HA-001's first straight walk stops 0.45 s after its last contact (133 steps/min if
+    that interval were a step of the walk). Its seconds keep the walk's pace, so no second
+    reads vigorous, and its cadence is its strides' (before the seconds counted the stopping
+    step, this walk had a vigorous second)."""
+    from backstride.io.mobilised import read_mobilised_mat
+
+    (rec,) = [r for r in read_mobilised_mat(MAT) if r.name == "Test5-Trial1"]
+    result = analyze(rec)
+    steps = result.steps
+    (stop,) = steps.loc[steps["stopping"], "ic_s"]
+    last = steps.loc[~steps["stopping"], "ic_s"].iloc[-1]
+    assert 0.4 <= stop - last <= 0.5
+    (bout,) = result.bouts.itertuples()
+    assert bout.end_s == stop and bout.n_steps == len(steps)
+    assert bout.vigorous_s == 0 and result.per_second["cadence_spm"].max() < 130
+    assert result.per_second["second"].iloc[-1] == int(stop)
+    rhythm = analyze(rec, AnalysisParameters(bout_rules=BoutRules(stopping_steps=0)))
+    assert bout.cadence_spm == rhythm.bouts["cadence_spm"].iloc[0]
+    assert bout.stride_length_m == rhythm.bouts["stride_length_m"].iloc[0]

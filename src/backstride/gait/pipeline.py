@@ -292,14 +292,18 @@ def _lean_deg(stand_up: FloatArray, walk_up: FloatArray, axis: FloatArray) -> Fl
     return np.asarray(np.where(norm > 0, lean, np.nan), dtype=np.float64)
 
 
-def per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd.DataFrame:
+def per_second_cadence(
+    ic_s: FloatArray, bout_ids: IntArray, n_bouts: int, ends_s: FloatArray | None = None
+) -> pd.DataFrame:
     """Cadence for every whole second inside a bout, from the step durations covering it.
 
     ``ic_s`` are contact times, s, sorted within each bout; ``bout_ids`` their bouts
     (``0 .. n_bouts - 1``). The cadence of a second is interpolated between the step
     midpoints around it, each step at ``60 / duration``, and given to 0.01 steps/min. Also
     used to put a reference's own contacts through the same rule
-    (:mod:`backstride.validation.runner`).
+    (:mod:`backstride.validation.runner`). ``ends_s`` extends each bout's seconds to its
+    end where that lies after its last contact in ``ic_s`` (a walk's stopping steps, which
+    end it but do not set its pace): those seconds keep the last step's cadence.
 
     The rounding is what lets the written table reproduce the intensity totals: moderate
     and vigorous time count these very values at >= 100 and >= 130, and without it
@@ -316,7 +320,8 @@ def per_second_cadence(ic_s: FloatArray, bout_ids: IntArray, n_bouts: int) -> pd
         mid = (t[:-1] + t[1:]) / 2
         cad = 60.0 / np.diff(t)
         # a contact on a whole second may carry float noise from a window's start time
-        secs = np.arange(math.ceil(t[0] - SECOND_NOISE_S), math.floor(t[-1] + SECOND_NOISE_S) + 1)
+        end = max(t[-1], ends_s[b]) if ends_s is not None else t[-1]
+        secs = np.arange(math.ceil(t[0] - SECOND_NOISE_S), math.floor(end + SECOND_NOISE_S) + 1)
         if secs.size == 0:
             continue
         seconds.extend(int(s) for s in secs)
@@ -1043,8 +1048,11 @@ def _analyze_window(
         trunk_rom_frontal_deg=("trunk_rom_frontal_deg", "median"),
         trunk_rom_transverse_deg=("trunk_rom_transverse_deg", "median"),
     )
-    # every whole second of the bout, its stopping steps' too (the foot sensors count them)
-    per_second = per_second_cadence(ics / fs + offset_s, ic_bout, n_bouts)
+    # every whole second of the bout, at its walking's pace: a stopping step 0.4 s after the
+    # last is the walker settling, not a second at 150 steps/min
+    per_second = per_second_cadence(
+        ics_w / fs + offset_s, ic_bout_w, n_bouts, ends_s=(b_stop - 1) / fs + offset_s
+    )
     sec_bounds = np.searchsorted(per_second["bout_id"].to_numpy(), np.arange(n_bouts + 1))
     sec_cadence = per_second["cadence_spm"].to_numpy()
     contact_bounds = np.searchsorted(ic_bout, np.arange(n_bouts + 1))
