@@ -302,10 +302,10 @@ def find_stopping_steps(
 
     A walker stops over one or two steps: a braking step and the step that brings the
     trailing foot beside the other (gait termination; Sparrow and Tirosh 2005, Gait Posture
-    22:362-371). The body is
-    already slowing, so these contacts load the trunk weakly: the coarse (100-ms) vertical
-    peak that :func:`detect_contact_candidates` needs is under its floor or missing, and the
-    rhythm rule of :mod:`backstride.gait.bouts` ends the walk before them. Foot sensors mark
+    22:362-371). The body is already slowing, so these contacts load the trunk weakly: the
+    coarse (100-ms) vertical peak that :func:`detect_contact_candidates` needs is under its
+    floor or missing, and the rhythm rule of :mod:`backstride.gait.bouts` ends the walk
+    before them. Foot sensors mark
     them: on the IPOL set 27 of 68 first and last contacts were missed this way, and the
     motion capture of the Mobilise-D lab set has the closing step that INDIP's bout leaves
     out (docs/validation.md, "Stopping steps").
