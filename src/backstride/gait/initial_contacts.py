@@ -305,10 +305,9 @@ def find_stopping_steps(
     22:362-371). The body is already slowing, so these contacts load the trunk weakly: the
     coarse (100-ms) vertical peak that :func:`detect_contact_candidates` needs is under its
     floor or missing, and the rhythm rule of :mod:`backstride.gait.bouts` ends the walk
-    before them. Foot sensors mark
-    them: on the IPOL set 27 of 68 first and last contacts were missed this way, and the
-    motion capture of the Mobilise-D lab set has the closing step that INDIP's bout leaves
-    out (docs/validation.md, "Stopping steps").
+    before them. Foot sensors mark them: on the IPOL set 27 of 68 first and last contacts
+    were missed this way, and the motion capture of the Mobilise-D lab set has the closing
+    step that INDIP's bout leaves out (docs/validation.md, "Stopping steps").
 
     After a walk's last contact the search looks for the first hump of the fine (40-ms)
     vertical signal with a prominence of at least ``min_prominence_mps2`` (the candidates'

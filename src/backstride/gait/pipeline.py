@@ -991,7 +991,6 @@ def _analyze_window(
         if recording.placement in TRUNK_PLACEMENTS
         else [np.zeros(0, dtype=np.int64)] * n_bouts
     )
-    ics_w, ic_bout_w = _contacts_and_bouts(walking_contacts)
     with_stops = [np.concatenate([w, s]) for w, s in zip(walking_contacts, stopping, strict=True)]
     ics, ic_bout = _contacts_and_bouts(with_stops)
     is_stopping = np.zeros(ics.size, dtype=bool)  # which of a bout's contacts stop it
@@ -999,6 +998,7 @@ def _analyze_window(
         is_stopping[:] = np.concatenate(
             [np.arange(c.size) >= w.size for w, c in zip(walking_contacts, with_stops, strict=True)]
         )
+    ics_w, ic_bout_w = ics[~is_stopping], ic_bout[~is_stopping]  # the walks' rhythmic contacts
     b_start = np.array([c[0] for c in walking_contacts], dtype=np.int64)
     walk_stop = np.array([c[-1] + 1 for c in walking_contacts], dtype=np.int64)
     b_stop = np.array([c[-1] + 1 for c in with_stops], dtype=np.int64)
