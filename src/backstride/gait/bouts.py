@@ -40,6 +40,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backstride.gait.initial_contacts import MIN_STEP_S
+
 IntArray = npt.NDArray[np.int64]
 
 
@@ -47,7 +49,7 @@ IntArray = npt.NDArray[np.int64]
 class BoutRules:
     """Parameters of the bout assembly (see the module docstring for their sources)."""
 
-    min_step_s: float = 0.25
+    min_step_s: float = MIN_STEP_S
     max_step_s: float = 1.5
     rhythm_tolerance: float = 0.4
     max_pause_s: float = 3.0

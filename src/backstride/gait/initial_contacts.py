@@ -59,6 +59,16 @@ from backstride.recording import FloatArray
 
 IntArray = npt.NDArray[np.int64]
 
+#: Shortest step, s: a cadence ceiling of 240 steps/min. No two contacts are closer; the
+#: rhythm rule (:class:`backstride.gait.bouts.BoutRules`) joins no shorter step.
+MIN_STEP_S = 0.25
+#: Smallest prominence of a step's vertical-acceleration hump, m/s^2 ("Coarse" above).
+MIN_PROMINENCE_MPS2 = 0.2
+#: Gaussian smoothing (sigma) of the fine vertical signal the contact is placed in, s.
+FINE_SIGMA_S = 0.04
+#: Delay from initial contact to the loading-response peak, s ("Fine" above).
+LOADING_DELAY_S = 0.04
+
 
 @dataclass(frozen=True)
 class ContactCandidates:
@@ -84,12 +94,12 @@ def detect_contact_candidates(
     fs: float,
     *,
     coarse_sigma_s: float = 0.10,
-    fine_sigma_s: float = 0.04,
-    min_step_s: float = 0.25,
-    min_prominence_mps2: float = 0.2,
+    fine_sigma_s: float = FINE_SIGMA_S,
+    min_step_s: float = MIN_STEP_S,
+    min_prominence_mps2: float = MIN_PROMINENCE_MPS2,
     search_before_s: float = 0.20,
     search_after_s: float = 0.10,
-    loading_delay_s: float = 0.04,
+    loading_delay_s: float = LOADING_DELAY_S,
     first_peak_fraction: float = 0.5,
     design_step_s: float | None = 0.55,
     max_pace_scale: float = 2.0,
@@ -293,10 +303,10 @@ def find_stopping_steps(
     *,
     most: int = 2,
     window_steps: tuple[float, float] = (0.7, 1.4),
-    min_prominence_mps2: float = 0.2,
-    fine_sigma_s: float = 0.04,
-    loading_delay_s: float = 0.04,
-    min_step_s: float = 0.25,
+    min_prominence_mps2: float = MIN_PROMINENCE_MPS2,
+    fine_sigma_s: float = FINE_SIGMA_S,
+    loading_delay_s: float = LOADING_DELAY_S,
+    min_step_s: float = MIN_STEP_S,
 ) -> list[IntArray]:
     """The steps that bring each walk to a stop, after its last rhythmic contact.
 
