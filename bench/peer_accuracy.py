@@ -77,8 +77,9 @@ class PeerAnalysis:
     initial_contacts_s: list[float]
     bouts: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
-    #: ``side`` of each contact: ``L``/``R``, or ``""`` where the tool does not say
-    steps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["side"]))
+    #: ``side`` of each contact: ``L``/``R``, or ``""`` where the tool does not say; and
+    #: ``stopping``, which mobgap does not tell apart (no contact of its is a stopping step)
+    steps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["side", "stopping"]))
     #: cadence per walking second, which mobgap does not give: no moderate seconds counted
     per_second: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["bout_id", "second", "cadence_spm"])
@@ -89,7 +90,8 @@ class PeerAnalysis:
 
     def __post_init__(self) -> None:
         if len(self.steps) != len(self.initial_contacts_s):
-            self.steps = pd.DataFrame({"side": [""] * len(self.initial_contacts_s)})
+            n = len(self.initial_contacts_s)
+            self.steps = pd.DataFrame({"side": [""] * n, "stopping": np.zeros(n, dtype=bool)})
 
 
 def _sensor_height_m(recording: Any) -> float:
@@ -184,6 +186,7 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
                 "bout_id": bout_of,
                 "ic_s": ics,
                 "step_length_m": np.full(ics.size, np.nan),
+                "stopping": np.zeros(ics.size, dtype=bool),
             }
         ),
     )
@@ -196,7 +199,8 @@ def mobgap_stride_lengths(recording: Any, analysis: Any) -> pd.DataFrame:
     and mobgap's step-length algorithm (Madgwick orientation, its filters, Hampel outlier
     removal, per-second interpolation) gets BackStride's contacts and the Mobilise-D factor
     BackStride uses. The difference to BackStride's own values is then the stride-length
-    method alone, with the contacts and bouts held equal.
+    method alone, with the contacts and bouts held equal: the walks' rhythmic contacts,
+    which BackStride's own stride lengths come from, not the steps that stop them.
     """
     from mobgap.stride_length import SlZijlstra
     from mobgap.utils.conversions import to_body_frame
@@ -204,12 +208,16 @@ def mobgap_stride_lengths(recording: Any, analysis: Any) -> pd.DataFrame:
     fs = recording.sample_rate_hz
     cols = ["acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z"]
     data = pd.DataFrame(np.hstack([recording.acc, recording.gyr]), columns=cols)
-    contacts = np.round(np.asarray(analysis.initial_contacts_s) * fs).astype(int)
+    rhythmic = analysis.steps[~analysis.steps["stopping"]]
+    contacts = np.round(rhythmic["ic_s"].to_numpy(dtype=float) * fs).astype(int)
+    bout_of = rhythmic["bout_id"].to_numpy()
     bouts = analysis.bouts.copy()
     lengths = []
-    for start_s, end_s in zip(bouts["start_s"], bouts["end_s"], strict=True):
-        start, end = round(start_s * fs), round(end_s * fs)
-        ics = contacts[(contacts >= start) & (contacts <= end)] - start
+    for bout_id, start_s in zip(bouts["bout_id"], bouts["start_s"], strict=True):
+        start = round(start_s * fs)
+        mine = contacts[bout_of == bout_id]
+        end = int(mine[-1])
+        ics = mine - start
         segment = to_body_frame(data.iloc[start : end + 1].reset_index(drop=True))
         sl = SlZijlstra(**SlZijlstra.PredefinedParameters.step_length_scaling_factor_ms_all)
         sl.calculate(
