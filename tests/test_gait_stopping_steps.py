@@ -136,3 +136,68 @@ def test_a_stopping_step_does_not_set_the_walks_pace() -> None:
     rhythm = analyze(rec, AnalysisParameters(bout_rules=BoutRules(stopping_steps=0)))
     assert bout.cadence_spm == rhythm.bouts["cadence_spm"].iloc[0]
     assert bout.stride_length_m == rhythm.bouts["stride_length_m"].iloc[0]
+
+
+def _stopping_steps_one_by_one(
+    vertical: np.ndarray, fs: float, walks: list[np.ndarray], most: int = 2
+) -> list[list[int]]:
+    """Rule 7 as written down: each walk end searched on its own.
+
+    A hump's prominence is measured in the smoothed signal within the window and the
+    filter's reach (4 sigma) and two samples more either side.
+    """
+    from scipy import signal
+    from scipy.ndimage import gaussian_filter1d
+
+    sigma, n = 0.04 * fs, vertical.size
+    margin, delay, gap = int(4.0 * sigma) + 2, round(0.04 * fs), max(1, round(0.25 * fs))
+    fine = gaussian_filter1d(vertical, sigma)
+    found: list[list[int]] = []
+    for k, contacts in enumerate(walks):
+        extra: list[int] = []
+        found.append(extra)
+        if contacts.size < 2:
+            continue
+        step = float(np.median(np.diff(contacts)))
+        until = walks[k + 1][0] - gap if k + 1 < len(walks) and walks[k + 1].size else n - 1
+        last = int(contacts[-1])
+        for _ in range(most):
+            lo = last + int(np.ceil(0.7 * step))
+            hi = min(until, n - 1, last + int(1.4 * step))
+            if hi - lo < 2:
+                break
+            a, b = max(0, lo - margin), min(n, hi + margin + 1)
+            peaks, _ = signal.find_peaks(fine[a:b], prominence=0.2)
+            peaks = peaks[(peaks + a >= lo) & (peaks + a <= hi)] + a
+            if peaks.size == 0:
+                break
+            contact = max(last + gap, int(peaks[0]) - delay)
+            if contact > until:
+                break
+            extra.append(contact)
+            last = contact
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("fs", [50.0, 100.0])
+def test_all_walk_ends_searched_at_once_find_what_each_alone_finds(seed: int, fs: float) -> None:
+    # noise with humps, walks of 0-12 contacts packed close, one ending near the signal's end
+    rng = np.random.default_rng(seed)
+    n = 30000
+    vertical = rng.normal(0.0, 0.3, n) + _humps(
+        rng.integers(0, n, 1500).tolist(), rng.uniform(0.0, 1.5, 1500).tolist(), n
+    )
+    walks, at = [], int(rng.integers(0, 40))
+    while at < n:
+        size = int(rng.integers(0, 13))
+        step = int(rng.integers(round(0.3 * fs), round(1.0 * fs)))
+        walk = at + step * np.arange(size, dtype=np.int64) + rng.integers(-3, 4, size)
+        walk = np.sort(walk[walk < n])
+        walks.append(walk)
+        at = (int(walk[-1]) if walk.size else at) + int(rng.integers(1, round(2.5 * fs)))
+    expected = _stopping_steps_one_by_one(vertical, fs, walks)
+    found = find_stopping_steps(vertical, fs, walks)
+    assert [f.tolist() for f in found] == expected
+    # the search had something to find: walks with one and with two stopping steps
+    assert {len(e) for e in expected} >= {1, 2}
