@@ -82,11 +82,15 @@ class ContactCandidates:
         Sample index of the coarse (smoothed) vertical-acceleration peak of each candidate.
     prominence_mps2
         Prominence of that peak, m/s^2.
+    fine_mps2
+        The vertical signal smoothed with the fine sigma, in which the contacts were placed
+        (:func:`find_stopping_steps` searches it too); ``None`` where no candidate was found.
     """
 
     index: IntArray
     peak_index: IntArray
     prominence_mps2: FloatArray
+    fine_mps2: FloatArray | None = None
 
 
 def detect_contact_candidates(
@@ -169,7 +173,7 @@ def detect_contact_candidates(
     keep = _apart(contact, prominence, max(1, round(min_step_s * fs)))
     if not keep.all():
         contact, peaks, prominence = contact[keep], peaks[keep], prominence[keep]
-    return ContactCandidates(contact.astype(np.int64), peaks.astype(np.int64), prominence)
+    return ContactCandidates(contact.astype(np.int64), peaks.astype(np.int64), prominence, fine)
 
 
 def _apart(index: IntArray, weight: FloatArray, distance: int) -> npt.NDArray[np.bool_]:
@@ -307,6 +311,7 @@ def find_stopping_steps(
     fine_sigma_s: float = FINE_SIGMA_S,
     loading_delay_s: float = LOADING_DELAY_S,
     min_step_s: float = MIN_STEP_S,
+    fine: FloatArray | None = None,
 ) -> list[IntArray]:
     """The steps that bring each walk to a stop, after its last rhythmic contact.
 
@@ -347,6 +352,9 @@ def find_stopping_steps(
         Smallest prominence of the fine signal's hump, m/s^2.
     fine_sigma_s, loading_delay_s, min_step_s
         As for :func:`detect_contact_candidates`.
+    fine
+        ``vertical`` already smoothed with ``fine_sigma_s``
+        (:attr:`ContactCandidates.fine_mps2`), so as not to smooth it twice.
 
     Returns
     -------
@@ -362,7 +370,8 @@ def find_stopping_steps(
     gap = max(1, round(min_step_s * fs))
     # all walk ends at once, one stopping step per round: a day has thousands of walks, and
     # smoothing and searching each end on its own cost about 1 s of 9 per 24 h
-    fine = gaussian_filter1d(vertical, fine_sigma_s * fs)
+    if fine is None:
+        fine = gaussian_filter1d(vertical, fine_sigma_s * fs)
     margin = int(4.0 * fine_sigma_s * fs) + 2  # prominences are measured this far around
     ends = np.array(walking, dtype=np.int64)
     step = _median_steps([walks[k] for k in ends])

@@ -964,6 +964,8 @@ def _analyze_window(
     order = np.argsort(cand.index, kind="stable")
     cand_idx = cand.index[order]
     members = assemble_bouts(cand_idx / fs, params.bout_rules, cand.prominence_mps2[order])
+    fine = cand.fine_mps2  # searched again for the stopping steps, then let go
+    del cand
     # the gyroscope with its gaps bridged, and where it had some, the samples it read: only
     # they give its offset, and a pause it lost is not filled by a turn
     gyr = bridge_gaps(recording.gyr) if recording.gyr is not None else None
@@ -987,10 +989,12 @@ def _analyze_window(
             walking_contacts,
             most=rules.stopping_steps,
             window_steps=rules.stopping_window_steps,
+            fine=fine,
         )
         if recording.placement in TRUNK_PLACEMENTS
         else [np.zeros(0, dtype=np.int64)] * n_bouts
     )
+    del fine
     with_stops = [np.concatenate([w, s]) for w, s in zip(walking_contacts, stopping, strict=True)]
     ics, ic_bout = _contacts_and_bouts(with_stops)
     is_stopping = np.zeros(ics.size, dtype=bool)  # which of a bout's contacts stop it
