@@ -17,6 +17,7 @@ from backstride.gait.parameters import (
     HARMONIC_POINTS,
     SegmentGrid,
     angle_range_per_stride,
+    autocorrelation_regularities,
     autocorrelation_regularity,
     harmonic_ratio,
     resample_segments,
@@ -132,6 +133,45 @@ def test_regularity_is_the_unbiased_autocorrelation_at_any_length(n: int) -> Non
         ac[int(1.2 * lag) : int(2.8 * lag) + 1].max(),
     )
     assert autocorrelation_regularity(x, fs, step_s) == pytest.approx(plain, abs=1e-10)
+
+
+def _plain_regularity(x: np.ndarray, fs: float, step_s: float) -> tuple[float, float]:
+    """Moe-Nilssen and Helbostad's step and stride regularity, written out."""
+    n, lag = x.size, step_s * fs
+    if not (n >= 3 * lag and lag >= 2):
+        return float("nan"), float("nan")
+    y = x - x.mean()
+    ac = np.correlate(y, y, "full")[n - 1 :] / (n - np.arange(n))
+    if ac[0] <= 0:
+        return float("nan"), float("nan")
+    ac = ac / ac[0]
+    near = [ac[max(1, int(0.6 * k * lag)) : min(n - 1, int(1.4 * k * lag) + 1)] for k in (1, 2)]
+    return near[0].max(), near[1].max()
+
+
+def test_many_walks_regularity_at_once_is_each_walks_own() -> None:
+    """A day's walks are transformed together, those of the same transform length as rows
+    of one array: lengths that share it and do not, a constant walk, one too short for three
+    steps, a step of one sample and a step the walk does not know (NaN)."""
+    rng = np.random.default_rng(23)
+    fs = 100.0
+    lengths = [600, 601, 611, 997, 1000, 240, 2 * 1009, 150, 800, 300]
+    steps = np.array([0.5, 0.55, 0.6, 0.45, 0.5, 0.5, 0.7, 0.6, 0.01, np.nan])
+    walks = [
+        np.sin(2 * np.pi * np.arange(n) / (s * fs if s > 0.1 else 50.0)) + rng.normal(0, 0.5, n)
+        for n, s in zip(lengths, steps, strict=True)
+    ]
+    walks[5] = np.full(240, 9.81)  # standing still, as a bout cannot be but a signal can
+    found = autocorrelation_regularities(walks, fs, steps)
+    plain = np.array([_plain_regularity(x, fs, s) for x, s in zip(walks, steps, strict=True)])
+    np.testing.assert_allclose(found, plain, rtol=0, atol=1e-10)
+    assert np.isnan(found[5:]).all(axis=1).tolist() == [True, False, True, True, True]
+    assert np.isfinite(found[:5]).all()
+    # and the same as each walk alone, to the last bit
+    alone = np.array(
+        [autocorrelation_regularities([x], fs, s[None]) for x, s in zip(walks, steps, strict=True)]
+    )
+    np.testing.assert_array_equal(found, alone[:, 0, :])
 
 
 def test_step_means_are_the_mean_over_each_step_and_the_bouts_median_step_at_its_end() -> None:

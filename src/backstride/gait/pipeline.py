@@ -38,7 +38,7 @@ from backstride.gait.parameters import (
     ROM_POINTS,
     SegmentGrid,
     angle_range_per_stride,
-    autocorrelation_regularity,
+    autocorrelation_regularities,
     exchange_cosines,
     forward_velocity,
     harmonic_ratio,
@@ -1061,8 +1061,8 @@ def _analyze_window(
     sec_cadence = per_second["cadence_spm"].to_numpy()
     contact_bounds = np.searchsorted(ic_bout, np.arange(n_bouts + 1))
 
-    # Per-bout medians, counts and lean, all bouts at once; only the autocorrelation and the
-    # brisk-interval search need one bout's signal at a time.
+    # Per-bout medians, counts, lean and regularity, all bouts at once; only the
+    # brisk-interval search takes one bout's cadence at a time.
     step_d = np.full(ics.size, np.nan)
     step_d[:-1][same] = np.diff(ics)[same] / fs
     alternates = np.full(ics.size, np.nan)  # this contact's side differs from the next one's
@@ -1082,13 +1082,12 @@ def _analyze_window(
     vigorous = np.bincount(sec_bout, sec_cadence >= VIGOROUS_SPM, minlength=n_bouts)
     forward_lean = _lean_deg(stand_up, walk_up, frame.ap_unit)
     sideways_lean = _lean_deg(stand_up, walk_up, frame.ml_unit)
-    regularity = np.full((n_bouts, 2), np.nan)
+    regularity = autocorrelation_regularities(
+        [vertical[a:b] for a, b in zip(b_start, walk_stop, strict=True)], fs, step_median
+    )
     brisk_n = np.zeros(n_bouts, dtype=np.int64)
     brisk_s = np.zeros(n_bouts)
     for b in range(n_bouts):
-        regularity[b] = autocorrelation_regularity(
-            vertical[b_start[b] : walk_stop[b]], fs, float(step_median[b])
-        )
         if sec_bounds[b + 1] - sec_bounds[b] >= BRISK_MIN_S:
             brisk = _brisk_intervals(sec_cadence[sec_bounds[b] : sec_bounds[b + 1]])
             brisk_n[b] = len(brisk)
