@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from backstride.gait import parameters
 from backstride.gait.laterality import _step_means
 from backstride.gait.orientation import _block_means
 from backstride.gait.parameters import (
@@ -149,7 +150,10 @@ def _plain_regularity(x: np.ndarray, fs: float, step_s: float) -> tuple[float, f
     return near[0].max(), near[1].max()
 
 
-def test_many_walks_regularity_at_once_is_each_walks_own() -> None:
+@pytest.mark.parametrize("batch", [2**20, 2048])
+def test_many_walks_regularity_at_once_is_each_walks_own(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A day's walks are transformed together, those of the same transform length as rows
     of one array: lengths that share it and do not, a constant walk, one too short for three
     steps, a step of one sample and a step the walk does not know (NaN)."""
@@ -162,6 +166,8 @@ def test_many_walks_regularity_at_once_is_each_walks_own() -> None:
         for n, s in zip(lengths, steps, strict=True)
     ]
     walks[5] = np.full(240, 9.81)  # standing still, as a bout cannot be but a signal can
+    # a batch of up to a million samples holds them all; one of 2048, one walk
+    monkeypatch.setattr(parameters, "REGULARITY_BATCH", batch)
     found = autocorrelation_regularities(walks, fs, steps)
     plain = np.array([_plain_regularity(x, fs, s) for x, s in zip(walks, steps, strict=True)])
     np.testing.assert_allclose(found, plain, rtol=0, atol=1e-10)

@@ -319,6 +319,10 @@ def angle_range_per_stride(
     return np.asarray(d.max(axis=1) - d.min(axis=1))
 
 
+#: Transformed samples per batch of walks in :func:`autocorrelation_regularities`.
+REGULARITY_BATCH = 2**20
+
+
 def autocorrelation_regularity(x: FloatArray, fs: float, step_s: float) -> tuple[float, float]:
     """Step and stride regularity by unbiased autocorrelation (Moe-Nilssen and Helbostad 2004).
 
@@ -350,15 +354,25 @@ def autocorrelation_regularities(
     fft_size = np.array(
         [sp_fft.next_fast_len(2 * int(n) - 1, real=True) if n else 0 for n in sizes]
     )
-    for size in np.unique(fft_size[ok]):
-        rows = np.flatnonzero(ok & (fft_size == size))
+    # in batches of up to a million transformed samples, so that the few arrays of a batch
+    # stay small whatever the walks (a 4-h window may be one walk, or a thousand alike)
+    batches = [
+        batch
+        for size in np.unique(fft_size[ok])
+        for rows in [np.flatnonzero(ok & (fft_size == size))]
+        for batch in np.array_split(
+            rows, min(rows.size, -(-rows.size * int(size) // REGULARITY_BATCH))
+        )
+    ]
+    for rows in batches:
+        size = int(fft_size[rows[0]])
         n = sizes[rows]
         width = int(n.max())
         y = np.zeros((rows.size, width))
         for r, k in enumerate(rows):
             y[r, : n[r]] = segments[k] - segments[k].mean()
-        spec = sp_fft.rfft(y, int(size), axis=1)
-        ac = sp_fft.irfft(spec.real**2 + spec.imag**2, int(size), axis=1)[:, :width]
+        spec = sp_fft.rfft(y, size, axis=1)
+        ac = sp_fft.irfft(spec.real**2 + spec.imag**2, size, axis=1)[:, :width]
         lags = np.arange(width)
         pairs = n[:, None] - lags[None, :]  # unbiased: each lag over its number of pairs
         ac = ac / np.where(pairs > 0, pairs, 1)
