@@ -148,11 +148,7 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
             "step_time_ratio": np.full(len(wb), np.nan),
         }
     )
-    # each contact's walking bout, so that compare() can take a bout's strides within a span
-    # of the reference (a walk that runs on past an IPOL trial); no per-step lengths
     starts, ends = bouts["start_s"].to_numpy(), bouts["end_s"].to_numpy()
-    inside = (ics[:, None] >= starts[None, :] - 1e-9) & (ics[:, None] <= ends[None, :] + 1e-9)
-    bout_of = np.where(inside.any(axis=1), inside.argmax(axis=1), -1)
     # mobgap's turns (its TdElGohary, run per gait sequence), each in the final walking bout
     # it overlaps most, as mobgap counts a bout's turns; those in no bout are left out
     raw = pipe.raw_turn_list_
@@ -180,15 +176,29 @@ def run_mobgap(recording: Any, dataset_kind: str = "mobilised") -> PeerAnalysis:
         bouts=bouts,
         summary={"n_turns": len(turns)},
         turns=turns,
-        steps=pd.DataFrame(
-            {
-                "side": [foot[k] for k in sorted(foot)],
-                "bout_id": bout_of,
-                "ic_s": ics,
-                "step_length_m": np.full(ics.size, np.nan),
-                "stopping": np.zeros(ics.size, dtype=bool),
-            }
-        ),
+        steps=peer_steps(ics, [foot[k] for k in sorted(foot)], bouts),
+    )
+
+
+def peer_steps(ics: Any, sides: list[str], bouts: pd.DataFrame) -> pd.DataFrame:
+    """A peer's contacts as the steps table that compare() reads from BackStride's.
+
+    Each contact's walking bout, so that compare() can take a bout's strides within a span of
+    the reference (a walk that runs on past an IPOL trial, or a motion-capture volume); no
+    per-step lengths, and no stopping steps, which a peer does not tell apart.
+    ``tests/test_peer_agreement.py`` checks that compare() can score such a table.
+    """
+    ics = np.asarray(ics, dtype=float)
+    starts, ends = bouts["start_s"].to_numpy(), bouts["end_s"].to_numpy()
+    inside = (ics[:, None] >= starts[None, :] - 1e-9) & (ics[:, None] <= ends[None, :] + 1e-9)
+    return pd.DataFrame(
+        {
+            "side": sides,
+            "bout_id": np.where(inside.any(axis=1), inside.argmax(axis=1), -1),
+            "ic_s": ics,
+            "step_length_m": np.full(ics.size, np.nan),
+            "stopping": np.zeros(ics.size, dtype=bool),
+        }
     )
 
 

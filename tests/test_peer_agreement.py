@@ -88,3 +88,46 @@ def test_stride_durations_agree_stride_by_stride(
     assert diff.size >= 0.95 * len(strides)
     # 90% within 0.05 s: each end of a stride may differ by a sample (0.02 s) or so
     assert np.mean(np.abs(diff) <= 0.05) >= 0.9
+
+
+def test_a_peers_stand_in_analysis_is_scored_as_backstrides_own() -> None:
+    """``make bench`` scores mobgap through the same compare(), with a stand-in for
+    BackStride's analysis built from the peer's contacts and bouts (``bench/peer_accuracy.py``).
+    Twice the bench stopped with a KeyError when compare() came to read a column of the
+    steps table the stand-in lacked. Given BackStride's own contacts and bouts, the stand-in
+    must be scored as BackStride's analysis is, against INDIP and, where compare() takes a
+    bout's strides within the reference's span, against the motion capture."""
+    import importlib.util
+    import sys
+
+    from backstride.validation.runner import compare, iter_cases
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location(
+        "peer_accuracy", root / "bench" / "peer_accuracy.py"
+    )
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["peer_accuracy"] = bench  # dataclasses look their module up
+    spec.loader.exec_module(bench)
+    scored = 0
+    for dataset, recording, reference in iter_cases(root / "data" / "mobilised-lab"):
+        if recording.name != "HA-001/Test11-Trial1":
+            continue
+        ours = analyze(recording)
+        columns = ["bout_id", "start_s", "end_s", "cadence_spm", "stride_length_m"]
+        bouts = ours.bouts[[*columns, "walking_speed_mps", "step_time_ratio"]]
+        stand_in = bench.PeerAnalysis(
+            initial_contacts_s=ours.initial_contacts_s,
+            bouts=bouts,
+            steps=bench.peer_steps(ours.initial_contacts_s, list(ours.steps["side"]), bouts),
+        )
+        mine, theirs = (
+            compare(dataset, recording, ours, reference),
+            compare(dataset, recording, stand_in, reference),
+        )
+        assert theirs.contacts == mine.contacts
+        assert theirs.n_matched_bouts == mine.n_matched_bouts > 0
+        assert len(theirs.cadence_errors) == len(mine.cadence_errors) > 0
+        scored += 1
+    assert scored == 2  # INDIP and the motion capture
