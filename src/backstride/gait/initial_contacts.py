@@ -52,6 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import signal
 from scipy.ndimage import gaussian_filter1d
 
@@ -374,7 +375,10 @@ def find_stopping_steps(
         fine = gaussian_filter1d(vertical, fine_sigma_s * fs)
     margin = int(4.0 * fine_sigma_s * fs) + 2  # prominences are measured this far around
     ends = np.array(walking, dtype=np.int64)
-    step = _median_steps([walks[k] for k in ends])
+    # each walk's median step, grouped as the pipeline takes its bouts' medians
+    intervals = [np.diff(walks[k]) for k in ends]
+    walk_of = np.repeat(np.arange(ends.size), [d.size for d in intervals])
+    step = pd.Series(np.concatenate(intervals)).groupby(walk_of).median().to_numpy(dtype=float)
     first_of = np.array([w[0] if w.size else n - 1 + gap for w in walks[1:]] + [n - 1 + gap])
     until = first_of[ends] - gap  # short of the next walk, or the signal's end
     last = np.array([walks[k][-1] for k in ends], dtype=np.int64)
@@ -391,21 +395,6 @@ def find_stopping_steps(
         if ends.size == 0:
             break
     return [np.asarray(e, dtype=np.int64) for e in extra]
-
-
-def _median_steps(walks: list[IntArray]) -> FloatArray:
-    """Each walk's median step (samples), as :func:`numpy.median` of its contacts' intervals.
-
-    All walks at once: sorted by walk, then by interval, each walk's middle one or two.
-    """
-    sizes = np.array([w.size - 1 for w in walks], dtype=np.int64)
-    steps = np.diff(np.concatenate(walks))
-    # drop the intervals from one walk's last contact to the next walk's first
-    steps = np.delete(steps, np.cumsum(sizes + 1)[:-1] - 1)
-    walk = np.repeat(np.arange(sizes.size), sizes)
-    steps = steps[np.lexsort((steps, walk))].astype(np.float64)
-    start = np.cumsum(sizes) - sizes
-    return (steps[start + (sizes - 1) // 2] + steps[start + sizes // 2]) / 2.0
 
 
 def _first_humps(

@@ -356,34 +356,39 @@ def autocorrelation_regularities(
     )
     # in batches of up to a million transformed samples, so that the few arrays of a batch
     # stay small whatever the walks (a 4-h window may be one walk, or a thousand alike)
-    batches = [
-        batch
-        for size in np.unique(fft_size[ok])
-        for rows in [np.flatnonzero(ok & (fft_size == size))]
-        for batch in np.array_split(
-            rows, min(rows.size, -(-rows.size * int(size) // REGULARITY_BATCH))
-        )
-    ]
-    for rows in batches:
-        size = int(fft_size[rows[0]])
-        n = sizes[rows]
-        width = int(n.max())
-        y = np.zeros((rows.size, width))
-        for r, k in enumerate(rows):
-            y[r, : n[r]] = segments[k] - segments[k].mean()
-        spec = sp_fft.rfft(y, size, axis=1)
-        ac = sp_fft.irfft(spec.real**2 + spec.imag**2, size, axis=1)[:, :width]
-        lags = np.arange(width)
-        pairs = n[:, None] - lags[None, :]  # unbiased: each lag over its number of pairs
-        ac = ac / np.where(pairs > 0, pairs, 1)
-        positive = ac[:, 0] > 0  # a constant signal has none
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ac = ac / ac[:, :1]
-        for column, times in enumerate((1.0, 2.0)):
-            at = times * lag[rows]
-            lo = np.maximum(1, (0.6 * at).astype(np.int64))
-            hi = np.minimum(n - 1, (1.4 * at).astype(np.int64) + 1)
-            near = (lags[None, :] >= lo[:, None]) & (lags[None, :] < hi[:, None])
-            peak = np.where(near, ac, -np.inf).max(axis=1)
-            out[rows, column] = np.where(positive & (hi > lo), peak, np.nan)
+    for size in np.unique(fft_size[ok]):
+        group = np.flatnonzero(ok & (fft_size == size))
+        n_batches = min(group.size, -(-group.size * int(size) // REGULARITY_BATCH))
+        for rows in np.array_split(group, n_batches):
+            out[rows] = _regularity_rows([segments[k] for k in rows], int(size), lag[rows])
+    return out
+
+
+def _regularity_rows(segments: list[FloatArray], size: int, lag: FloatArray) -> FloatArray:
+    """Step and stride regularity of walks whose autocorrelation takes FFT length ``size``.
+
+    As :func:`autocorrelation_regularity` for each, the walks as rows of one array; ``lag``
+    is each walk's step in samples (at least 2, and a third of the walk or less).
+    """
+    out = np.full((len(segments), 2), np.nan)
+    n = np.array([x.size for x in segments], dtype=np.int64)
+    width = int(n.max())
+    y = np.zeros((n.size, width))
+    for r, x in enumerate(segments):
+        y[r, : x.size] = x - x.mean()
+    spec = sp_fft.rfft(y, size, axis=1)
+    ac = sp_fft.irfft(spec.real**2 + spec.imag**2, size, axis=1)[:, :width]
+    lags = np.arange(width)
+    pairs = n[:, None] - lags[None, :]  # unbiased: each lag over its number of pairs
+    ac = ac / np.where(pairs > 0, pairs, 1)
+    positive = ac[:, 0] > 0  # a constant signal has none
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ac = ac / ac[:, :1]
+    for column, times in enumerate((1.0, 2.0)):
+        at = times * lag
+        lo = np.maximum(1, (0.6 * at).astype(np.int64))
+        hi = np.minimum(n - 1, (1.4 * at).astype(np.int64) + 1)
+        near = (lags[None, :] >= lo[:, None]) & (lags[None, :] < hi[:, None])
+        peak = np.where(near, ac, -np.inf).max(axis=1)
+        out[:, column] = np.where(positive & (hi > lo), peak, np.nan)
     return out
