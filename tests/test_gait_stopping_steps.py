@@ -120,7 +120,8 @@ def test_a_stopping_step_does_not_set_the_walks_pace() -> None:
     """HA-001's first straight walk stops 0.45 s after its last contact (133 steps/min if
     that interval were a step of the walk). Its seconds keep the walk's pace, so no second
     reads vigorous, and its cadence is its strides' (before the seconds counted the stopping
-    step, this walk had a vigorous second)."""
+    step, this walk had a vigorous second). Its step, and so the lag of its regularity, is
+    its walking's too (with the stopping interval in the median it read 0.595 s, not 0.60)."""
     from backstride.io.mobilised import read_mobilised_mat
 
     (rec,) = [r for r in read_mobilised_mat(MAT) if r.name == "Test5-Trial1"]
@@ -136,6 +137,8 @@ def test_a_stopping_step_does_not_set_the_walks_pace() -> None:
     rhythm = analyze(rec, AnalysisParameters(bout_rules=BoutRules(stopping_steps=0)))
     assert bout.cadence_spm == rhythm.bouts["cadence_spm"].iloc[0]
     assert bout.stride_length_m == rhythm.bouts["stride_length_m"].iloc[0]
+    for column in ("step_duration_s", "step_regularity", "stride_regularity", "step_symmetry"):
+        assert getattr(bout, column) == rhythm.bouts[column].iloc[0], column
 
 
 def _stopping_steps_one_by_one(

@@ -1067,11 +1067,15 @@ def _analyze_window(
     step_d[:-1][same] = np.diff(ics)[same] / fs
     alternates = np.full(ics.size, np.nan)  # this contact's side differs from the next one's
     alternates[:-1][same] = sides[1:][same] != sides[:-1][same]
-    # the walk's impact and step-time ratio are its walking's: a stopping step is left out
+    # the walk's step, impact and step-time ratio are its walking's, as its cadence is: a
+    # stopping step is left out (its interval is the walker settling, and the regularity's
+    # lag, this step, is looked for in the walk without it)
     walk_impact = np.where(is_stopping, np.nan, impact)
     walk_step_d = step_d.copy()
     walk_step_d[:-1][is_stopping[1:]] = np.nan
-    by_contact = pd.DataFrame({"step_d": step_d, "impact": walk_impact, "alternates": alternates})
+    by_contact = pd.DataFrame(
+        {"step_d": walk_step_d, "impact": walk_impact, "alternates": alternates}
+    )
     grouped = by_contact.groupby(ic_bout)
     step_median = grouped["step_d"].median().to_numpy()
     impact_median = grouped["impact"].median().to_numpy()
