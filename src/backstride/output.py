@@ -1,6 +1,8 @@
 """Machine-readable outputs of an analysis: the JSON document and the CSV/JSON folder.
 
-Schema ``backstride.analysis/1`` is documented in ``docs/analysis-schema.md``. Values that
+Schema ``backstride.analysis/1`` is documented in ``docs/analysis-schema.md`` and, as a JSON
+Schema (draft 2020-12) that other programs can check a document against, in
+``backstride/schemas/analysis-1.schema.json`` (:func:`analysis_json_schema`). Values that
 cannot be known for a recording (no gyroscope, no height) are ``null``, never invented.
 Files are written to a temporary name in the same folder and renamed into place, so an
 interrupted run never leaves a half-written result.
@@ -16,6 +18,7 @@ import re
 import stat
 import tempfile
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,13 @@ ROM_KEYS = {
     "trunk_rom_frontal_deg": "frontal",
     "trunk_rom_transverse_deg": "transverse",
 }
+
+
+def analysis_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``backstride.analysis/1``, shipped with the package."""
+    text = resources.files("backstride").joinpath("schemas", "analysis-1.schema.json")
+    schema: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return schema
 
 
 def json_safe(value: Any) -> Any:
