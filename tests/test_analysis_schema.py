@@ -144,6 +144,28 @@ def test_the_cli_writes_a_document_that_meets_the_schema(
     assert _errors(validator, doc) == []
 
 
+def test_the_run_record_describes_its_input_and_recordings_as_the_document_does(
+    tmp_path: Path,
+) -> None:
+    """``info.json`` (``--out-dir``) is the run's record, not an analysis document, but its
+    ``input`` and each of its ``recordings`` have the document's ``source`` and
+    ``recording`` layout, and the same values."""
+    path = DATA / "mobilised-lab" / "HA-001" / "data.mat"
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["analyze", str(path), "--out-dir", str(out), "--json", str(tmp_path / "a.json")]
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads((out / "info.json").read_text())
+    doc = json.loads((tmp_path / "a.json").read_text())
+    defs = analysis_json_schema()["$defs"]
+    for part, value in [("source", info["input"])] + [("recording", r) for r in info["recordings"]]:
+        checker = jsonschema.Draft202012Validator({"$defs": defs, "$ref": f"#/$defs/{part}"})
+        assert [e.message for e in checker.iter_errors(value)] == []
+    assert info["schema"] == doc["schema"] and info["input"] == doc["source"]
+    assert info["recordings"] == [r["recording"] for r in doc["recordings"]]
+
+
 def _broken(doc: dict[str, Any], where: str) -> dict[str, Any]:
     """``doc`` with one thing wrong, as a change to the output could get it wrong."""
     bad = copy.deepcopy(doc)
