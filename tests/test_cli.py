@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import backstride
 from backstride.cli import main
 
 from synthetic import walking_signal
@@ -330,6 +331,9 @@ def test_validate_prints_the_table_and_json(runner: CliRunner, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "overall" in result.output
     doc = json.loads((tmp_path / "v.json").read_text())
+    # which layout, and which version's figures (they change from version to version)
+    assert doc["schema"] == "backstride.validation/1"
+    assert doc["backstride_version"] == backstride.__version__
     assert len(doc["recordings"]) == 6
     assert doc["pooled"]["phone"]["phone_mean_abs_rel_error"] <= 0.02
     assert doc["targets_met"] == {

@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 from rich.table import Table
 
+from backstride import __version__
 from backstride.validation.metrics import PlaceCounts, limits_of_agreement
 from backstride.validation.runner import (
     TARGETS,
@@ -342,10 +343,17 @@ def _place_dict(counts: PlaceCounts) -> dict[str, float]:
     }
 
 
+#: Names the layout of ``backstride validate --json``; with the version that produced the
+#: numbers, so that figures kept from different versions can be told apart.
+VALIDATION_SCHEMA = "backstride.validation/1"
+
+
 def report_to_dict(report: ValidationReport) -> dict[str, Any]:
     """JSON-ready report."""
     kinds = sorted({r.dataset for r in report.results})
     return {
+        "schema": VALIDATION_SCHEMA,
+        "backstride_version": __version__,
         "targets": TARGETS,
         "skipped": [{"name": k.name, "reason": k.reason} for k in report.skipped],
         "pooled": {k: report.pooled(k) for k in kinds},
