@@ -136,6 +136,23 @@ def test_regularity_is_the_unbiased_autocorrelation_at_any_length(n: int) -> Non
     assert autocorrelation_regularity(x, fs, step_s) == pytest.approx(plain, abs=1e-10)
 
 
+@pytest.mark.parametrize(("swing", "stride_reg"), [(0.5, 1.05), (2.0, 1.12)])
+def test_a_short_walk_whose_ends_swing_harder_reads_above_1(
+    swing: float, stride_reg: float
+) -> None:
+    """The estimate is not bounded by 1 (docs/analysis-schema.md): each lag is averaged over
+    its own pairs, and one stride apart in a walk of 3.2 steps those pairs are the first and
+    last steps. Where they swing ``1 + swing`` times the middle, they carry more power than
+    the whole walk, so stride regularity passes 1 while step regularity falls. BackStride
+    reports it as the method gives it (the formula written out agrees), not capped at 1."""
+    fs, step_s = 100.0, 0.5
+    t = np.arange(int(3.2 * step_s * fs)) / fs
+    x = (1 + swing * np.abs(t - t.mean()) / t.mean()) * np.sin(2 * np.pi * t / step_s)
+    step, stride = autocorrelation_regularity(x, fs, step_s)
+    assert (step, stride) == pytest.approx(_plain_regularity(x, fs, step_s), abs=1e-10)
+    assert stride == pytest.approx(stride_reg, abs=0.005) and stride > 1 > step
+
+
 def _plain_regularity(x: np.ndarray, fs: float, step_s: float) -> tuple[float, float]:
     """Moe-Nilssen and Helbostad's step and stride regularity, written out."""
     n, lag = x.size, step_s * fs
