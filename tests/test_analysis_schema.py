@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backstride import analyze
+from backstride import Recording, analyze
 from backstride.api import analyze_file
 from backstride.cli import main
 from backstride.io import read_recordings
@@ -172,6 +172,35 @@ def test_any_walk_gives_a_document_that_meets_the_schema(
     assert _errors(validator, doc) == []
     assert doc["recording"]["has_gyroscope"] is gyro
     assert np.isfinite([b["cadence_spm"] for b in doc["bouts"]]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    fs=st.sampled_from([20.0, 50.0, 100.0]),
+    seconds=st.floats(3.0, 60.0),
+    scale=st.floats(0.01, 6.0),
+    gyro_dps=st.sampled_from([0.0, 5.0, 200.0]),
+    placement=st.sampled_from(["lower_back", "wrist", "frontpocket"]),
+)
+def test_any_signal_gives_a_document_that_meets_the_schema(
+    validator: jsonschema.Draft202012Validator,
+    seed: int,
+    fs: float,
+    seconds: float,
+    scale: float,
+    gyro_dps: float,
+    placement: str,
+) -> None:
+    """Noise of any size on gravity, with no gyroscope or a still or wild one, worn on the
+    trunk or not: the analysis finds what it finds, and says it in the schema's terms."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * fs)
+    acc = rng.standard_normal((n, 3)) * scale + np.array([9.81, 0.0, 0.0])
+    gyr = rng.standard_normal((n, 3)) * gyro_dps if gyro_dps else None
+    rec = Recording(acc=acc, gyr=gyr, sample_rate_hz=fs, placement=placement, name="noise")
+    doc = to_json_document([analyze(rec)])
+    assert _errors(validator, doc) == []
 
 
 def test_the_cli_writes_a_document_that_meets_the_schema(
