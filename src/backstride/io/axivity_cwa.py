@@ -331,10 +331,11 @@ def decode_cwa(path: PathLike, *, first_block: int = 0, max_blocks: int | None =
         )
     except (OSError, ValueError) as exc:
         raise InvalidInputError(f"{p.name} cannot be read ({exc}); check its permissions.") from exc
-    words = words[: (words.size // (SECTOR // 2)) * (SECTOR // 2)].reshape(-1, SECTOR // 2)
-    n_blocks = int(words.shape[0])
-    blocks = words.view(BLOCK_DTYPE).reshape(n_blocks)
-    checksum_ok = words.sum(axis=1, dtype=np.uint16) == 0
+    # one row of 16-bit words per whole block read (a file cut short ends mid-block)
+    rows = words[: (words.size // (SECTOR // 2)) * (SECTOR // 2)].reshape(-1, SECTOR // 2)
+    n_blocks = int(rows.shape[0])
+    blocks = rows.view(BLOCK_DTYPE).reshape(n_blocks)
+    checksum_ok = rows.sum(axis=1, dtype=np.uint16) == 0
     framed = checksum_ok & (blocks["magic"] == BLOCK_MAGIC) & (blocks["length"] == BLOCK_LENGTH)
     n_bad_checksum = int(np.count_nonzero(~checksum_ok))
     if not framed.any():
