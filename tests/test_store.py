@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Date, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from backstride.exceptions import BackstrideError, InvalidInputError
@@ -21,9 +21,15 @@ from backstride.store import (
     open_store,
 )
 from backstride.store._errors import translate
-from backstride.store.models import Base
+from backstride.store.models import Base, UTCDateTime
 from backstride.walks import Walk
 from test_store_walks import make_walks
+
+# Dates and times bound to raw SQL with the models' own types, so that SQLAlchemy converts
+# them for each database (sqlite3's own date and datetime adapters are deprecated since 3.12).
+AT = bindparam("at", type_=UTCDateTime())
+T = bindparam("t", type_=UTCDateTime())
+D = bindparam("d", type_=Date())
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 MONDAY = dt.date(2024, 1, 8)
@@ -331,14 +337,18 @@ def test_the_database_itself_enforces_ranges_and_cascades(store: Store) -> None:
         person_id = connection.scalar(text("SELECT id FROM persons"))
         with pytest.raises(IntegrityError, match="ck_pain_logs_score"):
             connection.execute(
-                text("INSERT INTO pain_logs (person_id, at, score) VALUES (:p, :at, 11)"),
-                {"p": person_id, "at": dt.datetime(2024, 1, 1)},
+                text(
+                    "INSERT INTO pain_logs (person_id, at, score) VALUES (:p, :at, 11)"
+                ).bindparams(AT),
+                {"p": person_id, "at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
             )
         connection.rollback()
         with pytest.raises(IntegrityError):
             connection.execute(
-                text("INSERT INTO pain_logs (person_id, at, score) VALUES (999, :at, 1)"),
-                {"at": dt.datetime(2024, 1, 1)},
+                text(
+                    "INSERT INTO pain_logs (person_id, at, score) VALUES (999, :at, 1)"
+                ).bindparams(AT),
+                {"at": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
             )
         connection.rollback()
     store.add_pain(score=1)
@@ -351,7 +361,9 @@ def test_database_errors_become_one_sentence(store: Store) -> None:
     store.add_person("ann", time_zone="UTC")
     with store.engine.connect() as connection, pytest.raises(IntegrityError) as info:
         connection.execute(
-            text("INSERT INTO persons (name, time_zone, created_at) VALUES ('ann', 'UTC', :t)"),
+            text(
+                "INSERT INTO persons (name, time_zone, created_at) VALUES ('ann', 'UTC', :t)"
+            ).bindparams(T),
             {"t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
         )
     error = translate(info.value, store.url)
@@ -370,6 +382,7 @@ def test_a_week_saved_twice_at_once_is_one_sentence(store: Store, table: str) ->
         "'{}', :t)",
     }[table]
     insert = text(f"INSERT INTO {table} (person_id, program_start, week, {columns}")
+    insert = insert.bindparams(D, T) if table == "reviews" else insert.bindparams(D)
     values = {"d": dt.date(2024, 1, 1), "t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}
     with store.engine.connect() as connection:
         values["p"] = connection.scalar(text("SELECT id FROM persons"))

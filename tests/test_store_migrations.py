@@ -11,7 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, bindparam, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 import backstride.settings
@@ -22,7 +22,7 @@ from backstride.store._engine import (
     migrations_dir,
 )
 from backstride.store._engine import database_url as parse_url
-from backstride.store.models import Base
+from backstride.store.models import Base, UTCDateTime
 from test_store_walks import make_walks
 
 TABLES = {"persons", "screenings", "walks", "pain_logs", "core_logs", "plan_weeks", "reviews"}
@@ -72,7 +72,9 @@ def test_step_time_ratio_joins_stored_walks_as_unknown_and_leaves_them_whole(
     migrate(engine, "upgrade", "0002")
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO persons (name, time_zone, created_at) VALUES ('ann', 'UTC', :t)"),
+            text(
+                "INSERT INTO persons (name, time_zone, created_at) VALUES ('ann', 'UTC', :t)"
+            ).bindparams(bindparam("t", type_=UTCDateTime())),
             {"t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
         )
         connection.execute(
@@ -80,8 +82,14 @@ def test_step_time_ratio_joins_stored_walks_as_unknown_and_leaves_them_whole(
                 "INSERT INTO walks (person_id, start_utc, end_utc, start_utc_offset_min, "
                 "end_utc_offset_min, source, source_hash, steps, extra) SELECT id, :a, :b, 0, 0, "
                 "'test', 'rec:0', 1234, '{}' FROM persons"
+            ).bindparams(
+                bindparam("a", type_=UTCDateTime()),
+                bindparam("b", type_=UTCDateTime()),
             ),
-            {"a": dt.datetime(2024, 1, 1, 8), "b": dt.datetime(2024, 1, 1, 9)},
+            {
+                "a": dt.datetime(2024, 1, 1, 8, tzinfo=dt.UTC),
+                "b": dt.datetime(2024, 1, 1, 9, tzinfo=dt.UTC),
+            },
         )
     migrate(engine, "upgrade", "head")
     with engine.connect() as connection:

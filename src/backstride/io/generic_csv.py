@@ -830,7 +830,7 @@ def _clock_changes(local: pd.DatetimeIndex) -> list[str]:
     offsets = (kept.tz_localize(None) - kept.tz_convert("UTC").tz_localize(None)).to_numpy()
     return [
         f"from {kept[i - 1].tzname()} to {kept[i].tzname()} on {kept[i].date().isoformat()}"
-        for i in (np.flatnonzero(np.diff(offsets) != np.timedelta64(0)) + 1).tolist()
+        for i in (np.flatnonzero(np.diff(offsets) != np.timedelta64(0, "ns")) + 1).tolist()
     ]
 
 
