@@ -31,6 +31,7 @@ from backstride.cli import main
 from backstride.io import read_recordings
 from backstride.output import SCHEMA, analysis_json_schema, to_json_document
 from shared_data import SHARED, shared
+from test_gait_properties import NOISE_ON_GRAVITY
 
 from synthetic import rotation, standing_signal, walking_signal
 
@@ -176,10 +177,7 @@ def test_any_walk_gives_a_document_that_meets_the_schema(
 
 @settings(max_examples=40, deadline=None)
 @given(
-    seed=st.integers(0, 2**32 - 1),
-    fs=st.sampled_from([20.0, 50.0, 100.0]),
-    seconds=st.floats(3.0, 60.0),
-    scale=st.floats(0.01, 6.0),
+    **NOISE_ON_GRAVITY,
     gyro_dps=st.sampled_from([0.0, 5.0, 200.0]),
     placement=st.sampled_from(["lower_back", "wrist", "frontpocket"]),
 )

@@ -39,15 +39,19 @@ def test_bouts_are_ordered_disjoint_and_long_enough(raw: np.ndarray, data: st.Da
         assert gaps.max() <= max(rules.max_step_s, rules.max_pause_s) + 1e-9
 
 
+#: Noise on gravity: a seed, a rate, a length (s) and a size (m/s^2 per axis). Up to 6 m/s^2:
+#: beyond that the median magnitude leaves the 0.5-2 g a raw accelerometer has, which is
+#: refused (test_a_signal_without_gravity_is_refused).
+NOISE_ON_GRAVITY = {
+    "seed": st.integers(0, 2**32 - 1),
+    "fs": st.sampled_from([20.0, 50.0, 100.0]),
+    "seconds": st.floats(3.0, 60.0),
+    "scale": st.floats(0.01, 6.0),
+}
+
+
 @settings(max_examples=25, deadline=None)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    fs=st.sampled_from([20.0, 50.0, 100.0]),
-    seconds=st.floats(3.0, 60.0),
-    # up to 6 m/s^2 of noise per axis: beyond that the median magnitude leaves the 0.5-2 g a
-    # raw accelerometer has, which is refused (test_a_signal_without_gravity_is_refused)
-    scale=st.floats(0.01, 6.0),
-)
+@given(**NOISE_ON_GRAVITY)
 def test_any_signal_gives_consistent_tables(
     seed: int, fs: float, seconds: float, scale: float
 ) -> None:
