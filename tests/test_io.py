@@ -389,6 +389,39 @@ def test_ipol_a_repeated_packet_keeps_its_first_line(tmp_path: Path) -> None:
     assert any(note in n for n in recording.notes)
 
 
+@pytest.mark.parametrize("first", [0, 65_300, 65_235])
+def test_ipol_a_late_packet_is_put_back_in_place(first: int, tmp_path: Path) -> None:
+    """A wireless MTw packet that reached the software late stands after its successors;
+    the file was refused ("The PacketCounter column does not increase on line 306"). From
+    65,300 on, the 16-bit counter wraps before the late packet; from 65,235 on, the late
+    packet (65,535) is the last before the wrap and arrives after 0, 1 and 2."""
+    packets = np.arange(first, first + 600)
+    late = np.concatenate([packets[:300], packets[301:304], packets[300:301], packets[304:]])
+    text = _ipol_text(late % 65_536.0)
+    path = tmp_path / "9-2_lb.txt"
+    path.write_text(text)
+    in_order = tmp_path / "in_order" / "9-2_lb.txt"
+    in_order.parent.mkdir()
+    in_order.write_text(_ipol_text(packets % 65_536.0))
+    recording, reference = read_ipol_txt(path), read_ipol_txt(in_order)
+    assert recording.n_samples == 600  # nothing filled, nothing lost
+    np.testing.assert_array_equal(recording.acc, reference.acc)
+    assert recording.meta["first_sample_index"] == first
+    note = "1 packet stood after later ones (first on line 306) and were put back"
+    assert any(note in n for n in recording.notes), recording.notes
+
+
+def test_ipol_two_recordings_joined_are_not_interleaved(tmp_path: Path) -> None:
+    """A counter that restarts and runs on is a second recording, not late packets: sorting
+    would interleave the two, so the file is refused at the line to split it."""
+    counter = np.concatenate([np.arange(300.0), np.arange(300.0)])
+    path = tmp_path / "9-2_lb.txt"
+    path.write_text(_ipol_text(counter))
+    raises_one_sentence(
+        InvalidInputError, lambda: read_ipol_txt(path), "split the file at that line"
+    )
+
+
 def test_ipol_a_counter_that_repeats_often_is_refused(tmp_path: Path) -> None:
     """Past 1% of the lines a repeated packet number is a broken export, not a glitch."""
     counter = np.repeat(np.arange(300.0), 2)[:600]

@@ -342,7 +342,7 @@ def time_steps(time_s: FloatArray, label: str, line_of: IntArray | None = None) 
     if not_increasing.any():
         index = int(np.argmax(not_increasing)) + 1
         back = int(np.argmin(steps)) + 1
-        if _second_recording(time_s, back):
+        if second_recording(time_s, back):
             # sorting would interleave two recordings: name the line where the second starts
             raise InvalidInputError(
                 f"The {label} column does not increase {where(back, line_of)}: it goes back by "
@@ -370,7 +370,7 @@ def time_steps(time_s: FloatArray, label: str, line_of: IntArray | None = None) 
     )
 
 
-def _second_recording(time_s: FloatArray, row: int) -> bool:
+def second_recording(time_s: FloatArray, row: int) -> bool:
     """Whether the times from ``row`` on run on below those before it for a while.
 
     A second recording appended (or a clock restarted) goes back and stays back for more

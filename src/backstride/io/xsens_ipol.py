@@ -10,8 +10,9 @@ Acceleration is in m/s^2 and angular velocity in rad/s (converted to deg/s). Dro
 show as jumps in ``PacketCounter``; they are filled by linear interpolation so that sample
 ``i`` of the recording is packet ``PacketCounter[0] + i`` (kept in
 ``meta["first_sample_index"]``, because the data set's gait events are packet numbers). A
-packet number that stands on two lines in a row (an export glitch the data set has) keeps the
-first of the two.
+packet that reached the recording software late and stands after its successors is put back
+in packet order. A packet number that stands on two lines in a row (an export glitch the data
+set has) keeps the first of the two.
 
 A sibling ``<subject>-<trial>.json`` (``1-1_lb.txt`` -> ``1-1.json``, or ``1-1_meta.json`` as
 the data set's README names it; the case of the names does not matter) supplies the body
@@ -45,6 +46,7 @@ from backstride.io._common import (
     read_table,
     read_text_lines,
     resample_uniform,
+    second_recording,
     time_steps,
 )
 from backstride.recording import MIN_SAMPLE_RATE_HZ, FloatArray, Recording
@@ -140,6 +142,21 @@ def read_ipol_txt(path: PathLike) -> Recording:
         counter = numeric_column(frame[by_name["packetcounter"]], "PacketCounter", line_of)
         with np.errstate(invalid="ignore", over="ignore"):
             packet = _unwrap(counter)
+        order = _packet_order(packet, rate)
+        if order is not None:
+            late = packet < np.maximum.accumulate(packet)
+            n_late = int(late.sum())
+            notes.append(
+                f"{n_late} {'packet' if n_late == 1 else 'packets'} stood after later ones "
+                f"(first on line {int(line_of[np.argmax(late)])}) and were put back in packet "
+                "order"
+            )
+            counter, packet, values, line_of = (
+                counter[order],
+                packet[order],
+                values[order],
+                line_of[order],
+            )
         repeated = _repeated_packets(packet, line_of, p.name)
         if repeated.any():
             n_repeated = int(repeated.sum())
@@ -219,12 +236,34 @@ def _repeated_packets(packet: FloatArray, line_of: IntArray, name: str) -> npt.N
 
 
 def _unwrap(counter: FloatArray) -> FloatArray:
-    """Undo the 16-bit wrap-around of an Xsens packet counter."""
+    """Undo the 16-bit wrap-around of an Xsens packet counter.
+
+    A step back by more than half the counter's range is a wrap forward; a step forward by
+    more than half is a packet from before the wrap arriving after it (65535 after 0).
+    """
     steps = np.diff(counter)
-    wraps = steps < -COUNTER_MODULUS / 2
+    wraps = (steps < -COUNTER_MODULUS / 2).astype(np.int64) - (steps > COUNTER_MODULUS / 2)
     if not wraps.any():
         return counter
     return counter + COUNTER_MODULUS * np.concatenate([[0], np.cumsum(wraps)])
+
+
+def _packet_order(packet: FloatArray, rate: float) -> IntArray | None:
+    """The row order that puts late packets back in place; ``None`` if none is late.
+
+    A wireless MTw's packet can reach the recording software after its successors and stand
+    a few lines late in the export; its number says where it belongs, so sorting by it
+    restores the recording. A counter that goes back and stays back for more than a second
+    (two recordings joined, a counter reset) is not sorted: interleaving the two would
+    invent a recording, and :func:`time_steps` refuses the file with the line to split at.
+    """
+    steps = np.diff(packet)
+    if not (steps < 0).any():
+        return None
+    if second_recording(packet / rate, int(np.argmin(steps)) + 1):
+        return None
+    order: IntArray = np.argsort(packet, kind="stable")
+    return order
 
 
 def is_ipol_txt(path: Path) -> bool:
