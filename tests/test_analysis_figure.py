@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_rgba
 from matplotlib.image import imread
 
 from backstride.cli import main
 from backstride.gait.pipeline import MODERATE_SPM, VIGOROUS_SPM, WalkingAnalysis, analyze
 from backstride.io import read_recordings
-from backstride.report.analysis_figure import analysis_figure, analysis_png
+from backstride.report.analysis_figure import NOT_WORN, analysis_figure, analysis_png
 
 ROOT = Path(__file__).resolve().parents[1]
 MAT = ROOT / "data" / "mobilised-lab" / "HA-001" / "data.mat"
@@ -124,3 +125,25 @@ def test_the_title_counts_the_bouts_in_words(daily_life: WalkingAnalysis) -> Non
         summary={**daily_life.summary, "n_bouts": 1},
     )
     assert analysis_figure(one).axes[0].get_title().startswith("1 walking bout, ")
+
+
+def test_hours_not_worn_are_shaded_and_mark_their_day(daily_life: WalkingAnalysis) -> None:
+    """The spans when the sensor lay still are shaded where they are; a whole day recorded
+    but worn for part of it is starred as partly worn."""
+    off = pd.DataFrame({"start_s": [20.0, 60.0], "end_s": [50.0, 70.0]})
+    top = analysis_figure(replace(daily_life, non_wear=off)).axes[0]
+    shaded = [p for p in top.patches if p.get_facecolor() == to_rgba(NOT_WORN)]
+    to_data = top.transData.inverted()
+    x = [to_data.transform(p.get_verts())[:, 0] for p in shaded]  # a Polygon or a Rectangle
+    extents = sorted((round(float(v.min()), 6), round(float(v.max()), 6)) for v in x)
+    assert extents == [(20.0, 50.0), (60.0, 70.0)]
+    assert "not worn" in [t.get_text() for t in top.get_legend().get_texts()]
+    unshaded = analysis_figure(daily_life).axes[0]
+    assert not [p for p in unshaded.patches if p.get_label() == "not worn"]
+    # two whole days, the second worn for 12 of its 24 hours
+    days = pd.concat([daily_life.days] * 2, ignore_index=True)
+    days["day"] = ["2024-06-03", "2024-06-04"]
+    days["recorded_s"], days["worn_s"] = 86400.0, [86400.0, 43200.0]
+    bottom = analysis_figure(replace(daily_life, days=days)).axes[1]
+    labels = [t.get_text() for t in bottom.get_xticklabels()]
+    assert labels == ["2024-06-03", "2024-06-04*"]

@@ -316,3 +316,6 @@ def test_the_prose_names_the_fields_the_schema_holds() -> None:
     assert set(example["summary"]) == set(defs["summary"]["required"])
     assert set(example["days"][0]) == set(defs["day"]["required"])
     assert set(example["recording"]) == set(defs["recording"]["required"])
+    assert set(example) - {"schema", "backstride_version", "source"} == set(
+        defs["analysis"]["required"]
+    )

@@ -615,9 +615,10 @@ def test_a_recording_across_midnight_prints_one_row_per_day(
     days = [line.split() for line in result.output.splitlines() if line.startswith("2024-06-0")]
     assert [d[0] for d in days] == ["2024-06-01", "2024-06-02"]
     # the first walk (120 steps/min) before midnight, the second (90) after
-    assert [int(d[3]) for d in days] == [1, 1]  # bouts
-    assert [d[7] for d in days] == ["-", "-"]  # turns: no gyroscope to tell them
-    assert [int(d[8]) for d in days] == pytest.approx([120, 90], abs=2)  # cadence /min
+    assert [d[2] for d in days] == ["-", "-"]  # worn: not judged in under an hour
+    assert [int(d[4]) for d in days] == [1, 1]  # bouts
+    assert [d[8] for d in days] == ["-", "-"]  # turns: no gyroscope to tell them
+    assert [int(d[9]) for d in days] == pytest.approx([120, 90], abs=2)  # cadence /min
 
 
 def test_a_bug_is_one_line_exit_1_and_names_itself(

@@ -147,19 +147,39 @@ def _check_outputs(
 def _print_days(analysis: WalkingAnalysis, out: Console) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, title="per day")
     for col in (
-        "day", "recorded h", "walking min", "bouts", ">=30 s", "steps", "moderate min",
+        "day", "recorded h", "worn h", "walking min", "bouts", ">=30 s", "steps", "moderate min",
         "turns", "cadence /min", "speed m/s", "speed >=30 s",
     ):  # fmt: skip
         table.add_column(col, justify="right")
     for d in analysis.days.to_dict(orient="records"):
         table.add_row(
-            str(d["day"]), _fmt(float(d["recorded_s"]) / 3600), _fmt(float(d["walking_s"]) / 60),
+            str(d["day"]), _fmt(float(d["recorded_s"]) / 3600),
+            _fmt(None if d["worn_s"] is None else float(d["worn_s"]) / 3600),
+            _fmt(float(d["walking_s"]) / 60),
             str(d["n_bouts"]), str(d["n_bouts_30s"]), str(d["steps"]),
             _fmt(float(d["moderate_s"]) / 60), _fmt(d["n_turns"], "d"),
             _fmt(d["cadence_spm"], ".0f"),
             _fmt(d["walking_speed_mps"], ".2f"), _fmt(d["walking_speed_30s_mps"], ".2f"),
         )  # fmt: skip
     out.print(table)
+
+
+def _non_wear_line(analysis: WalkingAnalysis) -> str:
+    """When the sensor was not worn, in hours, with the longest span."""
+    assert analysis.non_wear is not None
+    spans = analysis.non_wear.to_dict(orient="records")
+    lengths = [float(span["end_s"]) - float(span["start_s"]) for span in spans]
+    longest = spans[lengths.index(max(lengths))]
+    duration = float(analysis.recording["duration_s"])
+    off_h = sum(lengths) / 3600
+    head = f"not worn (still for an hour or more) {off_h:.1f} h of {duration / 3600:.1f} h"
+    start, end = float(longest["start_s"]) / 3600, float(longest["end_s"]) / 3600
+    if len(spans) == 1:
+        return f"{head}, from {start:.2f} h to {end:.2f} h into the recording"
+    return (
+        f"{head}, in {len(spans)} spans; the longest {end - start:.1f} h, from "
+        f"{start:.2f} h into the recording"
+    )
 
 
 def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
@@ -182,6 +202,8 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}",
         soft_wrap=True,  # one line in a file; the terminal wraps it
     )
+    if analysis.non_wear is not None and len(analysis.non_wear):
+        out.print(f"  {_non_wear_line(analysis)}", soft_wrap=True)
     basis = s["stride_length_basis"]
     if rec["placement"] not in TRUNK_PLACEMENTS:
         # where the sensor was and what that leaves out, trunk lean included

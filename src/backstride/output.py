@@ -91,6 +91,11 @@ def analysis_document(analysis: WalkingAnalysis) -> dict[str, Any]:
         "summary": json_safe(analysis.summary),
         "days": [json_safe(row) for row in analysis.days.to_dict(orient="records")],
         "turns": turn_records(analysis),
+        "non_wear": (
+            None
+            if analysis.non_wear is None
+            else [json_safe(row) for row in analysis.non_wear.to_dict(orient="records")]
+        ),
     }
 
 

@@ -20,8 +20,10 @@ Rules:
   the second, so a day never shows more walking than it recorded, and the days add up to
   the recording's totals. A turn counts on the day it starts, as a step does.
 - Every day the recording covers is listed, with ``recorded_s`` (the part of the day that was
-  recorded), also days without walking: a day of wear without a walk is a result, and the
-  first or last day is usually partial, so ``recorded_s`` says how much to trust it.
+  recorded) and ``worn_s`` (the part of that when the sensor was worn,
+  :mod:`backstride.gait.wear`), also days without walking: a day of wear without a walk is a
+  result, while a day the sensor lay on a table is not, and the first or last day is usually
+  partial, so ``recorded_s`` and ``worn_s`` say how much to trust it.
 - Typical values are medians over the day's bouts; ``None`` when the day has no bout with
   that value.
 """
@@ -35,15 +37,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from backstride.gait.wear import overlap_s
+from backstride.recording import FloatArray
+
 #: Cadence thresholds for absolute intensity (Tudor-Locke et al. 2018, CADENCE-Adults):
 #: about 100 steps/min is moderate (3 METs), about 130 steps/min vigorous (6 METs).
 MODERATE_SPM = 100.0
 VIGOROUS_SPM = 130.0
 
 DAY_COLUMNS = [
-    "day", "recorded_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s", "walking_s",
-    "longest_bout_s", "steps", "moderate_s", "vigorous_s", "n_turns", "cadence_spm",
-    "stride_length_m", "walking_speed_mps", "walking_speed_30s_mps", "step_time_ratio",
+    "day", "recorded_s", "worn_s", "n_bouts", "n_bouts_10s", "n_bouts_30s", "n_bouts_60s",
+    "walking_s", "longest_bout_s", "steps", "moderate_s", "vigorous_s", "n_turns",
+    "cadence_spm", "stride_length_m", "walking_speed_mps", "walking_speed_30s_mps",
+    "step_time_ratio",
 ]  # fmt: skip
 
 
@@ -80,6 +86,7 @@ def daily_measures(
     contacts_s: npt.ArrayLike,
     per_second: pd.DataFrame,
     turns_s: npt.ArrayLike | None = None,
+    non_wear: FloatArray | None = None,
 ) -> pd.DataFrame:
     """One row per calendar day covered by a recording (columns :data:`DAY_COLUMNS`).
 
@@ -99,6 +106,10 @@ def daily_measures(
     turns_s
         Start of every turn, s from the first sample (the turns table's ``start_s``), or
         ``None`` where turns cannot be told (no gyroscope): then ``n_turns`` is ``None``.
+    non_wear
+        Spans when the sensor was not worn, ``(k, 2)`` s from the first sample
+        (:mod:`backstride.gait.wear`), or ``None`` where that was not judged (a recording
+        shorter than an hour): then ``worn_s`` is ``None``.
     """
     labels, edges = _day_edges(start, duration_s)
     inner = np.asarray(edges[1:-1])
@@ -125,6 +136,11 @@ def daily_measures(
             {
                 "day": label,
                 "recorded_s": edges[k + 1] - edges[k],
+                "worn_s": (
+                    None
+                    if non_wear is None
+                    else edges[k + 1] - edges[k] - overlap_s(non_wear, edges[k], edges[k + 1])
+                ),
                 "n_bouts": len(day),
                 "n_bouts_10s": int((duration >= 10.0).sum()),
                 "n_bouts_30s": int((duration >= 30.0).sum()),

@@ -54,6 +54,7 @@ from backstride.gait.turns import (
     smooth_rate,
     turn_table,
 )
+from backstride.gait.wear import NON_WEAR_COLUMNS, WearStatistics, overlap_s
 from backstride.recording import (
     FloatArray,
     Recording,
@@ -164,6 +165,9 @@ class WalkingAnalysis:
     turns
         One row per turn within a bout (columns :data:`~backstride.gait.turns.TURN_COLUMNS`,
         see :mod:`backstride.gait.turns`); empty without a gyroscope.
+    non_wear
+        When the sensor was not worn (``start_s``, ``end_s``; :mod:`backstride.gait.wear`),
+        ``None`` for a recording shorter than the hour the rule needs.
     """
 
     recording: dict[str, Any]
@@ -173,6 +177,7 @@ class WalkingAnalysis:
     summary: dict[str, Any]
     days: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DAY_COLUMNS))
     turns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TURN_COLUMNS))
+    non_wear: pd.DataFrame | None = None
 
     @property
     def initial_contacts_s(self) -> list[float]:
@@ -638,7 +643,9 @@ def analyze(
     validate_signal(recording)
     fs = recording.sample_rate_hz
     if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
-        return _with_days(recording, _analyze_window(recording, params))
+        wear = WearStatistics()
+        wear.add(recording.acc, 0.0, fs)
+        return _with_days(recording, _analyze_window(recording, params), wear)
     return analyze_parts(_InMemory(recording), params, progress)
 
 
@@ -737,6 +744,7 @@ def analyze_parts(
     duration = info.duration_s
     window = max(params.window_s, 2 * CONTEXT_S)
     done: list[WalkingAnalysis] = []
+    wear = WearStatistics()
     cut = 0.0  # seconds before ``cut`` are finished
     while cut < duration:
         lo = max(0.0, cut - CONTEXT_S)
@@ -769,6 +777,8 @@ def analyze_parts(
                 hi = min(duration, hi + window)
                 continue
             break
+        if got is not None:
+            wear.add(got[0].acc, got[1], got[0].sample_rate_hz, cut, next_cut)
         done.append(_subset(part, np.flatnonzero(keep)))
         cut = next_cut
         if progress is not None:
@@ -780,11 +790,16 @@ def analyze_parts(
             *merged.recording["notes"],
             _rate_note(info.sample_rate_hz, rate),
         ]
-    return _with_days(info, merged)
+    return _with_days(info, merged, wear)
 
 
-def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnalysis:
-    """Add the per-day table, in the time zone the file names if it names one."""
+def _with_days(
+    recording: RecordingInfo, result: WalkingAnalysis, wear: WearStatistics
+) -> WalkingAnalysis:
+    """Add when the sensor was not worn, and the per-day table.
+
+    Days are in the time zone the file names, if it names one.
+    """
     start = recording.start
     named = recording.meta.get("time_zone")
     if start is not None and isinstance(named, str):
@@ -803,6 +818,7 @@ def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnal
         ]
         start = None
     told = result.summary.get("n_turns") is not None
+    spans = wear.not_worn(recording.duration_s)
     result.days = daily_measures(
         result.bouts,
         start,
@@ -810,7 +826,16 @@ def _with_days(recording: RecordingInfo, result: WalkingAnalysis) -> WalkingAnal
         result.steps["ic_s"],
         result.per_second,
         result.turns["start_s"] if told else None,
+        spans,
     )
+    if spans is None:
+        result.non_wear = None
+        result.summary["worn_s"] = None
+    else:
+        result.non_wear = pd.DataFrame(spans, columns=NON_WEAR_COLUMNS)
+        result.summary["worn_s"] = recording.duration_s - overlap_s(
+            spans, 0.0, recording.duration_s
+        )
     return result
 
 

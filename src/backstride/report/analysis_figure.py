@@ -7,7 +7,8 @@ first:
 - *When and how briskly?* The cadence of every walking second against time, coloured by
   intensity (below 100 steps/min, moderate at 100 or more, vigorous at 130 or more; Tudor-Locke
   et al. 2018), with the walking bouts as a strip underneath and each turn of 45 degrees
-  or more (where a gyroscope tells them) marked above it.
+  or more (where a gyroscope tells them) marked above it; the hours when the sensor was
+  not worn are shaded, so that no walking there reads as no walking done.
 - *How much?* For a recording that spans several calendar days, walking minutes per day with
   the moderate and vigorous part; for a shorter one, cumulative walking and moderate minutes
   over the recording.
@@ -34,6 +35,7 @@ MODERATE = "#2e7d32"
 VIGOROUS = "#1b3d8f"
 BOUT = "#2a7ab0"
 TURN = "#c75b12"
+NOT_WORN = "#eceff1"
 
 
 def _time_unit(duration_s: float) -> tuple[float, str]:
@@ -96,6 +98,10 @@ def analysis_figure(analysis: WalkingAnalysis) -> Figure:
             color=TURN,
             label="turn >= 45 deg",
         )
+    off = analysis.non_wear
+    off_s = np.zeros((0, 2)) if off is None else off[["start_s", "end_s"]].to_numpy(dtype=float)
+    for k, (start, end) in enumerate((off_s / scale).tolist()):
+        top.axvspan(start, end, color=NOT_WORN, zorder=0, label="not worn" if k == 0 else None)
     top.set_xlim(0, max(duration / scale, 1e-9))
     top.set_ylim(0, cad_top * 1.12)  # room for the legend above the highest cadence
     top.set_ylabel("cadence (steps/min)")
@@ -111,7 +117,7 @@ def analysis_figure(analysis: WalkingAnalysis) -> Figure:
         + f"; moderate {float(s.get('moderate_s', 0)) / 60:.1f} min",
         fontsize=9,
     )
-    if len(bouts) or len(sec):
+    if len(bouts) or len(sec) or len(off_s):
         top.legend(loc="upper right", fontsize=7, frameon=False, ncol=4)
     top.spines[["top", "right"]].set_visible(False)
 
@@ -133,13 +139,15 @@ def _per_day(ax: Axes, days: pd.DataFrame) -> None:
     ax.bar(x, walked, color=LIGHT, label="walking")
     ax.bar(x, moderate, color=MODERATE, width=0.6, label="moderate or faster")
     ax.bar(x, vigorous, color=VIGOROUS, width=0.35, label="vigorous")
-    partial = days["recorded_s"].to_numpy(dtype=float) < 23 * 3600
+    recorded = days["recorded_s"].to_numpy(dtype=float)
+    worn = pd.to_numeric(days["worn_s"]).to_numpy(dtype=float)
+    partial = np.where(np.isnan(worn), recorded, worn) < 23 * 3600
     labels = [
         f"{d}{'*' if p else ''}" for d, p in zip(days["day"].astype(str), partial, strict=True)
     ]
     ax.set_xticks(x, labels, fontsize=7, rotation=30 if len(days) > 7 else 0)
     ax.set_ylabel("minutes")
-    ax.set_title("walking per day (* = day only partly recorded)", fontsize=9)
+    ax.set_title("walking per day (* = day only partly recorded or worn)", fontsize=9)
     ax.legend(loc="upper left", fontsize=7, frameon=False)
 
 

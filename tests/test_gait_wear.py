@@ -1,0 +1,185 @@
+"""When the sensor was not worn (``backstride.gait.wear``): van Hees et al.'s rule.
+
+A block of 15 minutes is not worn where, over the hour centred on it, two axes have a
+standard deviation below 13 mg or two a range below 50 mg. The walking here is real (the
+Mobilise-D daily-life trial, tiled); the rest on a table is gravity in a tilted sensor plus
+3 mg of white noise, an accelerometer's noise floor at rest (the AX3's and GENEActiv's
+datasheets give a few mg).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import math
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from backstride.cli import main
+from backstride.gait.pipeline import analyze
+from backstride.gait.wear import (
+    BLOCK_S,
+    STILL_SD_G,
+    WINDOW_S,
+    WearStatistics,
+    not_worn,
+)
+from backstride.io import read_recordings
+from backstride.output import analysis_json_schema
+from backstride.recording import STANDARD_GRAVITY, Recording
+from shared_data import SHARED, shared
+
+ROOT = Path(__file__).resolve().parents[1]
+WALK_CSV = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv"
+FS = 100.0
+HOUR = 3600.0
+#: An accelerometer's noise at rest, g.
+NOISE_G = 0.003
+
+
+def _walking(seconds: float) -> np.ndarray:
+    """The real daily-life trial (walks, turns, standing, sitting), repeated, m/s^2."""
+    frame = pd.read_csv(WALK_CSV)
+    acc = frame[["acc_x", "acc_y", "acc_z"]].to_numpy(dtype=float) * STANDARD_GRAVITY
+    return np.resize(acc, (round(seconds * FS), 3))
+
+
+def _on_a_table(seconds: float, seed: int = 0) -> np.ndarray:
+    """A sensor lying tilted on a surface: gravity and noise, m/s^2."""
+    n = round(seconds * FS)
+    tilt = np.array([0.1, 0.97, 0.2]) / np.linalg.norm([0.1, 0.97, 0.2])
+    noise = np.random.default_rng(seed).normal(0.0, NOISE_G, (n, 3))
+    return (tilt + noise) * STANDARD_GRAVITY
+
+
+def test_a_sensor_left_on_a_table_is_not_worn_between_half_hours() -> None:
+    """Worn 3 h, on a table 5 h, worn 3 h (11 h, analysed in 4-h windows). A block is
+    judged by the hour centred on it, so the first block all of whose hour lay on the table
+    starts 30 min after the sensor was put down and the last ends 30 min before it was
+    picked up: 3.5 h to 7.5 h, and nothing else."""
+    acc = np.vstack([_walking(3 * HOUR), _on_a_table(5 * HOUR), _walking(3 * HOUR)])
+    result = analyze(Recording(acc=acc, sample_rate_hz=FS))
+    assert result.non_wear is not None
+    np.testing.assert_allclose(result.non_wear.to_numpy(), [[3.5 * HOUR, 7.5 * HOUR]])
+    assert result.summary["worn_s"] == pytest.approx(7 * HOUR)
+    # no walk while it lay there, and the rule saw every sample once across the windows
+    assert not ((result.bouts["end_s"] > 3 * HOUR) & (result.bouts["start_s"] < 8 * HOUR)).any()
+    np.testing.assert_array_equal(result.non_wear.to_numpy(), not_worn(acc, FS))
+    (day,) = result.days.to_dict(orient="records")
+    assert day["worn_s"] == pytest.approx(7 * HOUR)
+
+
+@pytest.mark.parametrize(
+    ("still_from_h", "still_to_h", "expected_h"),
+    [
+        (0.0, 2.0, [[0.0, 1.5]]),  # at the start the hour is moved inward: from the first block
+        (3.0, 6.0, [[3.5, 6.0]]),  # lying there at the end too: to the last sample
+        (2.0 + 5 / 60, 4.0, [[2.5, 3.5]]),  # put down off the grid: the next whole block
+        (3.0, 3.0 + 55 / 60, []),  # under an hour on the table is not an hour still
+    ],
+)
+def test_where_the_spans_start_and_end(
+    still_from_h: float, still_to_h: float, expected_h: list[list[float]]
+) -> None:
+    """The spans follow from the rule: a block is not worn once its centred hour (moved
+    inward at the recording's ends) lies on the table."""
+    total_h = 6.0
+    a, b = round(still_from_h * HOUR * FS), round(still_to_h * HOUR * FS)
+    acc = _walking(total_h * HOUR)
+    acc[a:b] = _on_a_table((b - a) / FS)
+    spans = not_worn(acc, FS)
+    assert spans is not None
+    np.testing.assert_allclose(spans, np.array(expected_h).reshape(-1, 2) * HOUR)
+
+
+def test_an_hour_is_judged_and_less_is_not() -> None:
+    """The rule needs an hour: shorter recordings are not judged, even lying still."""
+    assert not_worn(_on_a_table(WINDOW_S - 1.0), FS) is None
+    spans = not_worn(_on_a_table(WINDOW_S), FS)
+    assert spans is not None
+    np.testing.assert_allclose(spans, [[0.0, WINDOW_S]])
+    lab = analyze(Recording(acc=_walking(300.0), sample_rate_hz=FS))
+    assert lab.non_wear is None and lab.summary["worn_s"] is None
+    assert lab.days["worn_s"].isna().all()
+
+
+def test_a_gap_without_readings_is_not_worn() -> None:
+    """A block with no reading at all measured nothing; the hours around it are judged on
+    the readings they have."""
+    acc = _walking(3 * HOUR)
+    acc[round(HOUR * FS) : round((HOUR + 20 * 60) * FS)] = np.nan  # 1:00 to 1:20
+    spans = not_worn(acc, FS)
+    assert spans is not None
+    # the block 1:00-1:15 holds no reading; 1:15-1:30 holds five minutes of walking
+    np.testing.assert_allclose(spans, [[HOUR, HOUR + BLOCK_S]])
+
+
+def test_parts_handed_over_in_any_cut_give_the_same_spans() -> None:
+    """A long file is read a part at a time, each with context before it; every sample is
+    taken once, wherever the cuts fall (also inside a 7.5-minute block)."""
+    acc = np.vstack([_walking(2 * HOUR), _on_a_table(3 * HOUR), _walking(2 * HOUR)])
+    whole = not_worn(acc, FS)
+    stats = WearStatistics()
+    cuts = [0.0, 1234.56, 9000.0, 9000.01, 17_777.7, 7 * HOUR]
+    for lo, hi in itertools.pairwise(cuts):
+        first = max(0, round((lo - 300.0) * FS))  # a part starts 5 min early, like a window
+        last = min(acc.shape[0], round((hi + 300.0) * FS))
+        stats.add(acc[first:last], first / FS, FS, lo, hi)
+    assert sum(stats._count.values()) == acc.shape[0]
+    np.testing.assert_array_equal(stats.not_worn(7 * HOUR), whole)
+
+
+def test_a_day_counts_the_worn_part_of_what_it_recorded() -> None:
+    """On the table from 22:00 to 04:00 across midnight: each day is worn for what it
+    recorded less its share of the span (22:30-03:30)."""
+    start = dt.datetime(2024, 6, 3, 18, 0, tzinfo=dt.UTC)
+    acc = np.vstack([_walking(4 * HOUR), _on_a_table(6 * HOUR), _walking(2 * HOUR)])
+    result = analyze(Recording(acc=acc, sample_rate_hz=FS, start=start))
+    np.testing.assert_allclose(result.non_wear.to_numpy(), [[4.5 * HOUR, 9.5 * HOUR]])
+    days = result.days.set_index("day")
+    assert days.loc["2024-06-03", "recorded_s"] == pytest.approx(6 * HOUR)
+    assert days.loc["2024-06-03", "worn_s"] == pytest.approx(4.5 * HOUR)  # 18:00-22:30
+    assert days.loc["2024-06-04", "worn_s"] == pytest.approx(6 * HOUR - 3.5 * HOUR)
+    assert days["worn_s"].sum() == pytest.approx(result.summary["worn_s"])
+
+
+def test_a_still_half_hour_on_the_wrist_is_worn() -> None:
+    """ActiGraph's own 13.6-h wrist recording (pygt3x's test file) holds a half-hour in
+    which two axes have a standard deviation below 13 mg (blocks 6 and 7); the hour around
+    it moves, so none of it is called not worn."""
+    path = shared(SHARED / "devices" / "actigraph-gt3x" / "small.gt3x")
+    (recording,) = read_recordings(path)
+    result = analyze(recording)
+    fs = recording.sample_rate_hz
+    n = round(BLOCK_S * fs)
+    blocks = recording.acc[: recording.n_samples // n * n].reshape(-1, n, 3)
+    sd_g = blocks.std(axis=1) / STANDARD_GRAVITY
+    still = np.flatnonzero((sd_g < STILL_SD_G).sum(axis=1) >= 2)
+    assert len(still) >= 2  # there is a still stretch for the rule to judge
+    assert result.non_wear is not None and result.non_wear.empty
+    assert result.summary["worn_s"] == pytest.approx(recording.duration_s)
+    assert result.days["worn_s"].sum() == pytest.approx(recording.duration_s)
+
+
+def test_the_cli_says_when_the_sensor_was_off(tmp_path: Path) -> None:
+    """The terminal names the span; the JSON lists it and follows the schema."""
+    acc = np.vstack([_walking(1.5 * HOUR), _on_a_table(2 * HOUR), _walking(1.5 * HOUR)])
+    path = tmp_path / "day.csv"
+    frame = pd.DataFrame(acc / STANDARD_GRAVITY, columns=["acc_x", "acc_y", "acc_z"])
+    frame.insert(0, "time_s", np.arange(acc.shape[0]) / FS)
+    frame.to_csv(path, index=False, float_format="%.5f")
+    result = CliRunner().invoke(main, ["analyze", str(path), "--json", str(tmp_path / "a.json")])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())  # the terminal wraps long lines
+    assert "not worn (still for an hour or more) 1.0 h of 5.0 h, from 2.00 h to 3.00 h" in out
+    document = json.loads((tmp_path / "a.json").read_text())
+    jsonschema.validate(document, analysis_json_schema())
+    assert document["non_wear"] == [{"start_s": 2 * HOUR, "end_s": 3 * HOUR}]
+    assert document["summary"]["worn_s"] == pytest.approx(4 * HOUR)
+    assert math.isclose(document["days"][0]["worn_s"], 4 * HOUR)
