@@ -27,6 +27,7 @@ from backstride.settings import get_settings
 
 from messages import assert_one_sentence
 from synthetic import walking_signal
+from wear_signals import HOUR, on_a_table, walking, write_csv
 
 START = dt.date(2026, 3, 2)  # a Monday; the clocks change in Europe on 29 March
 RED_FLAG_ITEMS = [item.id for item in load_instruments()["red_flags"].items]
@@ -810,3 +811,27 @@ def test_a_time_the_clocks_skip_is_refused(cli: Any) -> None:
         result.output.split()
     )
     run("log", "walk", "--minutes", "20", "--date", f"{day}T02:30", today=day)
+
+
+def test_import_says_when_the_sensor_was_not_worn(cli: Any, tmp_path: Path) -> None:
+    """Walks done while the sensor lay on a table are not in the file; the import says so
+    and how to log them, and stores the walks around it."""
+    run = cli
+    run("init", "--name", "nia", "--height-m", "1.65", "--time-zone", "Europe/London",
+        today=START)  # fmt: skip
+    acc = np.vstack([walking(1.5 * HOUR), on_a_table(2 * HOUR), walking(1.5 * HOUR)])
+    path = write_csv(tmp_path / "day.csv", acc)
+    start = f"{START.isoformat()}T08:00"
+    said = " ".join(run("import", str(path), "--start", start, today=START).output.split())
+    assert (
+        "day: not worn (still for an hour or more) 1.0 h of 5.0 h, from 2.00 h to 3.00 h into "
+        "the recording; walks without the sensor can be logged with 'backstride log walk'"
+    ) in said
+    walks = json.loads(run("export", today=START).output)["walks"]
+    assert walks  # the walking around the table time is stored
+    table_from = dt.datetime.fromisoformat(f"{start}:00+00:00") + dt.timedelta(hours=1.5)
+    on_table = [
+        w for w in walks
+        if table_from < dt.datetime.fromisoformat(w["start"]) < table_from + dt.timedelta(hours=2)
+    ]  # fmt: skip
+    assert on_table == []

@@ -1,10 +1,7 @@
 """When the sensor was not worn (``backstride.gait.wear``): van Hees et al.'s rule.
 
 A block of 15 minutes is not worn where, over the hour centred on it, two axes have a
-standard deviation below 13 mg or two a range below 50 mg. The walking here is real (the
-Mobilise-D daily-life trial, tiled); the rest on a table is gravity in a tilted sensor plus
-3 mg of white noise, an accelerometer's noise floor at rest (the AX3's and GENEActiv's
-datasheets give a few mg).
+standard deviation below 13 mg or two a range below 50 mg. The signals: ``wear_signals``.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from pathlib import Path
 
 import jsonschema
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -34,28 +30,7 @@ from backstride.io import read_recordings
 from backstride.output import analysis_json_schema
 from backstride.recording import STANDARD_GRAVITY, Recording
 from shared_data import SHARED, shared
-
-ROOT = Path(__file__).resolve().parents[1]
-WALK_CSV = ROOT / "data" / "mobilised-lab" / "HA-001" / "Test11-Trial1.imu.csv"
-FS = 100.0
-HOUR = 3600.0
-#: An accelerometer's noise at rest, g.
-NOISE_G = 0.003
-
-
-def _walking(seconds: float) -> np.ndarray:
-    """The real daily-life trial (walks, turns, standing, sitting), repeated, m/s^2."""
-    frame = pd.read_csv(WALK_CSV)
-    acc = frame[["acc_x", "acc_y", "acc_z"]].to_numpy(dtype=float) * STANDARD_GRAVITY
-    return np.resize(acc, (round(seconds * FS), 3))
-
-
-def _on_a_table(seconds: float, seed: int = 0) -> np.ndarray:
-    """A sensor lying tilted on a surface: gravity and noise, m/s^2."""
-    n = round(seconds * FS)
-    tilt = np.array([0.1, 0.97, 0.2]) / np.linalg.norm([0.1, 0.97, 0.2])
-    noise = np.random.default_rng(seed).normal(0.0, NOISE_G, (n, 3))
-    return (tilt + noise) * STANDARD_GRAVITY
+from wear_signals import FS, HOUR, on_a_table, walking, write_csv
 
 
 def test_a_sensor_left_on_a_table_is_not_worn_between_half_hours() -> None:
@@ -63,7 +38,7 @@ def test_a_sensor_left_on_a_table_is_not_worn_between_half_hours() -> None:
     judged by the hour centred on it, so the first block all of whose hour lay on the table
     starts 30 min after the sensor was put down and the last ends 30 min before it was
     picked up: 3.5 h to 7.5 h, and nothing else."""
-    acc = np.vstack([_walking(3 * HOUR), _on_a_table(5 * HOUR), _walking(3 * HOUR)])
+    acc = np.vstack([walking(3 * HOUR), on_a_table(5 * HOUR), walking(3 * HOUR)])
     result = analyze(Recording(acc=acc, sample_rate_hz=FS))
     assert result.non_wear is not None
     np.testing.assert_allclose(result.non_wear.to_numpy(), [[3.5 * HOUR, 7.5 * HOUR]])
@@ -91,8 +66,8 @@ def test_where_the_spans_start_and_end(
     inward at the recording's ends) lies on the table."""
     total_h = 6.0
     a, b = round(still_from_h * HOUR * FS), round(still_to_h * HOUR * FS)
-    acc = _walking(total_h * HOUR)
-    acc[a:b] = _on_a_table((b - a) / FS)
+    acc = walking(total_h * HOUR)
+    acc[a:b] = on_a_table((b - a) / FS)
     spans = not_worn(acc, FS)
     assert spans is not None
     np.testing.assert_allclose(spans, np.array(expected_h).reshape(-1, 2) * HOUR)
@@ -100,11 +75,11 @@ def test_where_the_spans_start_and_end(
 
 def test_an_hour_is_judged_and_less_is_not() -> None:
     """The rule needs an hour: shorter recordings are not judged, even lying still."""
-    assert not_worn(_on_a_table(WINDOW_S - 1.0), FS) is None
-    spans = not_worn(_on_a_table(WINDOW_S), FS)
+    assert not_worn(on_a_table(WINDOW_S - 1.0), FS) is None
+    spans = not_worn(on_a_table(WINDOW_S), FS)
     assert spans is not None
     np.testing.assert_allclose(spans, [[0.0, WINDOW_S]])
-    lab = analyze(Recording(acc=_walking(300.0), sample_rate_hz=FS))
+    lab = analyze(Recording(acc=walking(300.0), sample_rate_hz=FS))
     assert lab.non_wear is None and lab.summary["worn_s"] is None
     assert lab.days["worn_s"].isna().all()
 
@@ -112,7 +87,7 @@ def test_an_hour_is_judged_and_less_is_not() -> None:
 def test_a_gap_without_readings_is_not_worn() -> None:
     """A block with no reading at all measured nothing; the hours around it are judged on
     the readings they have."""
-    acc = _walking(3 * HOUR)
+    acc = walking(3 * HOUR)
     acc[round(HOUR * FS) : round((HOUR + 20 * 60) * FS)] = np.nan  # 1:00 to 1:20
     spans = not_worn(acc, FS)
     assert spans is not None
@@ -123,7 +98,7 @@ def test_a_gap_without_readings_is_not_worn() -> None:
 def test_parts_handed_over_in_any_cut_give_the_same_spans() -> None:
     """A long file is read a part at a time, each with context before it; every sample is
     taken once, wherever the cuts fall (also inside a 7.5-minute block)."""
-    acc = np.vstack([_walking(2 * HOUR), _on_a_table(3 * HOUR), _walking(2 * HOUR)])
+    acc = np.vstack([walking(2 * HOUR), on_a_table(3 * HOUR), walking(2 * HOUR)])
     whole = not_worn(acc, FS)
     stats = WearStatistics()
     cuts = [0.0, 1234.56, 9000.0, 9000.01, 17_777.7, 7 * HOUR]
@@ -139,7 +114,7 @@ def test_a_day_counts_the_worn_part_of_what_it_recorded() -> None:
     """On the table from 22:00 to 04:00 across midnight: each day is worn for what it
     recorded less its share of the span (22:30-03:30)."""
     start = dt.datetime(2024, 6, 3, 18, 0, tzinfo=dt.UTC)
-    acc = np.vstack([_walking(4 * HOUR), _on_a_table(6 * HOUR), _walking(2 * HOUR)])
+    acc = np.vstack([walking(4 * HOUR), on_a_table(6 * HOUR), walking(2 * HOUR)])
     result = analyze(Recording(acc=acc, sample_rate_hz=FS, start=start))
     np.testing.assert_allclose(result.non_wear.to_numpy(), [[4.5 * HOUR, 9.5 * HOUR]])
     days = result.days.set_index("day")
@@ -169,11 +144,8 @@ def test_a_still_half_hour_on_the_wrist_is_worn() -> None:
 
 def test_the_cli_says_when_the_sensor_was_off(tmp_path: Path) -> None:
     """The terminal names the span; the JSON lists it and follows the schema."""
-    acc = np.vstack([_walking(1.5 * HOUR), _on_a_table(2 * HOUR), _walking(1.5 * HOUR)])
-    path = tmp_path / "day.csv"
-    frame = pd.DataFrame(acc / STANDARD_GRAVITY, columns=["acc_x", "acc_y", "acc_z"])
-    frame.insert(0, "time_s", np.arange(acc.shape[0]) / FS)
-    frame.to_csv(path, index=False, float_format="%.5f")
+    acc = np.vstack([walking(1.5 * HOUR), on_a_table(2 * HOUR), walking(1.5 * HOUR)])
+    path = write_csv(tmp_path / "day.csv", acc)
     result = CliRunner().invoke(main, ["analyze", str(path), "--json", str(tmp_path / "a.json")])
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())  # the terminal wraps long lines

@@ -19,6 +19,7 @@ from rich.table import Table
 from backstride import __version__
 from backstride.exceptions import BackstrideError
 from backstride.gait.pipeline import TRUNK_PLACEMENTS, AnalysisParameters, WalkingAnalysis
+from backstride.gait.wear import not_worn_sentence
 
 # Tables are wide; when the output is a pipe or a file, do not squeeze them into 80 columns.
 console = Console() if Console().is_terminal else Console(width=160)
@@ -164,24 +165,6 @@ def _print_days(analysis: WalkingAnalysis, out: Console) -> None:
     out.print(table)
 
 
-def _non_wear_line(analysis: WalkingAnalysis) -> str:
-    """When the sensor was not worn, in hours, with the longest span."""
-    assert analysis.non_wear is not None
-    spans = analysis.non_wear.to_dict(orient="records")
-    lengths = [float(span["end_s"]) - float(span["start_s"]) for span in spans]
-    longest = spans[lengths.index(max(lengths))]
-    duration = float(analysis.recording["duration_s"])
-    off_h = sum(lengths) / 3600
-    head = f"not worn (still for an hour or more) {off_h:.1f} h of {duration / 3600:.1f} h"
-    start, end = float(longest["start_s"]) / 3600, float(longest["end_s"]) / 3600
-    if len(spans) == 1:
-        return f"{head}, from {start:.2f} h to {end:.2f} h into the recording"
-    return (
-        f"{head}, in {len(spans)} spans; the longest {end - start:.1f} h, from "
-        f"{start:.2f} h into the recording"
-    )
-
-
 def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
     rec = analysis.recording
     s = analysis.summary
@@ -202,8 +185,9 @@ def _print_analysis(analysis: WalkingAnalysis, out: Console) -> None:
         f"{s['vigorous_s']:.0f} s, brisk intervals {s['brisk_intervals']}",
         soft_wrap=True,  # one line in a file; the terminal wraps it
     )
-    if analysis.non_wear is not None and len(analysis.non_wear):
-        out.print(f"  {_non_wear_line(analysis)}", soft_wrap=True)
+    off = not_worn_sentence(analysis.non_wear, float(rec["duration_s"]))
+    if off is not None:
+        out.print(f"  {off}", soft_wrap=True)
     basis = s["stride_length_basis"]
     if rec["placement"] not in TRUNK_PLACEMENTS:
         # where the sensor was and what that leaves out, trunk lean included

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from backstride.api import analyze_file_recordings
 from backstride.exceptions import InvalidInputError, UnsupportedFormatError
 from backstride.gait.pipeline import AnalysisParameters, RecordingInfo, WalkingAnalysis
+from backstride.gait.wear import not_worn_sentence
 from backstride.output import file_sha256
 from backstride.program import (
     CORE_EXERCISE_NAMES,
@@ -725,6 +726,13 @@ def analyse_files(
                 )
             )
         infos = [rec for rec, _ in items]
+        # hours the sensor lay still: walking done then is not in the file, but was walked
+        off = [
+            f"{rec.name}: {sentence}; walks without the sensor can be logged with "
+            "'backstride log walk'"
+            for rec, analysis in items
+            if (sentence := not_worn_sentence(analysis.non_wear, rec.duration_s)) is not None
+        ]
         found.append(
             ImportedFile(
                 path,
@@ -734,7 +742,8 @@ def analyse_files(
                 infos[0].sample_rate_hz,
                 tuple(walks),
                 tuple(dict.fromkeys(note for r in infos for note in r.notes))
-                + ((placed.note,) if placed is not None else ()),
+                + ((placed.note,) if placed is not None else ())
+                + tuple(off),
             )
         )
         if on_file is not None:

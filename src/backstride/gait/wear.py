@@ -32,6 +32,7 @@ import math
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from backstride.recording import STANDARD_GRAVITY, FloatArray
 
@@ -185,3 +186,26 @@ def overlap_s(spans: FloatArray, start_s: float, end_s: float) -> float:
         return 0.0
     covered = np.minimum(spans[:, 1], end_s) - np.maximum(spans[:, 0], start_s)
     return float(np.clip(covered, 0.0, None).sum())
+
+
+def not_worn_sentence(spans: pd.DataFrame | None, duration_s: float) -> str | None:
+    """How long the sensor was not worn and when, for a person.
+
+    ``None`` if it was worn throughout, or not judged (a recording under an hour).
+    """
+    if spans is None or spans.empty:
+        return None
+    rows = spans.to_dict(orient="records")
+    lengths = [float(row["end_s"]) - float(row["start_s"]) for row in rows]
+    longest = rows[lengths.index(max(lengths))]
+    head = (
+        f"not worn (still for an hour or more) {sum(lengths) / 3600:.1f} h of "
+        f"{duration_s / 3600:.1f} h"
+    )
+    start, end = float(longest["start_s"]) / 3600, float(longest["end_s"]) / 3600
+    if len(rows) == 1:
+        return f"{head}, from {start:.2f} h to {end:.2f} h into the recording"
+    return (
+        f"{head}, in {len(rows)} spans; the longest {end - start:.1f} h, from "
+        f"{start:.2f} h into the recording"
+    )
