@@ -30,6 +30,7 @@ from backstride.io import read_recordings
 from backstride.output import analysis_json_schema
 from backstride.recording import STANDARD_GRAVITY, Recording
 from shared_data import SHARED, shared
+
 from wear_signals import FS, HOUR, on_a_table, walking, write_csv
 
 
