@@ -16,9 +16,10 @@ import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from scipy.spatial.transform import Rotation
 
 from backstride.cli import main
-from backstride.gait.pipeline import analyze
+from backstride.gait.pipeline import AnalysisParameters, _analyze_window, analyze
 from backstride.gait.wear import (
     BLOCK_S,
     STILL_SD_G,
@@ -156,3 +157,30 @@ def test_the_cli_says_when_the_sensor_was_off(tmp_path: Path) -> None:
     assert document["non_wear"] == [{"start_s": 2 * HOUR, "end_s": 3 * HOUR}]
     assert document["summary"]["worn_s"] == pytest.approx(4 * HOUR)
     assert math.isclose(document["days"][0]["worn_s"], 4 * HOUR)
+
+
+@pytest.mark.parametrize("turned_deg", [90, 180])
+def test_a_sensor_put_back_turned_after_an_hour_off_gets_its_own_axes(turned_deg: int) -> None:
+    """Taken off for 1.5 h and put back turned about the vertical: the walks after the
+    break read as they do analysed alone, not in axes mixed from both mountings (one frame
+    for the whole window puts the forward lean off by more than a degree, and by 19 degrees
+    for a sensor put back the other way round)."""
+    worn = walking(HOUR)
+    up = worn.mean(axis=0) / np.linalg.norm(worn.mean(axis=0))
+    turned = worn @ Rotation.from_rotvec(np.radians(turned_deg) * up).as_matrix().T
+    acc = np.vstack([worn, on_a_table(1.5 * HOUR), turned])
+    result = analyze(Recording(acc=acc, sample_rate_hz=FS))
+    np.testing.assert_allclose(result.non_wear.to_numpy(), [[1.5 * HOUR, 2.0 * HOUR]])
+    alone = analyze(Recording(acc=turned, sample_rate_hz=FS)).bouts
+    after = result.bouts[result.bouts["start_s"] > 2.5 * HOUR].reset_index(drop=True)
+    np.testing.assert_allclose(after["start_s"] - 2.5 * HOUR, alone["start_s"], atol=1e-6)
+    for column, tolerance in (
+        ("forward_lean_deg", 0.2),
+        ("sideways_lean_deg", 0.2),
+        ("harmonic_ratio_ap", 1e-3),
+        ("step_time_ratio", 1e-3),
+    ):
+        np.testing.assert_allclose(after[column], alone[column], atol=tolerance, err_msg=column)
+    one_frame = _analyze_window(Recording(acc=acc, sample_rate_hz=FS), AnalysisParameters())
+    mixed = one_frame.bouts[one_frame.bouts["start_s"] > 2.5 * HOUR].reset_index(drop=True)
+    assert np.nanmax(np.abs(mixed["forward_lean_deg"] - alone["forward_lean_deg"])) > 1.0

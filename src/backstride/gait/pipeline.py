@@ -54,7 +54,7 @@ from backstride.gait.turns import (
     smooth_rate,
     turn_table,
 )
-from backstride.gait.wear import NON_WEAR_COLUMNS, WearStatistics, overlap_s
+from backstride.gait.wear import NON_WEAR_COLUMNS, WearStatistics, not_worn, overlap_s
 from backstride.recording import (
     FloatArray,
     Recording,
@@ -645,7 +645,7 @@ def analyze(
     if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
         wear = WearStatistics()
         wear.add(recording.acc, 0.0, fs)
-        return _with_days(recording, _analyze_window(recording, params), wear)
+        return _with_days(recording, _analyze_worn(recording, params), wear)
     return analyze_parts(_InMemory(recording), params, progress)
 
 
@@ -760,7 +760,7 @@ def analyze_parts(
             ):
                 part = _no_bouts()
             else:
-                part = _analyze_window(got[0], params, offset_s=got[1])
+                part = _analyze_worn(got[0], params, offset_s=got[1])
             start = part.bouts["start_s"].to_numpy(dtype=float)
             end = part.bouts["end_s"].to_numpy(dtype=float)
             keep = start >= cut
@@ -783,14 +783,46 @@ def analyze_parts(
         cut = next_cut
         if progress is not None:
             progress(min(cut, duration), duration)
-    merged = _merge(info, params, done)
+    return _with_days(info, _merged(info, params, done), wear)
+
+
+def _merged(
+    info: RecordingInfo, params: AnalysisParameters, parts: list[WalkingAnalysis]
+) -> WalkingAnalysis:
+    """:func:`_merge`, with the note of the rate the parts were analysed at."""
+    merged = _merge(info, params, parts)
     factor, rate = analysis_rate(info.sample_rate_hz)
-    if factor > 1:  # each window was analysed at the lower rate (see at_analysis_rate)
+    if factor > 1:  # each part was analysed at the lower rate (see at_analysis_rate)
         merged.recording["notes"] = [
             *merged.recording["notes"],
             _rate_note(info.sample_rate_hz, rate),
         ]
-    return _with_days(info, merged, wear)
+    return merged
+
+
+def _analyze_worn(
+    recording: Recording, params: AnalysisParameters, offset_s: float = 0.0
+) -> WalkingAnalysis:
+    """Analyse a window, each stretch between the spans it was not worn on its own axes.
+
+    The body's axes are found once per analysis (:func:`_analyze_window`): the sensor is
+    taken to stay as it was put on. Taken off for an hour or more (:mod:`backstride.gait.wear`)
+    it is likely put back otherwise, so the stretches before and after are analysed apart.
+    A span not worn holds no walk (it is an hour without movement), so no walk is cut.
+    """
+    spans = not_worn(recording.acc, recording.sample_rate_hz)
+    if spans is None or not spans.size:
+        return _analyze_window(recording, params, offset_s)
+    fs = recording.sample_rate_hz
+    bounds = [0.0, *spans.ravel().tolist(), recording.duration_s]
+    parts = []
+    for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
+        lo, hi = round(start * fs), min(recording.n_samples, round(end * fs))
+        if (hi - lo) / fs >= MIN_WINDOW_S:
+            parts.append(_analyze_window(_slice(recording, lo, hi), params, offset_s + lo / fs))
+    if not parts:  # not worn throughout: nothing to find
+        return _analyze_window(recording, params, offset_s)
+    return _merged(recording, params, parts)
 
 
 def _with_days(
