@@ -60,4 +60,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python bench/bench_long_files.py
 
 clean:
-	rm -rf $(VENV) .venv-bench demo-output validation-plots .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench .venv-py* demo-output validation-plots .pytest_cache .mypy_cache .ruff_cache
