@@ -645,7 +645,8 @@ def analyze(
     if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
         wear = WearStatistics()
         wear.add(recording.acc, 0.0, fs)
-        return _with_days(recording, _analyze_worn(recording, params), wear)
+        spans = wear.not_worn(recording.duration_s)
+        return _with_days(recording, _analyze_worn(recording, params, spans=spans), wear)
     return analyze_parts(_InMemory(recording), params, progress)
 
 
@@ -801,7 +802,10 @@ def _merged(
 
 
 def _analyze_worn(
-    recording: Recording, params: AnalysisParameters, offset_s: float = 0.0
+    recording: Recording,
+    params: AnalysisParameters,
+    offset_s: float = 0.0,
+    spans: FloatArray | None = None,
 ) -> WalkingAnalysis:
     """Analyse a window, each stretch between the spans it was not worn on its own axes.
 
@@ -809,8 +813,10 @@ def _analyze_worn(
     taken to stay as it was put on. Taken off for an hour or more (:mod:`backstride.gait.wear`)
     it is likely put back otherwise, so the stretches before and after are analysed apart.
     A span not worn holds no walk (it is an hour without movement), so no walk is cut.
+    ``spans`` are the window's, s from its first sample, where already known.
     """
-    spans = not_worn(recording.acc, recording.sample_rate_hz)
+    if spans is None:
+        spans = not_worn(recording.acc, recording.sample_rate_hz)
     if spans is None or not spans.size:
         return _analyze_window(recording, params, offset_s)
     fs = recording.sample_rate_hz
