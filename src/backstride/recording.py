@@ -258,6 +258,35 @@ def _all_within(x: FloatArray, limit: float) -> bool:
     return all(bool((np.abs(c) <= limit).all()) for c in _row_chunks(x))
 
 
+#: An accelerometer's range is at least +-2 g; an extreme below this is not its limit.
+MIN_SATURATION_MPS2 = 1.5 * STANDARD_GRAVITY
+
+
+def saturated_samples(acc: FloatArray) -> npt.NDArray[np.bool_]:
+    """Rows where some axis sits at the limit of the accelerometer's range (clipped).
+
+    An accelerometer reads no more than its range (+-2 to +-16 g): a peak beyond it is
+    written as the limit, the same value each time. So an axis whose greatest (least) value
+    is at least 1.5 g from zero and stands on two samples or more is taken to have reached
+    its limit there (a true peak is not met again to the last digit). The limit need not be
+    known, and need not be a round number once a file's calibration is applied (a GENEActiv
+    reaches 8.1 g).
+    """
+    clipped = np.zeros(acc.shape[0], dtype=bool)
+    for axis in range(acc.shape[1]):
+        x = acc[:, axis]
+        finite = x[np.isfinite(x)]
+        if not finite.size:
+            continue
+        for extreme in (float(finite.max()), float(finite.min())):
+            if abs(extreme) < MIN_SATURATION_MPS2:
+                continue
+            at = np.abs(x - extreme) <= 1e-9 * abs(extreme)
+            if int(at.sum()) >= 2:
+                clipped |= at
+    return clipped
+
+
 def without_impossible_samples(recording: Recording) -> Recording:
     """The recording with samples beyond any sensor's range marked missing, and notes.
 

@@ -61,6 +61,7 @@ from backstride.recording import (
     bridge_gaps,
     check_heights,
     placement_words,
+    saturated_samples,
     validate_signal,
     without_impossible_samples,
 )
@@ -106,7 +107,7 @@ BOUT_COLUMNS = [
 ]  # fmt: skip
 STEP_COLUMNS = [
     "bout_id", "ic_s", "step_duration_s", "stride_duration_s", "step_length_m", "cadence_spm",
-    "impact_mps2", "side", "stopping",
+    "impact_mps2", "impact_clipped", "side", "stopping",
 ]  # fmt: skip
 
 
@@ -392,13 +393,35 @@ def step_time_ratio(
     return out
 
 
-def _impacts(frame: BodyFrameSignals, ics: IntArray, fs: float) -> FloatArray:
-    """Impact per contact: the peak vertical acceleration in the 150 ms after it, m/s^2."""
+def _impacts(
+    frame: BodyFrameSignals, ics: IntArray, fs: float, clipped: npt.NDArray[np.bool_]
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Impact per contact: the peak vertical acceleration in the 150 ms after it, m/s^2.
+
+    With it, whether the accelerometer reached its limit in those 150 ms (``clipped``, per
+    sample): that peak is then lower than the true one.
+    """
     if ics.size == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0, dtype=bool)
     n = frame.vertical.size
     post = np.arange(max(1, round(0.15 * fs)))
-    return np.asarray(frame.vertical[np.clip(ics[:, None] + post[None, :], 0, n - 1)].max(axis=1))
+    window = np.clip(ics[:, None] + post[None, :], 0, n - 1)
+    return np.asarray(frame.vertical[window].max(axis=1)), clipped[window].any(axis=1)
+
+
+def _clipped_at_analysis_rate(recording: Recording, n: int) -> npt.NDArray[np.bool_]:
+    """The samples at the accelerometer's limit (:func:`saturated_samples`).
+
+    As ``n`` samples at the analysis rate: a decimated sample is clipped where any of its
+    recorded samples were.
+    """
+    clipped = saturated_samples(recording.acc)
+    factor = analysis_rate(recording.sample_rate_hz)[0]
+    if factor > 1:
+        padded = np.zeros(n * factor, dtype=bool)
+        padded[: min(clipped.size, padded.size)] = clipped[: padded.size]
+        clipped = np.asarray(padded.reshape(n, factor).any(axis=1))
+    return clipped[:n]
 
 
 def _segment_means(x: FloatArray, starts: IntArray, stops: IntArray) -> FloatArray:
@@ -866,6 +889,15 @@ def _with_days(
         result.turns["start_s"] if told else None,
         spans,
     )
+    clipped = int(result.steps["impact_clipped"].astype(bool).sum())
+    if clipped:
+        n = len(result.steps)
+        result.recording["notes"] = [
+            *result.recording["notes"],
+            f"the acceleration reached the sensor's limit within 150 ms of {clipped} of {n} "
+            "contacts; their impact is left out, as a clipped peak is below the true one (a "
+            "walk's impact is null where half its contacts or more clipped)",
+        ]
     if spans is None:
         result.non_wear = None
         result.summary["worn_s"] = None
@@ -1099,7 +1131,9 @@ def _analyze_window(
     strides = _stride_table(ics_w, ic_bout_w, frame, step_len_w, gyr, fs)
     step_len_from = np.full(ics.size, np.nan)  # a stopping step's length is not a walk's
     step_len_from[~is_stopping] = step_len_w
-    impact = _impacts(frame, ics, fs)
+    impact, impact_clipped = _impacts(
+        frame, ics, fs, _clipped_at_analysis_rate(as_recorded, frame.vertical.size)
+    )
     sides = foot_sides(frame.ml, gyr, frame.mean_up, frame.ap_unit, ics, ic_bout, fs, handedness)
     turns = _turns(gyr, frame.mean_up, b_start, walk_stop, fs, offset_s, gyr_read)
 
@@ -1134,6 +1168,9 @@ def _analyze_window(
     # stopping step is left out (its interval is the walker settling, and the regularity's
     # lag, this step, is looked for in the walk without it)
     walk_impact = np.where(is_stopping, np.nan, impact)
+    # a clipped impact is known only to be at least the limit: above any unclipped one, so
+    # the walk's median is still known while fewer than half its contacts clipped
+    walk_impact[impact_clipped & ~is_stopping] = np.inf
     walk_step_d = step_d.copy()
     walk_step_d[:-1][is_stopping[1:]] = np.nan
     by_contact = pd.DataFrame(
@@ -1141,7 +1178,9 @@ def _analyze_window(
     )
     grouped = by_contact.groupby(ic_bout)
     step_median = grouped["step_d"].median().to_numpy()
-    impact_median = grouped["impact"].median().to_numpy()
+    impact_median = grouped["impact"].median().to_numpy(dtype=float, copy=True)
+    impact_median[~np.isfinite(impact_median)] = np.nan
+    impact[impact_clipped] = np.nan
     alternation = grouped["alternates"].mean().to_numpy()
     step_ratio = step_time_ratio(walk_step_d, sides, ic_bout, n_bouts)
     sec_bout = per_second["bout_id"].to_numpy(dtype=np.int64)
@@ -1208,6 +1247,7 @@ def _analyze_window(
             "step_length_m": step_len_from,
             "cadence_spm": 60.0 / step_d,
             "impact_mps2": impact,
+            "impact_clipped": impact_clipped,
             "side": sides,
             "stopping": is_stopping,
         },
@@ -1218,6 +1258,7 @@ def _analyze_window(
         bouts[TRUNK_BOUT_COLUMNS] = np.nan
         steps["step_length_m"] = np.nan
         steps["impact_mps2"] = np.nan
+        steps["impact_clipped"] = False  # no impact is reported off the trunk
         turns = None
     with_posture = int(np.isfinite(stand_up[:, 0]).sum())
     turns_known = on_trunk and recording.has_gyr and (turns is not None or not n_bouts)
