@@ -16,6 +16,8 @@ import jsonschema
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
 from backstride.cli import main
@@ -184,3 +186,47 @@ def test_a_sensor_put_back_turned_after_an_hour_off_gets_its_own_axes(turned_deg
     one_frame = _analyze_window(Recording(acc=acc, sample_rate_hz=FS), AnalysisParameters())
     mixed = one_frame.bouts[one_frame.bouts["start_s"] > 2.5 * HOUR].reset_index(drop=True)
     assert np.nanmax(np.abs(mixed["forward_lean_deg"] - alone["forward_lean_deg"])) > 1.0
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(
+    pieces=st.lists(
+        st.tuples(st.sampled_from(["walk", "table", "gap"]), st.integers(5, 120)),
+        min_size=2,
+        max_size=5,
+    ),
+    every=st.sampled_from([1, 2, 4]),  # 100, 50 or 25 Hz
+)
+@example(pieces=[("walk", 100), ("gap", 20), ("table", 150), ("walk", 120)], every=2)  # windows
+def test_spans_not_worn_hold_no_walk_and_add_up(pieces: list[tuple[str, int]], every: int) -> None:
+    """Real walking, table time and gaps without readings (up to 10 h, minutes each) at
+    25-100 Hz: the spans lie in the recording, in order and apart, in whole 15-minute blocks
+    but at its end; no walk touches one; the summary's and the days' worn time are the
+    recording less the spans."""
+    chunks = []
+    for kind, minutes in pieces:
+        seconds = 60.0 * minutes
+        if kind == "walk":
+            chunks.append(walking(seconds))
+        elif kind == "table":
+            chunks.append(on_a_table(seconds, seed=minutes))
+        else:
+            chunks.append(np.full((round(seconds * FS), 3), np.nan))
+    acc = np.vstack(chunks)[::every]
+    assume(np.isfinite(acc[:, 0]).mean() >= 0.9)  # more missing is refused as broken
+    fs = FS / every
+    result = analyze(Recording(acc=acc, sample_rate_hz=fs))
+    duration = acc.shape[0] / fs
+    if duration < WINDOW_S:
+        assert result.non_wear is None and result.summary["worn_s"] is None
+        return
+    spans = result.non_wear.to_numpy()
+    assert ((spans[:, 0] >= 0) & (spans[:, 1] <= duration)).all()
+    assert (spans[:, 1] > spans[:, 0]).all() and (spans[1:, 0] > spans[:-1, 1]).all()
+    inner = spans[:, 1] < duration
+    assert not (spans % BLOCK_S)[:, 0].any() and not (spans[inner, 1] % BLOCK_S).any()
+    for start, end in spans:
+        assert not ((result.bouts["start_s"] < end) & (result.bouts["end_s"] > start)).any()
+    worn = duration - (spans[:, 1] - spans[:, 0]).sum()
+    assert result.summary["worn_s"] == pytest.approx(worn)
+    assert result.days["worn_s"].sum() == pytest.approx(worn)
