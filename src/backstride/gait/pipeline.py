@@ -666,10 +666,8 @@ def analyze(
     validate_signal(recording)
     fs = recording.sample_rate_hz
     if recording.n_samples <= round((max(params.window_s, 2 * CONTEXT_S) + CONTEXT_S) * fs):
-        wear = WearStatistics()
-        wear.add(recording.acc, 0.0, fs)
-        spans = wear.not_worn(recording.duration_s)
-        return _with_days(recording, _analyze_worn(recording, params, spans=spans), wear)
+        spans = not_worn(recording.acc, fs)
+        return _with_days(recording, _analyze_worn(recording, params, spans), spans)
     return analyze_parts(_InMemory(recording), params, progress)
 
 
@@ -784,7 +782,8 @@ def analyze_parts(
             ):
                 part = _no_bouts()
             else:
-                part = _analyze_worn(got[0], params, offset_s=got[1])
+                window_spans = not_worn(got[0].acc, got[0].sample_rate_hz)
+                part = _analyze_worn(got[0], params, window_spans, offset_s=got[1])
             start = part.bouts["start_s"].to_numpy(dtype=float)
             end = part.bouts["end_s"].to_numpy(dtype=float)
             keep = start >= cut
@@ -807,7 +806,7 @@ def analyze_parts(
         cut = next_cut
         if progress is not None:
             progress(min(cut, duration), duration)
-    return _with_days(info, _merged(info, params, done), wear)
+    return _with_days(info, _merged(info, params, done), wear.not_worn(duration))
 
 
 def _merged(
@@ -827,8 +826,8 @@ def _merged(
 def _analyze_worn(
     recording: Recording,
     params: AnalysisParameters,
+    spans: FloatArray | None,
     offset_s: float = 0.0,
-    spans: FloatArray | None = None,
 ) -> WalkingAnalysis:
     """Analyse a window, each stretch between the spans it was not worn on its own axes.
 
@@ -836,10 +835,9 @@ def _analyze_worn(
     taken to stay as it was put on. Taken off for an hour or more (:mod:`backstride.gait.wear`)
     it is likely put back otherwise, so the stretches before and after are analysed apart.
     A span not worn holds no walk (it is an hour without movement), so no walk is cut.
-    ``spans`` are the window's, s from its first sample, where already known.
+    ``spans`` are the window's (:func:`~backstride.gait.wear.not_worn`), s from its first
+    sample; ``None`` for a window under an hour, not judged.
     """
-    if spans is None:
-        spans = not_worn(recording.acc, recording.sample_rate_hz)
     if spans is None or not spans.size:
         return _analyze_window(recording, params, offset_s)
     fs = recording.sample_rate_hz
@@ -855,11 +853,13 @@ def _analyze_worn(
 
 
 def _with_days(
-    recording: RecordingInfo, result: WalkingAnalysis, wear: WearStatistics
+    recording: RecordingInfo, result: WalkingAnalysis, spans: FloatArray | None
 ) -> WalkingAnalysis:
-    """Add when the sensor was not worn, and the per-day table.
+    """Add what only the whole recording tells: its spans not worn, days and clipping.
 
-    Days are in the time zone the file names, if it names one.
+    ``spans`` are the recording's spans not worn (``None``: not judged). Days are in the
+    time zone the file names, if it names one. The note counting the contacts whose impact
+    clipped is added here too, once for all windows.
     """
     start = recording.start
     named = recording.meta.get("time_zone")
@@ -879,7 +879,6 @@ def _with_days(
         ]
         start = None
     told = result.summary.get("n_turns") is not None
-    spans = wear.not_worn(recording.duration_s)
     result.days = daily_measures(
         result.bouts,
         start,

@@ -61,10 +61,8 @@ class WearStatistics:
 
     def __init__(self) -> None:
         self._count: dict[int, int] = {}
-        self._sum: dict[int, FloatArray] = {}
-        self._sum_sq: dict[int, FloatArray] = {}
-        self._low: dict[int, FloatArray] = {}
-        self._high: dict[int, FloatArray] = {}
+        #: per 7.5-minute block, rows: sum, sum of squares, least and greatest value (g)
+        self._stats: dict[int, FloatArray] = {}
 
     def add(
         self,
@@ -109,21 +107,22 @@ class WearStatistics:
             low, high = np.full(3, np.inf), np.full(3, -np.inf)
         else:
             low, high = columns.min(axis=1), columns.max(axis=1)
-        total = columns.sum(axis=1) / STANDARD_GRAVITY
-        total_sq = np.einsum("ij,ij->i", columns, columns) / STANDARD_GRAVITY**2
-        low, high = low / STANDARD_GRAVITY, high / STANDARD_GRAVITY
-        if index in self._count:
-            self._count[index] += count
-            self._sum[index] = self._sum[index] + total
-            self._sum_sq[index] = self._sum_sq[index] + total_sq
-            self._low[index] = np.minimum(self._low[index], low)
-            self._high[index] = np.maximum(self._high[index], high)
-        else:
-            self._count[index] = count
-            self._sum[index] = total
-            self._sum_sq[index] = total_sq
-            self._low[index] = low
-            self._high[index] = high
+        g = STANDARD_GRAVITY
+        total_sq = np.einsum("ij,ij->i", columns, columns)
+        stats = np.stack([columns.sum(axis=1) / g, total_sq / g**2, low / g, high / g])
+        before = self._stats.get(index)
+        if before is not None:  # the block's other part came with an earlier window
+            count += self._count[index]
+            stats = np.stack(
+                [
+                    before[0] + stats[0],
+                    before[1] + stats[1],
+                    np.minimum(before[2], stats[2]),
+                    np.maximum(before[3], stats[3]),
+                ]
+            )
+        self._count[index] = count
+        self._stats[index] = stats
 
     def not_worn(self, duration_s: float) -> FloatArray | None:
         """Spans when the sensor was not worn, ``(k, 2)`` start and end, s.
@@ -134,13 +133,12 @@ class WearStatistics:
             return None
         n_sub = math.ceil(duration_s / SUB_BLOCK_S - 1e-9)
         count = np.zeros(n_sub, dtype=np.int64)
-        sums, sums_sq = np.zeros((n_sub, 3)), np.zeros((n_sub, 3))
-        low, high = np.full((n_sub, 3), np.inf), np.full((n_sub, 3), -np.inf)
+        stats = np.zeros((n_sub, 4, 3))
+        stats[:, 2], stats[:, 3] = np.inf, -np.inf  # no reading: no least or greatest value
         for index, c in self._count.items():
             if 0 <= index < n_sub:
-                count[index] = c
-                sums[index], sums_sq[index] = self._sum[index], self._sum_sq[index]
-                low[index], high[index] = self._low[index], self._high[index]
+                count[index], stats[index] = c, self._stats[index]
+        sums, sums_sq, low, high = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
         n_blocks = math.ceil(n_sub / _SUBS_PER_BLOCK)
         first = np.arange(n_blocks) * _SUBS_PER_BLOCK - (_SUBS_PER_WINDOW - _SUBS_PER_BLOCK) // 2
         first = np.clip(first, 0, max(0, n_sub - _SUBS_PER_WINDOW))
@@ -175,9 +173,12 @@ def _spans(off: npt.NDArray[np.bool_], duration_s: float) -> FloatArray:
 
 def not_worn(acc: FloatArray, sample_rate_hz: float) -> FloatArray | None:
     """Spans of an in-memory recording when its sensor was not worn (see the module)."""
+    duration_s = acc.shape[0] / sample_rate_hz
+    if duration_s < WINDOW_S:
+        return None  # not judged: no need to read the samples
     stats = WearStatistics()
     stats.add(acc, 0.0, sample_rate_hz)
-    return stats.not_worn(acc.shape[0] / sample_rate_hz)
+    return stats.not_worn(duration_s)
 
 
 def overlap_s(spans: FloatArray, start_s: float, end_s: float) -> float:
